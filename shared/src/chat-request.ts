@@ -1,0 +1,152 @@
+import { z } from "zod";
+
+/*
+ * The OpenAI chat-completions request as clients send it. Every documented field is accepted so
+ * that SDKs and agents that always send them are not refused; fields we cannot honour are
+ * accepted and ignored, except `n` > 1, which would silently change the answer's shape.
+ * Unknown fields are stripped (zod's default), as OpenAI-compatible servers commonly do.
+ */
+
+const TextPartSchema = z.object({ type: z.literal("text"), text: z.string() });
+const ImagePartSchema = z.object({
+  type: z.literal("image_url"),
+  image_url: z.object({ url: z.string(), detail: z.enum(["auto", "low", "high"]).optional() }),
+});
+const AudioPartSchema = z.object({
+  type: z.literal("input_audio"),
+  input_audio: z.object({ data: z.string(), format: z.string() }),
+});
+const FilePartSchema = z.object({
+  type: z.literal("file"),
+  file: z.object({ file_data: z.string().optional(), file_id: z.string().optional(), filename: z.string().optional() }),
+});
+const RefusalPartSchema = z.object({ type: z.literal("refusal"), refusal: z.string() });
+
+export const ContentPartSchema = z.discriminatedUnion("type", [
+  TextPartSchema,
+  ImagePartSchema,
+  AudioPartSchema,
+  FilePartSchema,
+  RefusalPartSchema,
+]);
+export type ContentPart = z.infer<typeof ContentPartSchema>;
+
+const ContentSchema = z.union([z.string(), z.array(ContentPartSchema)]);
+
+export const ToolCallSchema = z.object({
+  id: z.string(),
+  type: z.literal("function"),
+  function: z.object({ name: z.string(), arguments: z.string() }),
+});
+
+export const ChatMessageSchema = z.discriminatedUnion("role", [
+  z.object({ role: z.literal("system"), content: ContentSchema, name: z.string().optional() }),
+  z.object({ role: z.literal("developer"), content: ContentSchema, name: z.string().optional() }),
+  z.object({ role: z.literal("user"), content: ContentSchema, name: z.string().optional() }),
+  z.object({
+    role: z.literal("assistant"),
+    content: ContentSchema.nullish(),
+    name: z.string().optional(),
+    refusal: z.string().nullish(),
+    tool_calls: z.array(ToolCallSchema).optional(),
+    function_call: z.object({ name: z.string(), arguments: z.string() }).nullish(),
+    reasoning_content: z.string().nullish(),
+  }),
+  z.object({ role: z.literal("tool"), content: ContentSchema, tool_call_id: z.string() }),
+  z.object({ role: z.literal("function"), content: z.string().nullable(), name: z.string() }),
+]);
+export type ChatMessage = z.infer<typeof ChatMessageSchema>;
+
+export const FunctionDefinitionSchema = z.object({
+  name: z.string().min(1).max(128),
+  description: z.string().optional(),
+  parameters: z.record(z.string(), z.unknown()).optional(),
+  strict: z.boolean().nullish(),
+});
+
+const ToolSchema = z.union([
+  z.object({ type: z.literal("function"), function: FunctionDefinitionSchema }),
+  // Custom tools (free-form input) are accepted but cannot be declared to AI Studio.
+  z.object({ type: z.literal("custom"), custom: z.object({ name: z.string() }).loose() }),
+]);
+
+const ToolChoiceSchema = z.union([
+  z.enum(["none", "auto", "required"]),
+  z.object({ type: z.literal("function"), function: z.object({ name: z.string() }) }),
+  z.object({ type: z.literal("allowed_tools") }).loose(),
+  z.object({ type: z.literal("custom") }).loose(),
+]);
+
+const ResponseFormatSchema = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("text") }),
+  z.object({ type: z.literal("json_object") }),
+  z.object({
+    type: z.literal("json_schema"),
+    json_schema: z.object({
+      name: z.string(),
+      description: z.string().optional(),
+      schema: z.record(z.string(), z.unknown()).optional(),
+      strict: z.boolean().nullish(),
+    }),
+  }),
+]);
+
+export const REASONING_EFFORTS = ["none", "minimal", "low", "medium", "high", "xhigh"] as const;
+
+const tokenCount = z.number().int().positive();
+
+export const ChatCompletionRequestSchema = z.object({
+  model: z.string().min(1),
+  messages: z.array(ChatMessageSchema).min(1, "messages must contain at least one message"),
+  stream: z.boolean().nullish(),
+  stream_options: z
+    .object({ include_usage: z.boolean().optional(), include_obfuscation: z.boolean().optional() })
+    .nullish(),
+  temperature: z.number().min(0).max(2).nullish(),
+  top_p: z.number().min(0).max(1).nullish(),
+  max_tokens: tokenCount.nullish(),
+  max_completion_tokens: tokenCount.nullish(),
+  // Not OpenAI's, but the Responses API and several clients send it.
+  max_output_tokens: tokenCount.nullish(),
+  stop: z.union([z.string(), z.array(z.string()).max(16)]).nullish(),
+  n: z.literal(1, "only n = 1 is supported: AI Studio gives one answer per run").nullish(),
+  reasoning_effort: z.enum(REASONING_EFFORTS).nullish(),
+  response_format: ResponseFormatSchema.nullish(),
+  tools: z.array(ToolSchema).nullish(),
+  tool_choice: ToolChoiceSchema.nullish(),
+  parallel_tool_calls: z.boolean().nullish(),
+  functions: z.array(FunctionDefinitionSchema).nullish(),
+  function_call: z.union([z.enum(["none", "auto"]), z.object({ name: z.string() })]).nullish(),
+  web_search_options: z.record(z.string(), z.unknown()).nullish(),
+  // Accepted for compatibility; AI Studio has no equivalent for these.
+  frequency_penalty: z.number().min(-2).max(2).nullish(),
+  presence_penalty: z.number().min(-2).max(2).nullish(),
+  logit_bias: z.record(z.string(), z.number()).nullish(),
+  logprobs: z.boolean().nullish(),
+  top_logprobs: z.number().int().min(0).max(20).nullish(),
+  seed: z.number().int().nullish(),
+  user: z.string().nullish(),
+  metadata: z.record(z.string(), z.string()).nullish(),
+  store: z.boolean().nullish(),
+  service_tier: z.string().nullish(),
+  modalities: z.array(z.string()).nullish(),
+  audio: z.record(z.string(), z.unknown()).nullish(),
+  prediction: z.record(z.string(), z.unknown()).nullish(),
+  verbosity: z.enum(["low", "medium", "high"]).nullish(),
+  prompt_cache_key: z.string().nullish(),
+  safety_identifier: z.string().nullish(),
+});
+export type ChatCompletionRequest = z.infer<typeof ChatCompletionRequestSchema>;
+
+/**
+ * Formats a zod issue path the way OpenAI names a parameter (`messages[0].content`), so the
+ * `param` of a 400 points at the first bad field.
+ */
+export function paramOf(path: ReadonlyArray<PropertyKey>): string | null {
+  let out = "";
+  for (const key of path) {
+    if (typeof key === "number") out += `[${key}]`;
+    else out += out === "" ? String(key) : `.${String(key)}`;
+  }
+  return out === "" ? null : out;
+}

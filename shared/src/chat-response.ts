@@ -1,0 +1,84 @@
+import { z } from "zod";
+
+/*
+ * The OpenAI response shapes we produce. Schemas rather than bare types so tests (and any
+ * client of ours) can check that what we send is what OpenAI clients expect.
+ */
+
+const ToolCallDeltaSchema = z.object({
+  index: z.number().int(),
+  id: z.string().optional(),
+  type: z.literal("function").optional(),
+  function: z.object({ name: z.string().optional(), arguments: z.string().optional() }),
+});
+
+export const CompletionUsageSchema = z.object({
+  prompt_tokens: z.number().int(),
+  completion_tokens: z.number().int(),
+  total_tokens: z.number().int(),
+  completion_tokens_details: z.object({ reasoning_tokens: z.number().int() }).optional(),
+});
+export type CompletionUsage = z.infer<typeof CompletionUsageSchema>;
+
+const FinishReason = z.enum(["stop", "length", "content_filter", "tool_calls"]);
+
+export const ChatCompletionChunkSchema = z.object({
+  id: z.string(),
+  object: z.literal("chat.completion.chunk"),
+  created: z.number().int(),
+  model: z.string(),
+  system_fingerprint: z.string().nullable().optional(),
+  choices: z.array(
+    z.object({
+      index: z.number().int(),
+      delta: z.object({
+        role: z.literal("assistant").optional(),
+        content: z.string().nullable().optional(),
+        reasoning_content: z.string().optional(),
+        tool_calls: z.array(ToolCallDeltaSchema).optional(),
+      }),
+      logprobs: z.null(),
+      finish_reason: FinishReason.nullable(),
+    }),
+  ),
+  usage: CompletionUsageSchema.nullable().optional(),
+});
+export type ChatCompletionChunk = z.infer<typeof ChatCompletionChunkSchema>;
+
+export const ChatCompletionSchema = z.object({
+  id: z.string(),
+  object: z.literal("chat.completion"),
+  created: z.number().int(),
+  model: z.string(),
+  system_fingerprint: z.string().nullable().optional(),
+  choices: z.array(
+    z.object({
+      index: z.number().int(),
+      message: z.object({
+        role: z.literal("assistant"),
+        content: z.string().nullable(),
+        refusal: z.null(),
+        reasoning_content: z.string().optional(),
+        tool_calls: z
+          .array(
+            z.object({
+              id: z.string(),
+              type: z.literal("function"),
+              function: z.object({ name: z.string(), arguments: z.string() }),
+            }),
+          )
+          .optional(),
+      }),
+      logprobs: z.null(),
+      finish_reason: FinishReason,
+    }),
+  ),
+  usage: CompletionUsageSchema.optional(),
+});
+export type ChatCompletion = z.infer<typeof ChatCompletionSchema>;
+
+export const ModelListSchema = z.object({
+  object: z.literal("list"),
+  data: z.array(z.object({ id: z.string(), object: z.literal("model"), created: z.number().int(), owned_by: z.string() })),
+});
+export type ModelList = z.infer<typeof ModelListSchema>;

@@ -1,0 +1,64 @@
+import { z } from "zod";
+
+/**
+ * The error vocabulary that crosses process boundaries: it is sent by hosts in `job.error`,
+ * by the pool to the Worker, and ends up as the OpenAI `error.code` a client sees.
+ * Each entry says when it happens, the HTTP status a client gets for it when no byte has been
+ * sent yet, and the OpenAI `error.type`.
+ */
+export const ERROR_CATALOG = {
+  // Client mistakes.
+  invalid_json: { status: 400, type: "invalid_request_error", when: "the body is not JSON" },
+  invalid_request: { status: 400, type: "invalid_request_error", when: "a field is missing, of the wrong type or out of range" },
+  model_not_found: { status: 404, type: "invalid_request_error", when: "no connected host serves the model" },
+  not_found: { status: 404, type: "invalid_request_error", when: "no such route or resource" },
+  request_too_large: { status: 413, type: "invalid_request_error", when: "the body is over the size limit" },
+  missing_api_key: { status: 401, type: "authentication_error", when: "no API key in Authorization, x-api-key or x-goog-api-key" },
+  invalid_api_key: { status: 401, type: "authentication_error", when: "the key is unknown or revoked" },
+  invalid_admin_token: { status: 401, type: "authentication_error", when: "the admin token is missing or wrong" },
+  invalid_host_token: { status: 401, type: "authentication_error", when: "a host dialled in without the right host token" },
+  rate_limit_exceeded: { status: 429, type: "rate_limit_error", when: "the key's requests per minute or concurrent requests are used up" },
+
+  // Capacity.
+  no_browser_host: { status: 503, type: "server_error", when: "no browser host is connected to the pool" },
+  queue_full: { status: 429, type: "rate_limit_error", when: "every lane is busy and the queue is full" },
+  queue_timeout: { status: 503, type: "server_error", when: "the job waited in the queue longer than allowed" },
+  host_busy: { status: 503, type: "server_error", when: "a host got a job without a free lane (a race; the pool retries)" },
+
+  // The browser side.
+  host_disconnected: { status: 502, type: "server_error", when: "the host's link dropped while it had the job" },
+  auth_expired: { status: 503, type: "server_error", when: "the host's Google login is no longer valid (sign-in redirect)" },
+  upstream_quota: { status: 429, type: "rate_limit_error", when: "AI Studio refused for quota on this account and model" },
+  upstream_permission: { status: 403, type: "permission_error", when: "AI Studio answered 403 permission denied" },
+  upstream_error: { status: 502, type: "server_error", when: "AI Studio reported an internal error or the page failed" },
+  upstream_stalled: { status: 504, type: "server_error", when: "no output arrived for the stall timeout" },
+  deadline_exceeded: { status: 504, type: "server_error", when: "the job ran past its deadline" },
+  cancelled: { status: 499, type: "invalid_request_error", when: "the client went away and the job was stopped" },
+  protocol_error: { status: 502, type: "server_error", when: "a peer sent a frame that does not follow the protocol" },
+
+  // Our bugs.
+  internal_error: { status: 500, type: "server_error", when: "a bug in aistudio-edge" },
+} as const satisfies Record<string, { status: number; type: string; when: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CATALOG;
+export const ERROR_CODES = Object.keys(ERROR_CATALOG) as [ErrorCode, ...ErrorCode[]];
+export const ErrorCodeSchema = z.enum(ERROR_CODES);
+
+/** The OpenAI error body, the only error shape any endpoint returns. */
+export const OpenAIErrorBodySchema = z.object({
+  error: z.object({
+    message: z.string(),
+    type: z.string(),
+    param: z.string().nullable(),
+    code: z.string().nullable(),
+  }),
+});
+export type OpenAIErrorBody = z.infer<typeof OpenAIErrorBodySchema>;
+
+export function errorBody(code: ErrorCode, message: string, param: string | null = null): OpenAIErrorBody {
+  return { error: { message, type: ERROR_CATALOG[code].type, param, code } };
+}
+
+export function statusOf(code: ErrorCode): number {
+  return ERROR_CATALOG[code].status;
+}

@@ -1,0 +1,27 @@
+import { Hono } from "hono";
+import type { AppEnv } from "./app-types.js";
+import { bodyLimit } from "./middleware/body-limit.js";
+import { cors } from "./middleware/cors.js";
+import { requestId } from "./middleware/request-id.js";
+import { onError, onNotFound } from "./on-error.js";
+import { adminKeys } from "./routes/admin-keys.js";
+import { chatCompletions } from "./routes/chat-completions.js";
+import { health } from "./routes/health.js";
+import { hosts } from "./routes/hosts.js";
+import { models } from "./routes/models.js";
+
+/** The Worker's routes. Built per call so tests get a fresh app and nothing runs at import time. */
+export function createApp(): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  app.use(requestId, cors);
+  app.use("/v1/*", bodyLimit);
+  app.use("/admin/*", bodyLimit);
+  app.route("/v1/chat/completions", chatCompletions);
+  app.route("/v1/models", models);
+  app.route("/admin/keys", adminKeys);
+  app.route("/hosts", hosts);
+  app.route("/health", health);
+  app.notFound(onNotFound);
+  app.onError(onError);
+  return app;
+}

@@ -1,0 +1,61 @@
+import { z } from "zod";
+import type { KeyLimiter } from "./keys/key-limiter.js";
+import type { Pool } from "./pool/pool.js";
+
+/** Bindings from wrangler.toml plus the two secrets. */
+export interface Env {
+  POOL: DurableObjectNamespace<Pool>;
+  KEY_LIMITER: DurableObjectNamespace<KeyLimiter>;
+  KEYS: KVNamespace;
+  ADMIN_TOKEN?: string;
+  HOST_TOKEN?: string;
+  [variable: string]: unknown;
+}
+
+const int = (fallback: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(fallback);
+const flag = z
+  .enum(["true", "false", "1", "0"])
+  .default("false")
+  .transform((s) => s === "true" || s === "1");
+
+/**
+ * Every tunable, read from `[vars]` (strings) and validated once per isolate. A bad value is an
+ * operator mistake, reported by name so it can be fixed in wrangler.toml.
+ */
+export const ConfigSchema = z.object({
+  POOL_NAME: z.string().min(1).default("default"),
+  MODELS_PUBLIC: flag,
+  CORS_ORIGINS: z.string().default("*"),
+  MAX_BODY_BYTES: int(8 * 1024 * 1024, 1024, 100 * 1024 * 1024),
+  QUEUE_MAX: int(64, 0, 10_000),
+  QUEUE_TIMEOUT_MS: int(60_000, 100, 3_600_000),
+  STALL_TIMEOUT_MS: int(60_000, 100, 3_600_000),
+  JOB_DEADLINE_MS: int(600_000, 1_000, 86_400_000),
+  CANCEL_GRACE_MS: int(15_000, 100, 600_000),
+  HEARTBEAT_MS: int(15_000, 1_000, 600_000),
+  HELLO_TIMEOUT_MS: int(10_000, 100, 600_000),
+  MAX_RETRIES: int(2, 0, 10),
+  QUOTA_COOLDOWN_MS: int(60_000, 0, 86_400_000),
+  DEFAULT_RPM: int(60, 1, 1_000_000),
+  DEFAULT_CONCURRENCY: int(4, 1, 10_000),
+});
+export type Config = z.infer<typeof ConfigSchema>;
+
+const cache = new WeakMap<object, Config>();
+
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+}
+
+export function configOf(env: Env): Config {
+  let config = cache.get(env);
+  if (config) return config;
+  const result = ConfigSchema.safeParse(env);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw new ConfigError(`wrangler.toml [vars] ${issue?.path.join(".")}: ${issue?.message}`);
+  }
+  config = result.data;
+  cache.set(env, config);
+  return config;
+}

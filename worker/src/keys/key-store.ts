@@ -1,0 +1,85 @@
+import { z } from "zod";
+import { generateKey, generateKeyId, keyHint, sha256Hex } from "./key-material.js";
+
+/*
+ * Keys in KV: `hash:<sha256>` holds the record (and the same record as metadata, so a listing
+ * needs no extra reads); `id:<id>` points back at the hash so a key can be revoked by id.
+ * The key itself is returned once, at creation, and never stored.
+ */
+
+export const KeyRecordSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  hint: z.string(),
+  rpm: z.number().int().positive(),
+  concurrency: z.number().int().positive(),
+  created: z.number().int(),
+  revoked: z.number().int().nullable(),
+});
+export type KeyRecord = z.infer<typeof KeyRecordSchema>;
+
+const CACHE_MS = 10_000;
+
+export class KeyStore {
+  /**
+   * Per-isolate cache of lookups. Safe because revocation does not rely on it: every request
+   * also passes the key's limiter, which learns of a revocation at once.
+   */
+  private static cache = new Map<string, { record: KeyRecord | null; at: number }>();
+
+  constructor(private readonly kv: KVNamespace) {}
+
+  async create(input: { name: string; rpm: number; concurrency: number }): Promise<{ key: string; record: KeyRecord }> {
+    const key = generateKey();
+    const hash = await sha256Hex(key);
+    const record: KeyRecord = {
+      id: generateKeyId(),
+      name: input.name,
+      hint: keyHint(key),
+      rpm: input.rpm,
+      concurrency: input.concurrency,
+      created: Math.floor(Date.now() / 1000),
+      revoked: null,
+    };
+    await this.kv.put(`hash:${hash}`, JSON.stringify(record), { metadata: record });
+    await this.kv.put(`id:${record.id}`, hash);
+    return { key, record };
+  }
+
+  async lookup(key: string): Promise<KeyRecord | null> {
+    const hash = await sha256Hex(key);
+    const cached = KeyStore.cache.get(hash);
+    if (cached && Date.now() - cached.at < CACHE_MS) return cached.record;
+    const raw = await this.kv.get(`hash:${hash}`, "json");
+    const parsed = KeyRecordSchema.safeParse(raw);
+    const record = parsed.success ? parsed.data : null;
+    KeyStore.cache.set(hash, { record, at: Date.now() });
+    return record;
+  }
+
+  async list(): Promise<KeyRecord[]> {
+    const out: KeyRecord[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.kv.list({ prefix: "hash:", ...(cursor !== undefined ? { cursor } : {}) });
+      for (const entry of page.keys) {
+        const parsed = KeyRecordSchema.safeParse(entry.metadata);
+        if (parsed.success) out.push(parsed.data);
+      }
+      cursor = page.list_complete ? undefined : page.cursor;
+    } while (cursor !== undefined);
+    return out.sort((a, b) => a.created - b.created || a.id.localeCompare(b.id));
+  }
+
+  /** Marks a key revoked; returns the updated record, or null when the id is unknown. */
+  async revoke(id: string): Promise<KeyRecord | null> {
+    const hash = await this.kv.get(`id:${id}`);
+    if (hash === null) return null;
+    const parsed = KeyRecordSchema.safeParse(await this.kv.get(`hash:${hash}`, "json"));
+    if (!parsed.success) return null;
+    const record: KeyRecord = { ...parsed.data, revoked: parsed.data.revoked ?? Math.floor(Date.now() / 1000) };
+    await this.kv.put(`hash:${hash}`, JSON.stringify(record), { metadata: record });
+    KeyStore.cache.delete(hash);
+    return record;
+  }
+}

@@ -1,0 +1,32 @@
+import { createMiddleware } from "hono/factory";
+import type { AppEnv } from "../app-types.js";
+import { ApiError } from "../errors.js";
+import { KEY_PATTERN } from "../keys/key-material.js";
+import { KeyStore } from "../keys/key-store.js";
+
+/** The key as OpenAI (`Authorization: Bearer`), Anthropic-style (`x-api-key`) and Google clients send it. */
+export function presentedKey(headers: { header(name: string): string | undefined }): string | undefined {
+  const auth = headers.header("authorization");
+  if (auth !== undefined) {
+    const match = /^Bearer\s+(.+)$/i.exec(auth.trim());
+    if (match?.[1] !== undefined) return match[1].trim();
+  }
+  return headers.header("x-api-key")?.trim() ?? headers.header("x-goog-api-key")?.trim();
+}
+
+/** Resolves the caller's API key to its record, or answers 401. The key itself goes no further. */
+export const apiKey = createMiddleware<AppEnv>(async (c, next) => {
+  const key = presentedKey(c.req);
+  if (key === undefined || key === "") {
+    throw new ApiError(
+      "missing_api_key",
+      "You didn't provide an API key. Send it as 'Authorization: Bearer sk-…' (or in x-api-key / x-goog-api-key).",
+    );
+  }
+  const record = KEY_PATTERN.test(key) ? await new KeyStore(c.env.KEYS).lookup(key) : null;
+  if (record === null || record.revoked !== null) {
+    throw new ApiError("invalid_api_key", "Incorrect API key provided. Create one with 'npm run keys -- create <name>'.");
+  }
+  c.set("apiKey", record);
+  await next();
+});

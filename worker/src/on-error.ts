@@ -1,0 +1,29 @@
+import type { Context } from "hono";
+import { errorBody } from "@aistudio-edge/shared";
+import type { AppEnv } from "./app-types.js";
+import { ConfigError } from "./env.js";
+import { ApiError } from "./errors.js";
+import { log } from "./log.js";
+
+/**
+ * The single place where anything thrown becomes a response. Client mistakes and upstream
+ * failures come as `ApiError` and keep their status; anything else is our bug: it is logged with
+ * the request id and the client gets a 500 that names that id, never the internal message.
+ */
+export function onError(err: Error, c: Context<AppEnv>): Response {
+  const requestId = c.get("requestId");
+  if (err instanceof ApiError) {
+    for (const [name, value] of Object.entries(err.headers)) c.header(name, value);
+    return c.json(err.body, err.status as 400);
+  }
+  if (err instanceof ConfigError) {
+    log.error("configuration error", { requestId, error: err.message });
+    return c.json(errorBody("internal_error", `The server is misconfigured: ${err.message}`), 500);
+  }
+  log.error("unhandled error", { requestId, error: err.stack ?? String(err) });
+  return c.json(errorBody("internal_error", `Internal error (request ${requestId ?? "unknown"}).`), 500);
+}
+
+export function onNotFound(c: Context<AppEnv>): Response {
+  return c.json(errorBody("not_found", `No route ${c.req.method} ${new URL(c.req.url).pathname}.`), 404);
+}

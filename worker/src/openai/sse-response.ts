@@ -1,0 +1,106 @@
+import { errorBody, type ChatCompletionChunk } from "@aistudio-edge/shared";
+import type { PoolEvent } from "../pool/pool-events.js";
+import { toOpenAIUsage, type CompletionIdentity } from "./completion-parts.js";
+
+/*
+ * Turns a job's events into the SSE stream OpenAI clients parse: a role chunk first, the same
+ * id/created on every chunk, `reasoning_content` for thoughts, exactly one finish_reason, the
+ * usage chunk when asked, then `data: [DONE]`. While queued the client gets `: queued N`
+ * comments. Any failure after the headers is an `error` event and then the end, never a bare
+ * close, which clients would read as a complete answer.
+ */
+
+export const SSE_HEADERS = {
+  "content-type": "text/event-stream; charset=utf-8",
+  // no-transform keeps proxies (and Cloudflare) from compressing or buffering the stream.
+  "cache-control": "no-cache, no-transform",
+  "x-accel-buffering": "no",
+};
+
+const encoder = new TextEncoder();
+
+export function sseStream(
+  events: AsyncGenerator<PoolEvent>,
+  identity: CompletionIdentity,
+  options: { includeUsage: boolean },
+): ReadableStream<Uint8Array> {
+  let roleSent = false;
+  let ended = false;
+  const base = { id: identity.id, object: "chat.completion.chunk" as const, created: identity.created, model: identity.model };
+  const chunk = (delta: ChatCompletionChunk["choices"][number]["delta"], finish: ChatCompletionChunk["choices"][number]["finish_reason"] = null) => {
+    const body: ChatCompletionChunk = { ...base, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }] };
+    if (options.includeUsage) body.usage = null;
+    return `data: ${JSON.stringify(body)}\n\n`;
+  };
+  const role = () => {
+    if (roleSent) return "";
+    roleSent = true;
+    return chunk({ role: "assistant", content: "" });
+  };
+
+  function render(event: PoolEvent): string {
+    switch (event.t) {
+      case "queued":
+        return `: queued ${event.position}\n\n`;
+      case "started":
+        return role();
+      case "delta":
+        return (
+          role() +
+          chunk({
+            ...(event.text !== undefined ? { content: event.text } : {}),
+            ...(event.thought !== undefined ? { reasoning_content: event.thought } : {}),
+          })
+        );
+      case "tool_calls":
+        return (
+          role() +
+          chunk({
+            tool_calls: event.toolCalls.map((c) => ({
+              index: c.index,
+              id: c.id,
+              type: "function" as const,
+              function: { name: c.name, arguments: c.arguments },
+            })),
+          })
+        );
+      case "done": {
+        ended = true;
+        let out = role() + chunk({}, event.finishReason);
+        if (options.includeUsage && event.usage) {
+          out += `data: ${JSON.stringify({ ...base, choices: [], usage: toOpenAIUsage(event.usage) })}\n\n`;
+        }
+        return `${out}data: [DONE]\n\n`;
+      }
+      case "error":
+        ended = true;
+        return `data: ${JSON.stringify(errorBody(event.code, event.message))}\n\n`;
+    }
+  }
+
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const next = await events.next();
+        if (next.done) {
+          if (!ended) {
+            const message = "The pool closed the stream before the answer was complete.";
+            controller.enqueue(encoder.encode(`data: ${JSON.stringify(errorBody("internal_error", message))}\n\n`));
+          }
+          controller.close();
+          return;
+        }
+        const text = render(next.value);
+        if (text !== "") controller.enqueue(encoder.encode(text));
+      } catch (err) {
+        const message = `The answer stream failed: ${err instanceof Error ? err.message : String(err)}`;
+        controller.enqueue(encoder.encode(`data: ${JSON.stringify(errorBody("internal_error", message))}\n\n`));
+        controller.close();
+      }
+    },
+    async cancel() {
+      // The client went away: returning the generator cancels the pool stream and so the job.
+      await events.return(undefined);
+    },
+  });
+}

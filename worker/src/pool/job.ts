@@ -1,0 +1,95 @@
+import type { ErrorCode, JobRequest } from "@aistudio-edge/shared";
+import { encodeEvent, type PoolEvent } from "./pool-events.js";
+
+export type JobState = "queued" | "running" | "cancelling" | "finished";
+
+/**
+ * One accepted request, from the moment the pool takes it until its client has the last event.
+ * It owns the NDJSON stream to the Worker and its timers; the pool owns the decisions.
+ */
+export class Job {
+  state: JobState = "queued";
+  hostId: string | null = null;
+  /** Dispatches so far, first included. */
+  attempts = 0;
+  outputStarted = false;
+  lastSeq = -1;
+  /** The id the current attempt carries on the wire (`job_…`, then `job_….2` for a retry). */
+  wireId: string;
+  readonly avoidHosts = new Set<string>();
+  readonly stream: ReadableStream<Uint8Array>;
+  queuedPosition = 0;
+  private controller!: ReadableStreamDefaultController<Uint8Array>;
+  private clientGone = false;
+  private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
+
+  constructor(
+    readonly id: string,
+    readonly request: JobRequest,
+    readonly keyId: string,
+    readonly requestId: string,
+    readonly acceptedAt: number,
+    readonly deadline: number,
+    onClientGone: (job: Job) => void,
+  ) {
+    this.wireId = id;
+    this.stream = new ReadableStream<Uint8Array>({
+      start: (controller) => {
+        this.controller = controller;
+      },
+      cancel: () => {
+        this.clientGone = true;
+        onClientGone(this);
+      },
+    });
+  }
+
+  get open(): boolean {
+    return !this.clientGone && this.state !== "finished";
+  }
+
+  emit(event: PoolEvent): void {
+    if (this.clientGone) return;
+    this.controller.enqueue(encodeEvent(event));
+  }
+
+  /** Ends the client's stream with an error event; the job itself may still be cancelling on its host. */
+  fail(code: ErrorCode, message: string): void {
+    this.emit({ t: "error", code, message });
+    this.closeStream();
+  }
+
+  succeed(event: Extract<PoolEvent, { t: "done" }>): void {
+    this.emit(event);
+    this.closeStream();
+  }
+
+  private closeStream(): void {
+    if (this.clientGone) return;
+    this.clientGone = true;
+    this.controller.close();
+  }
+
+  /** (Re)arms a named timer; arming one that is set replaces it. */
+  arm(name: string, ms: number, fire: () => void): void {
+    this.disarm(name);
+    this.timers.set(
+      name,
+      setTimeout(() => {
+        this.timers.delete(name);
+        fire();
+      }, Math.max(0, ms)),
+    );
+  }
+
+  disarm(name: string): void {
+    const timer = this.timers.get(name);
+    if (timer !== undefined) clearTimeout(timer);
+    this.timers.delete(name);
+  }
+
+  disarmAll(): void {
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+  }
+}

@@ -1,0 +1,61 @@
+import { Hono } from "hono";
+import { z } from "zod";
+import { paramOf } from "@aistudio-edge/shared";
+import type { AppEnv } from "../app-types.js";
+import { configOf } from "../env.js";
+import { ApiError } from "../errors.js";
+import { secretsEqual } from "../keys/key-material.js";
+import { KeyStore } from "../keys/key-store.js";
+import type { MiddlewareHandler } from "hono";
+
+const CreateKeySchema = z.object({
+  name: z.string().trim().min(1).max(64),
+  rpm: z.number().int().min(1).max(1_000_000).optional(),
+  concurrency: z.number().int().min(1).max(10_000).optional(),
+});
+
+const adminToken: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const expected = c.env.ADMIN_TOKEN;
+  if (expected === undefined || expected === "") {
+    throw new ApiError("invalid_admin_token", "The admin API is disabled: set the ADMIN_TOKEN secret on this Worker.");
+  }
+  const given = /^Bearer\s+(.+)$/i.exec(c.req.header("authorization") ?? "")?.[1]?.trim();
+  if (given === undefined || !(await secretsEqual(given, expected))) {
+    throw new ApiError("invalid_admin_token", "The admin token is missing or wrong (Authorization: Bearer <ADMIN_TOKEN>).");
+  }
+  await next();
+};
+
+/** Key management. The key itself is in the 201 of its creation and nowhere else, ever. */
+export const adminKeys = new Hono<AppEnv>()
+  .use(adminToken)
+  .post("/", async (c) => {
+    let raw: unknown;
+    try {
+      raw = await c.req.json();
+    } catch {
+      throw new ApiError("invalid_json", "The body is not valid JSON.");
+    }
+    const parsed = CreateKeySchema.safeParse(raw);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const param = issue ? paramOf(issue.path) : null;
+      throw new ApiError("invalid_request", `${param ?? "body"}: ${issue?.message ?? "invalid"}`, { param });
+    }
+    const config = configOf(c.env);
+    const { key, record } = await new KeyStore(c.env.KEYS).create({
+      name: parsed.data.name,
+      rpm: parsed.data.rpm ?? config.DEFAULT_RPM,
+      concurrency: parsed.data.concurrency ?? config.DEFAULT_CONCURRENCY,
+    });
+    return c.json({ ...record, key }, 201);
+  })
+  .get("/", async (c) => c.json({ object: "list", data: await new KeyStore(c.env.KEYS).list() }))
+  .delete("/:id", async (c) => {
+    const id = c.req.param("id");
+    const record = await new KeyStore(c.env.KEYS).revoke(id);
+    if (record === null) throw new ApiError("not_found", `No key with id '${id}'.`);
+    // The limiter refuses the key from its next request on, wherever it arrives.
+    await c.env.KEY_LIMITER.get(c.env.KEY_LIMITER.idFromName(id)).revoke();
+    return c.json(record);
+  });

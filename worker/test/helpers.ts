@@ -1,0 +1,157 @@
+import { SELF } from "cloudflare:test";
+import { encodeFrame, parsePoolFrame, type HostModel, type PoolFrame } from "@aistudio-edge/shared";
+
+export const ADMIN = "test-admin-token";
+export const HOST_TOKEN = "test-host-token";
+export const BASE = "https://edge.test";
+export const MODELS: HostModel[] = [
+  { id: "gemini-2.5-flash", displayName: "Gemini 2.5 Flash", outputTokenLimit: 65536, thinking: "budget" },
+  { id: "gemini-3-pro-preview", displayName: "Gemini 3 Pro", thinking: "level" },
+];
+
+export async function createKey(body: { name?: string; rpm?: number; concurrency?: number } = {}): Promise<{ id: string; key: string }> {
+  const res = await SELF.fetch(`${BASE}/admin/keys`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${ADMIN}`, "content-type": "application/json" },
+    body: JSON.stringify({ name: "test", ...body }),
+  });
+  if (res.status !== 201) throw new Error(`key creation failed: ${res.status} ${await res.text()}`);
+  return res.json();
+}
+
+export function chat(key: string, body: Record<string, unknown>, init: RequestInit = {}): Promise<Response> {
+  return SELF.fetch(`${BASE}/v1/chat/completions`, {
+    method: "POST",
+    ...init,
+    headers: { authorization: `Bearer ${key}`, "content-type": "application/json", ...(init.headers ?? {}) },
+    body: JSON.stringify({ model: "gemini-2.5-flash", messages: [{ role: "user", content: "Hi" }], ...body }),
+  });
+}
+
+type FrameOf<T extends PoolFrame["type"]> = Extract<PoolFrame, { type: T }>;
+
+/** A scripted browser host on a real WebSocket upgrade through the Worker into the pool. */
+export class TestHost {
+  readonly frames: PoolFrame[] = [];
+  readonly raw: string[] = [];
+  private waiters: Array<() => void> = [];
+  closed = false;
+  private seqs = new Map<string, number>();
+
+  private constructor(readonly ws: WebSocket, readonly id: string) {
+    ws.addEventListener("message", (event) => {
+      const text = typeof event.data === "string" ? event.data : "";
+      this.raw.push(text);
+      const parsed = parsePoolFrame(text);
+      if (parsed.ok) this.frames.push(parsed.frame);
+      this.wake();
+    });
+    ws.addEventListener("close", () => {
+      this.closed = true;
+      this.wake();
+    });
+  }
+
+  private wake(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const w of waiters) w();
+  }
+
+  static async open(): Promise<WebSocket> {
+    const res = await SELF.fetch(`${BASE}/hosts/connect`, {
+      headers: { upgrade: "websocket", authorization: `Bearer ${HOST_TOKEN}` },
+    });
+    if (res.status !== 101 || !res.webSocket) throw new Error(`upgrade failed: ${res.status} ${await res.text()}`);
+    res.webSocket.accept();
+    return res.webSocket;
+  }
+
+  static async connect(options: { id?: string; lanes?: number; models?: HostModel[] } = {}): Promise<TestHost> {
+    const id = options.id ?? `host-${crypto.randomUUID().slice(0, 8)}`;
+    const host = new TestHost(await TestHost.open(), id);
+    host.send({ type: "hello", hostId: id, version: "test", lanes: options.lanes ?? 1, models: options.models ?? MODELS });
+    await host.next("welcome");
+    return host;
+  }
+
+  send(frame: Parameters<typeof encodeFrame>[0]): void {
+    this.ws.send(encodeFrame(frame));
+  }
+
+  /** Sends a job frame with the next sequence number for that job. */
+  jobFrame(jobId: string, frame: Record<string, unknown> & { type: string }): void {
+    const seq = (this.seqs.get(jobId) ?? 0) + 1;
+    this.seqs.set(jobId, seq);
+    this.send({ ...frame, jobId, seq } as Parameters<typeof encodeFrame>[0]);
+  }
+
+  /** Waits for the next unconsumed frame of a type (earlier ones of other types stay queued). */
+  async next<T extends PoolFrame["type"]>(type: T, timeoutMs = 5_000): Promise<FrameOf<T>> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const index = this.frames.findIndex((f) => f.type === type);
+      if (index >= 0) return this.frames.splice(index, 1)[0] as FrameOf<T>;
+      if (this.closed) throw new Error(`${this.id}: socket closed while waiting for ${type}`);
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`${this.id}: no ${type} frame within ${timeoutMs} ms`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  /** Asserts that no frame of a type arrives within a window (used for "nothing was sent" checks). */
+  async expectNo(type: PoolFrame["type"], windowMs: number): Promise<void> {
+    await this.next(type, windowMs).then(
+      (frame) => {
+        throw new Error(`${this.id}: unexpected ${type} frame ${JSON.stringify(frame)}`);
+      },
+      () => undefined,
+    );
+  }
+
+  /** Plays a complete answer for a job. */
+  answer(jobId: string, text: string, usage = { promptTokens: 3, completionTokens: 2, totalTokens: 5 }): void {
+    this.jobFrame(jobId, { type: "job.started" });
+    this.jobFrame(jobId, { type: "job.delta", text });
+    this.jobFrame(jobId, { type: "job.done", finishReason: "stop", usage });
+  }
+
+  close(): void {
+    if (!this.closed) this.ws.close(1000, "test over");
+    this.closed = true;
+  }
+}
+
+export interface SseEvent {
+  data?: string;
+  comment?: string;
+}
+
+/** Reads an SSE body to its end, keeping comments, so tests can check every line. */
+export async function readSse(res: Response): Promise<SseEvent[]> {
+  const text = await res.text();
+  const out: SseEvent[] = [];
+  for (const block of text.split("\n\n")) {
+    if (block === "") continue;
+    for (const line of block.split("\n")) {
+      if (line.startsWith(":")) out.push({ comment: line.slice(1).trim() });
+      else if (line.startsWith("data: ")) out.push({ data: line.slice(6) });
+    }
+  }
+  return out;
+}
+
+/** Polls until a condition holds, or fails after the deadline. */
+export async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}

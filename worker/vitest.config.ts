@@ -1,0 +1,32 @@
+import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
+import { defineConfig } from "vitest/config";
+
+/*
+ * Worker and Durable Object tests, run inside workerd. Timeouts are shortened so the stall,
+ * queue and heartbeat paths can be exercised in milliseconds rather than minutes.
+ */
+export default defineConfig({
+  plugins: [
+    cloudflareTest({
+      wrangler: { configPath: "../wrangler.toml" },
+      miniflare: {
+        bindings: {
+          ADMIN_TOKEN: "test-admin-token",
+          HOST_TOKEN: "test-host-token",
+          QUEUE_MAX: "2",
+          QUEUE_TIMEOUT_MS: "1500",
+          STALL_TIMEOUT_MS: "800",
+          JOB_DEADLINE_MS: "20000",
+          CANCEL_GRACE_MS: "500",
+          MAX_BODY_BYTES: "65536",
+          QUOTA_COOLDOWN_MS: "60000",
+        },
+      },
+    }),
+  ],
+  test: {
+    root: import.meta.dirname,
+    include: ["test/**/*.test.ts"],
+    testTimeout: 20_000,
+  },
+});
