@@ -3,7 +3,7 @@ import type { Env } from "./env.js";
 import { configOf } from "./env.js";
 import { ApiError } from "./errors.js";
 import type { Pool, PoolHealth } from "./pool/pool.js";
-import { readEvents, type JobSubmission, type PoolEvent } from "./pool/pool-events.js";
+import { PoolEventReader, type JobSubmission } from "./pool/pool-events.js";
 
 export function poolStub(env: Env): DurableObjectStub<Pool> {
   return env.POOL.get(env.POOL.idFromName(configOf(env).POOL_NAME));
@@ -14,13 +14,21 @@ export function poolStub(env: Env): DurableObjectStub<Pool> {
  * byte is sent to the client, as an `ApiError` with the pool's status and `retry-after`;
  * an accepted job comes back as its event stream.
  */
-export async function submitJob(env: Env, submission: JobSubmission): Promise<AsyncGenerator<PoolEvent>> {
-  const res = await poolStub(env).fetch("https://pool/jobs", {
+export async function submitJob(
+  env: Env,
+  waitUntil: (work: Promise<unknown>) => void,
+  submission: JobSubmission,
+): Promise<PoolEventReader> {
+  const pool = poolStub(env);
+  const res = await pool.fetch("https://pool/jobs", {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify(submission),
   });
-  if (res.ok && res.body !== null) return readEvents(res.body);
+  const jobId = res.headers.get("x-job-id");
+  if (res.ok && res.body !== null && jobId !== null) {
+    return new PoolEventReader(res.body, () => waitUntil(pool.cancelJob(jobId)));
+  }
 
   const parsed = OpenAIErrorBodySchema.safeParse(await res.json().catch(() => null));
   const code = ErrorCodeSchema.safeParse(parsed.success ? parsed.data.error.code : null);

@@ -36,6 +36,7 @@ export class TestHost {
   readonly raw: string[] = [];
   private waiters: Array<() => void> = [];
   closed = false;
+  heartbeat: ReturnType<typeof setInterval> | undefined;
   private seqs = new Map<string, number>();
 
   private constructor(readonly ws: WebSocket, readonly id: string) {
@@ -67,11 +68,19 @@ export class TestHost {
     return res.webSocket;
   }
 
+  /** Every host a test opened, so `closeAllHosts` can end them before the next test. */
+  static readonly opened = new Set<TestHost>();
+
   static async connect(options: { id?: string; lanes?: number; models?: HostModel[] } = {}): Promise<TestHost> {
     const id = options.id ?? `host-${crypto.randomUUID().slice(0, 8)}`;
     const host = new TestHost(await TestHost.open(), id);
+    TestHost.opened.add(host);
     host.send({ type: "hello", hostId: id, version: "test", lanes: options.lanes ?? 1, models: options.models ?? MODELS });
-    await host.next("welcome");
+    const welcome = await host.next("welcome");
+    // Ping like a real host, or the pool's sweep drops the host as dead.
+    host.heartbeat = setInterval(() => {
+      if (!host.closed) host.ws.send("ping");
+    }, welcome.heartbeatMs / 2);
     return host;
   }
 
@@ -123,9 +132,30 @@ export class TestHost {
   }
 
   close(): void {
+    if (this.heartbeat !== undefined) clearInterval(this.heartbeat);
     if (!this.closed) this.ws.close(1000, "test over");
     this.closed = true;
   }
+}
+
+/** The host among several that received the next job, without consuming anyone else's frames. */
+export async function hostWithJob(candidates: TestHost[]): Promise<{ host: TestHost; job: FrameOf<"job">; others: TestHost[] }> {
+  await until(() => candidates.some((h) => h.frames.some((f) => f.type === "job")), "a job on any host");
+  const host = candidates.find((h) => h.frames.some((f) => f.type === "job"))!;
+  return { host, job: await host.next("job"), others: candidates.filter((h) => h !== host) };
+}
+
+/**
+ * Closes every host the test opened and waits until the pool has let go of them, so no pool
+ * work (or log line) spills into the next test or past the end of the file.
+ */
+export async function closeAllHosts(): Promise<void> {
+  for (const host of TestHost.opened) host.close();
+  TestHost.opened.clear();
+  await until(async () => {
+    const health = await (await SELF.fetch(`${BASE}/health`)).json<{ hosts: unknown[]; running: number; queued: number }>();
+    return health.hosts.length === 0 && health.running === 0 && health.queued === 0;
+  }, "the pool to drop every test host");
 }
 
 export interface SseEvent {

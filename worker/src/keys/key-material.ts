@@ -46,5 +46,6 @@ export async function secretsEqual(given: string, expected: string): Promise<boo
 
 /** What a listing shows so a person can tell keys apart: never more than the last 4 characters. */
 export function keyHint(key: string): string {
-  return `${KEY_PREFIX}…${key.slice(-4)}`;
+  // ASCII only: the record also travels as KV metadata, which is sent in an HTTP header.
+  return `${KEY_PREFIX}...${key.slice(-4)}`;
 }

@@ -1,13 +1,13 @@
 import type { ChatCompletion, FinishReason, Usage, WireToolCall } from "@aistudio-edge/shared";
 import { ApiError } from "../errors.js";
-import type { PoolEvent } from "../pool/pool-events.js";
+import type { PoolEventReader } from "../pool/pool-events.js";
 import { toOpenAIUsage, type CompletionIdentity } from "./completion-parts.js";
 
 /**
  * Collects a job's events into one `chat.completion`. Nothing has been sent to the client yet,
  * so an error event becomes an ordinary error response with its own status.
  */
-export async function gatherCompletion(events: AsyncGenerator<PoolEvent>, identity: CompletionIdentity): Promise<ChatCompletion> {
+export async function gatherCompletion(events: PoolEventReader, identity: CompletionIdentity): Promise<ChatCompletion> {
   let text = "";
   let thoughts = "";
   const toolCalls: WireToolCall[] = [];

@@ -1,5 +1,5 @@
 import { errorBody, type ChatCompletionChunk } from "@aistudio-edge/shared";
-import type { PoolEvent } from "../pool/pool-events.js";
+import type { PoolEvent, PoolEventReader } from "../pool/pool-events.js";
 import { toOpenAIUsage, type CompletionIdentity } from "./completion-parts.js";
 
 /*
@@ -20,7 +20,7 @@ export const SSE_HEADERS = {
 const encoder = new TextEncoder();
 
 export function sseStream(
-  events: AsyncGenerator<PoolEvent>,
+  events: PoolEventReader,
   identity: CompletionIdentity,
   options: { includeUsage: boolean },
 ): ReadableStream<Uint8Array> {
@@ -82,7 +82,7 @@ export function sseStream(
     async pull(controller) {
       try {
         const next = await events.next();
-        if (next.done) {
+        if (next === null) {
           if (!ended) {
             const message = "The pool closed the stream before the answer was complete.";
             controller.enqueue(encoder.encode(`data: ${JSON.stringify(errorBody("internal_error", message))}\n\n`));
@@ -90,7 +90,7 @@ export function sseStream(
           controller.close();
           return;
         }
-        const text = render(next.value);
+        const text = render(next);
         if (text !== "") controller.enqueue(encoder.encode(text));
       } catch (err) {
         const message = `The answer stream failed: ${err instanceof Error ? err.message : String(err)}`;
@@ -99,8 +99,8 @@ export function sseStream(
       }
     },
     async cancel() {
-      // The client went away: returning the generator cancels the pool stream and so the job.
-      await events.return(undefined);
+      // The client went away: cancelling the pool's stream cancels the job on its host.
+      await events.cancel();
     },
   });
 }

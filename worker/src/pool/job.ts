@@ -21,6 +21,7 @@ export class Job {
   queuedPosition = 0;
   private controller!: ReadableStreamDefaultController<Uint8Array>;
   private clientGone = false;
+  private readonly onClientGone: (job: Job) => void;
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
 
   constructor(
@@ -33,15 +34,20 @@ export class Job {
     onClientGone: (job: Job) => void,
   ) {
     this.wireId = id;
+    this.onClientGone = onClientGone;
     this.stream = new ReadableStream<Uint8Array>({
       start: (controller) => {
         this.controller = controller;
       },
-      cancel: () => {
-        this.clientGone = true;
-        onClientGone(this);
-      },
+      cancel: () => this.abandon(),
     });
+  }
+
+  /** The client went away, seen either as the stream's cancel or as the Worker's explicit call. */
+  abandon(): void {
+    if (this.clientGone) return;
+    this.clientGone = true;
+    this.onClientGone(this);
   }
 
   get open(): boolean {

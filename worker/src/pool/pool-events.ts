@@ -28,26 +28,65 @@ export type JobSubmission = z.infer<typeof JobSubmissionSchema>;
 const encoder = new TextEncoder();
 export const encodeEvent = (event: PoolEvent): Uint8Array => encoder.encode(`${JSON.stringify(event)}\n`);
 
-/** Reads the pool's NDJSON stream as events; the reader is released however the loop ends. */
-export async function* readEvents(body: ReadableStream<Uint8Array>): AsyncGenerator<PoolEvent> {
-  const reader = body.getReader();
-  const decoder = new TextDecoder();
-  let buffered = "";
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      buffered += decoder.decode(value, { stream: true });
+/**
+ * Reads the pool's NDJSON stream as events. `cancel` works while a read is pending (an async
+ * generator's `return` would wait for that read to finish, which may never happen), and
+ * cancelling is how the job learns that its client went away.
+ */
+export class PoolEventReader implements AsyncIterable<PoolEvent> {
+  private readonly reader: ReadableStreamDefaultReader<Uint8Array>;
+  private readonly decoder = new TextDecoder();
+  private buffered = "";
+  private readonly ready: PoolEvent[] = [];
+  /** Set once the terminal event was read or the reader was cancelled. */
+  private finished = false;
+
+  /**
+   * @param onCancel tells the pool the client went away. Cancelling the body alone is not
+   * enough: the runtime only reports it to the pool when the pool next writes, and a job may
+   * be silent (queued, thinking) for a long time.
+   */
+  constructor(
+    body: ReadableStream<Uint8Array>,
+    private readonly onCancel: () => void,
+  ) {
+    this.reader = body.getReader();
+  }
+
+  /** The next event, or null when the stream has ended. */
+  async next(): Promise<PoolEvent | null> {
+    while (this.ready.length === 0) {
+      if (this.finished) return null;
+      const { done, value } = await this.reader.read();
+      if (done) {
+        this.finished = true;
+        return null;
+      }
+      this.buffered += this.decoder.decode(value, { stream: true });
       let newline: number;
-      while ((newline = buffered.indexOf("\n")) >= 0) {
-        const line = buffered.slice(0, newline);
-        buffered = buffered.slice(newline + 1);
-        if (line.trim() !== "") yield PoolEventSchema.parse(JSON.parse(line));
+      while ((newline = this.buffered.indexOf("\n")) >= 0) {
+        const line = this.buffered.slice(0, newline);
+        this.buffered = this.buffered.slice(newline + 1);
+        if (line.trim() !== "") this.ready.push(PoolEventSchema.parse(JSON.parse(line)));
       }
     }
-  } finally {
-    // Reaching here early (the client went away) cancels the pool's stream, which cancels the job.
-    await reader.cancel().catch(() => undefined);
-    reader.releaseLock();
+    const event = this.ready.shift()!;
+    if (event.t === "done" || event.t === "error") this.finished = true;
+    return event;
+  }
+
+  async cancel(): Promise<void> {
+    if (this.finished) return;
+    this.finished = true;
+    this.onCancel();
+    await this.reader.cancel().catch(() => undefined);
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<PoolEvent> {
+    try {
+      for (let event = await this.next(); event !== null; event = await this.next()) yield event;
+    } finally {
+      await this.cancel();
+    }
   }
 }

@@ -46,6 +46,8 @@ export class Pool extends DurableObject<Env> {
   /** Running and cancelling jobs by the id their current attempt carries on the wire. */
   private readonly onWire = new Map<string, Job>();
   private readonly queue: Job[] = [];
+  /** Every job from acceptance until its end, by job id. */
+  private readonly live = new Map<string, Job>();
   /** Last time each host's socket carried a frame; heartbeats are tracked by the runtime. */
   private readonly lastFrameAt = new WeakMap<WebSocket, number>();
 
@@ -229,6 +231,7 @@ export class Pool extends DurableObject<Env> {
       });
     }
     log.info("job accepted", { jobId: job.id, requestId, keyId, model });
+    this.live.set(job.id, job);
     job.arm("deadline", job.deadline - now, () => this.onDeadline(job));
     if (host) this.dispatch(job, host);
     else this.enqueue(job, "back");
@@ -414,6 +417,7 @@ export class Pool extends DurableObject<Env> {
   }
 
   private finish(job: Job): void {
+    this.live.delete(job.id);
     job.disarmAll();
     job.state = "finished";
   }
@@ -442,6 +446,12 @@ export class Pool extends DurableObject<Env> {
       }
     }
     if (this.ctx.getWebSockets().length > 0) await this.ctx.storage.setAlarm(Date.now() + this.config.HEARTBEAT_MS);
+  }
+
+  /** The Worker's word that a job's client went away (see PoolEventReader). */
+  cancelJob(jobId: string): void {
+    const job = this.live.get(jobId);
+    if (job) job.abandon();
   }
 
   // ── Read-only views for the Worker ───────────────────────────────────────────────────────

@@ -27,7 +27,7 @@ export const chatCompletions = new Hono<AppEnv>().post("/", apiKey, rateLimit({ 
     throw new ApiError("invalid_request", `${param ?? "body"}: ${issue?.message ?? "invalid request"}`, { param });
   }
   const request = toJobRequest(parsed.data);
-  const events = await submitJob(c.env, { request, keyId: c.get("apiKey").id, requestId: c.get("requestId") });
+  const events = await submitJob(c.env, (work) => c.executionCtx.waitUntil(work), { request, keyId: c.get("apiKey").id, requestId: c.get("requestId") });
   const identity = newIdentity(parsed.data.model);
 
   if (request.stream) {
@@ -35,6 +35,6 @@ export const chatCompletions = new Hono<AppEnv>().post("/", apiKey, rateLimit({ 
     return c.body(sseStream(events, identity, { includeUsage }), 200, SSE_HEADERS);
   }
   // A client that hangs up while waiting cancels its job too.
-  c.req.raw.signal?.addEventListener?.("abort", () => void events.return(undefined));
+  c.req.raw.signal?.addEventListener?.("abort", () => void events.cancel());
   return c.json(await gatherCompletion(events, identity));
 });

@@ -1,0 +1,116 @@
+import { SELF } from "cloudflare:test";
+import { afterEach, describe, expect, it } from "vitest";
+import { BASE, TestHost, chat, createKey, until, closeAllHosts } from "./helpers.js";
+
+afterEach(closeAllHosts);
+
+async function errorOf(res: Response) {
+  const body = await res.json<{ error: Record<string, unknown> }>();
+  expect(Object.keys(body.error).sort()).toEqual(["code", "message", "param", "type"]);
+  return body.error;
+}
+
+describe("every error is an OpenAI error with the right status", () => {
+  it("bad JSON → 400 invalid_json", async () => {
+    const { key } = await createKey();
+    const res = await SELF.fetch(`${BASE}/v1/chat/completions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+      body: '{"model": "x", ',
+    });
+    expect(res.status).toBe(400);
+    expect(await errorOf(res)).toMatchObject({ code: "invalid_json", type: "invalid_request_error" });
+  });
+
+  it.each([
+    [{ messages: [] }, "messages"],
+    [{ messages: "hi" }, "messages"],
+    [{ model: 42 }, "model"],
+    [{ temperature: "hot" }, "temperature"],
+    [{ temperature: 3 }, "temperature"],
+    [{ n: 2 }, "n"],
+    [{ messages: [{ role: "wizard", content: "x" }] }, "messages[0].role"],
+    [{ messages: [{ role: "user", content: 5 }] }, "messages[0].content"],
+    [{ stream: "yes" }, "stream"],
+    [{ max_tokens: 0 }, "max_tokens"],
+  ])("wrong field %j → 400 naming %s", async (patch, param) => {
+    const { key } = await createKey();
+    const res = await chat(key, patch);
+    expect(res.status).toBe(400);
+    expect(await errorOf(res)).toMatchObject({ code: "invalid_request", type: "invalid_request_error", param });
+  });
+
+  it("n > 1 says why", async () => {
+    const { key } = await createKey();
+    const err = await errorOf(await chat(key, { n: 3 }));
+    expect(err.message).toContain("n = 1");
+  });
+
+  it("no host connected → 503 no_browser_host with retry-after", async () => {
+    const { key } = await createKey();
+    const res = await chat(key, {});
+    expect(res.status).toBe(503);
+    expect(Number(res.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect(await errorOf(res)).toMatchObject({ code: "no_browser_host", type: "server_error" });
+  });
+
+  it("unknown model → 404 model_not_found with param and the models served", async () => {
+    const { key } = await createKey();
+    await TestHost.connect();
+    const res = await chat(key, { model: "gpt-4o" });
+    expect(res.status).toBe(404);
+    const err = await errorOf(res);
+    expect(err).toMatchObject({ code: "model_not_found", param: "model" });
+    expect(err.message).toContain("gemini-2.5-flash");
+  });
+
+  it("body over the limit → 413", async () => {
+    const { key } = await createKey();
+    const res = await chat(key, { messages: [{ role: "user", content: "x".repeat(70_000) }] });
+    expect(res.status).toBe(413);
+    expect(await errorOf(res)).toMatchObject({ code: "request_too_large" });
+  });
+
+  it("unknown route → 404 in the same shape", async () => {
+    const res = await SELF.fetch(`${BASE}/v1/nope`);
+    expect(res.status).toBe(404);
+    expect(await errorOf(res)).toMatchObject({ code: "not_found" });
+  });
+
+  it("a host whose login expired is named, with the remedy", async () => {
+    const { key } = await createKey();
+    const host = await TestHost.connect({ id: "home-pc" });
+    host.send({ type: "status", state: "auth_expired", lanes: 1, freeLanes: 0, detail: "sign-in redirect" });
+    await until(async () => (await (await SELF.fetch(`${BASE}/health`)).json<{ hosts: Array<{ state: string }> }>()).hosts[0]?.state === "auth_expired", "status applied");
+    const res = await chat(key, {});
+    expect(res.status).toBe(503);
+    const err = await errorOf(res);
+    expect(err.code).toBe("auth_expired");
+    expect(err.message).toContain("home-pc");
+    expect(err.message).toContain("auth");
+  });
+});
+
+describe("CORS", () => {
+  it("answers preflights with the SDK headers allowed", async () => {
+    const res = await SELF.fetch(`${BASE}/v1/chat/completions`, {
+      method: "OPTIONS",
+      headers: {
+        origin: "https://chat.example",
+        "access-control-request-method": "POST",
+        "access-control-request-headers": "authorization, content-type, x-stainless-os, x-api-key, x-evil",
+      },
+    });
+    expect(res.status).toBe(204);
+    expect(res.headers.get("access-control-allow-origin")).toBe("*");
+    const allowed = res.headers.get("access-control-allow-headers")!.split(", ");
+    expect(allowed).toEqual(["authorization", "content-type", "x-stainless-os", "x-api-key"]);
+  });
+
+  it("exposes the rate-limit headers on responses", async () => {
+    const res = await SELF.fetch(`${BASE}/v1/models`, { headers: { origin: "https://chat.example" } });
+    expect(res.headers.get("access-control-allow-origin")).toBe("*");
+    expect(res.headers.get("access-control-expose-headers")).toContain("x-ratelimit-remaining-requests");
+    expect(res.headers.get("access-control-expose-headers")).toContain("retry-after");
+  });
+});
