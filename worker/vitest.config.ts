@@ -16,7 +16,7 @@ export default defineConfig({
           QUEUE_MAX: "2",
           QUEUE_TIMEOUT_MS: "1000",
           STALL_TIMEOUT_MS: "2500",
-          JOB_DEADLINE_MS: "20000",
+          JOB_DEADLINE_MS: "4000",
           CANCEL_GRACE_MS: "500",
           MAX_BODY_BYTES: "65536",
           QUOTA_COOLDOWN_MS: "60000",

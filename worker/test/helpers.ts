@@ -1,5 +1,9 @@
-import { SELF } from "cloudflare:test";
+import { SELF, env } from "cloudflare:test";
+import type { Env } from "../src/env.js";
 import { encodeFrame, parsePoolFrame, type HostModel, type PoolFrame } from "@aistudio-edge/shared";
+
+/** The Worker's bindings, typed (the pool-workers `env` is typed by a global this project does not declare). */
+export const bindings = env as unknown as Env;
 
 export const ADMIN = "test-admin-token";
 export const HOST_TOKEN = "test-host-token";
@@ -71,14 +75,14 @@ export class TestHost {
   /** Every host a test opened, so `closeAllHosts` can end them before the next test. */
   static readonly opened = new Set<TestHost>();
 
-  static async connect(options: { id?: string; lanes?: number; models?: HostModel[] } = {}): Promise<TestHost> {
+  static async connect(options: { id?: string; lanes?: number; models?: HostModel[]; ping?: boolean } = {}): Promise<TestHost> {
     const id = options.id ?? `host-${crypto.randomUUID().slice(0, 8)}`;
     const host = new TestHost(await TestHost.open(), id);
     TestHost.opened.add(host);
     host.send({ type: "hello", hostId: id, version: "test", lanes: options.lanes ?? 1, models: options.models ?? MODELS });
     const welcome = await host.next("welcome");
     // Ping like a real host, or the pool's sweep drops the host as dead.
-    host.heartbeat = setInterval(() => {
+    if (options.ping !== false) host.heartbeat = setInterval(() => {
       if (!host.closed) host.ws.send("ping");
     }, welcome.heartbeatMs / 2);
     return host;

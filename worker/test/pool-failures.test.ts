@@ -1,7 +1,7 @@
-import { SELF, createExecutionContext, env } from "cloudflare:test";
+import { SELF, createExecutionContext } from "cloudflare:test";
 import worker from "../src/index.js";
 import { afterEach, describe, expect, it } from "vitest";
-import { BASE, TestHost, chat, createKey, hostWithJob, readSse, until, closeAllHosts } from "./helpers.js";
+import { BASE, TestHost, bindings, chat, createKey, hostWithJob, readSse, until, closeAllHosts } from "./helpers.js";
 
 afterEach(closeAllHosts);
 
@@ -20,7 +20,7 @@ describe("failure semantics", () => {
         headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
         body: JSON.stringify({ model: "gemini-2.5-flash", stream: true, messages: [{ role: "user", content: "Hi" }] }),
       }) as Request<unknown, IncomingRequestCfProperties>,
-      env,
+      bindings,
       createExecutionContext(),
     );
     const job = await host.next("job");
