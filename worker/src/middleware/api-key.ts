@@ -3,15 +3,11 @@ import type { AppEnv } from "../app-types.js";
 import { ApiError } from "../errors.js";
 import { KEY_PATTERN } from "../keys/key-material.js";
 import { KeyStore } from "../keys/key-store.js";
+import { bearerToken } from "../validate.js";
 
 /** The key as OpenAI (`Authorization: Bearer`), Anthropic-style (`x-api-key`) and Google clients send it. */
 export function presentedKey(headers: { header(name: string): string | undefined }): string | undefined {
-  const auth = headers.header("authorization");
-  if (auth !== undefined) {
-    const match = /^Bearer\s+(.+)$/i.exec(auth.trim());
-    if (match?.[1] !== undefined) return match[1].trim();
-  }
-  return headers.header("x-api-key")?.trim() ?? headers.header("x-goog-api-key")?.trim();
+  return bearerToken(headers.header("authorization")) ?? headers.header("x-api-key")?.trim() ?? headers.header("x-goog-api-key")?.trim();
 }
 
 /** Resolves the caller's API key to its record, or answers 401. The key itself goes no further. */

@@ -1,10 +1,9 @@
 import { Hono } from "hono";
 import { z } from "zod";
-import { paramOf } from "@aistudio-edge/shared";
 import type { AppEnv } from "../app-types.js";
 import { configOf } from "../env.js";
 import { ApiError } from "../errors.js";
-import { secretsEqual } from "../keys/key-material.js";
+import { hasBearerSecret, parseBody, readJson } from "../validate.js";
 import { KeyStore } from "../keys/key-store.js";
 import type { MiddlewareHandler } from "hono";
 
@@ -19,8 +18,7 @@ const adminToken: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (expected === undefined || expected === "") {
     throw new ApiError("invalid_admin_token", "The admin API is disabled: set the ADMIN_TOKEN secret on this Worker.");
   }
-  const given = /^Bearer\s+(.+)$/i.exec(c.req.header("authorization") ?? "")?.[1]?.trim();
-  if (given === undefined || !(await secretsEqual(given, expected))) {
+  if (!(await hasBearerSecret(c.req.header("authorization"), expected))) {
     throw new ApiError("invalid_admin_token", "The admin token is missing or wrong (Authorization: Bearer <ADMIN_TOKEN>).");
   }
   await next();
@@ -30,23 +28,12 @@ const adminToken: MiddlewareHandler<AppEnv> = async (c, next) => {
 export const adminKeys = new Hono<AppEnv>()
   .use(adminToken)
   .post("/", async (c) => {
-    let raw: unknown;
-    try {
-      raw = await c.req.json();
-    } catch {
-      throw new ApiError("invalid_json", "The body is not valid JSON.");
-    }
-    const parsed = CreateKeySchema.safeParse(raw);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      const param = issue ? paramOf(issue.path) : null;
-      throw new ApiError("invalid_request", `${param ?? "body"}: ${issue?.message ?? "invalid"}`, { param });
-    }
+    const input = parseBody(CreateKeySchema, await readJson(c.req.raw));
     const config = configOf(c.env);
     const { key, record } = await new KeyStore(c.env.KEYS).create({
-      name: parsed.data.name,
-      rpm: parsed.data.rpm ?? config.DEFAULT_RPM,
-      concurrency: parsed.data.concurrency ?? config.DEFAULT_CONCURRENCY,
+      name: input.name,
+      rpm: input.rpm ?? config.DEFAULT_RPM,
+      concurrency: input.concurrency ?? config.DEFAULT_CONCURRENCY,
     });
     return c.json({ ...record, key }, 201);
   })

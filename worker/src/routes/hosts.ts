@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../app-types.js";
 import { ApiError } from "../errors.js";
-import { secretsEqual } from "../keys/key-material.js";
+import { hasBearerSecret } from "../validate.js";
 import { poolStub } from "../pool-client.js";
 
 /**
@@ -13,8 +13,7 @@ export const hosts = new Hono<AppEnv>().get("/connect", async (c) => {
   if (expected === undefined || expected === "") {
     throw new ApiError("no_browser_host", "Hosts cannot connect: the HOST_TOKEN secret is not set on this Worker.");
   }
-  const given = /^Bearer\s+(.+)$/i.exec(c.req.header("authorization") ?? "")?.[1]?.trim();
-  if (given === undefined || !(await secretsEqual(given, expected))) {
+  if (!(await hasBearerSecret(c.req.header("authorization"), expected))) {
     throw new ApiError("invalid_host_token", "The host token is missing or wrong (Authorization: Bearer <HOST_TOKEN>).");
   }
   if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
