@@ -12,6 +12,7 @@ import { ROOT } from "./wrangler.js";
 
 const SUITES: Record<string, string> = {
   unit: "shared/vitest.config.ts",
+  host: "browser-host/vitest.config.ts",
   worker: "worker/vitest.config.ts",
   e2e: "e2e/vitest.config.ts",
 };

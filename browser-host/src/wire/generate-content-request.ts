@@ -1,0 +1,172 @@
+import { decodeStruct, encodeStruct, type Json } from "./struct-value.js";
+import { jsonSchemaToWire, wireToJsonSchema } from "./schema-wire.js";
+
+/*
+ * The GenerateContent request body (facts §3.2), positional JSPB. `encodeRequest` is what the
+ * simulator's page does when Run is pressed; `decodeRequest` is how the simulator (and tests)
+ * read back what a page sent. Field positions are the facts sheet's; comments mark the two
+ * encodings no capture shows (URL context tool, function-response part) as inferred.
+ */
+
+export type ThinkingLevel = "minimal" | "low" | "medium" | "high";
+export const THINKING_LEVEL_CODES: Record<ThinkingLevel, number> = { low: 1, medium: 2, high: 3, minimal: 4 };
+const LEVEL_BY_CODE: Record<number, ThinkingLevel> = { 1: "low", 2: "medium", 3: "high", 4: "minimal" };
+
+export interface Turn {
+  role: "user" | "model";
+  text: string;
+  thought?: string;
+  functionCalls?: Array<{ name: string; args: { [key: string]: Json }; id?: string }>;
+  /** Thought signature the model sent, echoed back in the history (part [14]). */
+  signature?: string;
+}
+
+export interface FunctionDeclaration {
+  name: string;
+  description?: string;
+  parameters?: { [key: string]: Json };
+}
+
+export interface RequestSpec {
+  model: string;
+  contents: Turn[];
+  systemInstruction: string | null;
+  stopSequences: string[];
+  maxOutputTokens: number | null;
+  temperature: number | null;
+  topP: number | null;
+  topK: number | null;
+  responseMimeType: string | null;
+  responseSchema: { [key: string]: Json } | null;
+  thinking: { includeThoughts: boolean; budget: number | null; level: ThinkingLevel | null } | null;
+  tools: { googleSearch: boolean; codeExecution: boolean; urlContext: boolean; functions: FunctionDeclaration[] };
+  token: string;
+  previousResponseId: string | null;
+  timeZone: string | null;
+}
+
+/** Safety categories 7–10 (harassment, hate, sexual, dangerous), all set to 5 = off: the 2026 default. */
+const DEFAULT_SAFETY = [7, 8, 9, 10].map((category) => [null, null, category, 5]);
+
+function encodeTurn(turn: Turn): unknown[] {
+  const parts: unknown[] = [];
+  if (turn.thought) parts.push([null, turn.thought, null, null, null, null, null, null, null, null, null, null, 1]);
+  if (turn.text !== "" || (!turn.functionCalls?.length && !turn.thought)) parts.push([null, turn.text]);
+  for (const call of turn.functionCalls ?? []) {
+    parts.push([null, null, null, null, null, null, null, null, null, null, [call.name, encodeStruct(call.args), call.id ?? null]]);
+  }
+  if (turn.signature) parts.push([null, "", null, null, null, null, null, null, null, null, null, null, null, null, turn.signature]);
+  return [parts, turn.role];
+}
+
+const fill = (arr: unknown[]) => Array.from(arr, (v) => (v === undefined ? null : v));
+
+export function encodeRequest(spec: RequestSpec): unknown[] {
+  const config: unknown[] = [];
+  config[1] = spec.stopSequences.length > 0 ? spec.stopSequences : null;
+  config[3] = spec.maxOutputTokens;
+  config[4] = spec.temperature;
+  config[5] = spec.topP;
+  config[6] = spec.topK;
+  if (spec.responseMimeType) config[7] = spec.responseMimeType;
+  if (spec.responseSchema) config[8] = jsonSchemaToWire(spec.responseSchema);
+  if (spec.thinking) {
+    const t = spec.thinking;
+    config[16] = [t.includeThoughts ? 1 : 0, t.budget, null, t.level ? THINKING_LEVEL_CODES[t.level] : null];
+  }
+  const tools: unknown[] = [];
+  if (spec.tools.codeExecution) tools.push([[]]);
+  if (spec.tools.functions.length > 0) {
+    tools.push([
+      null,
+      spec.tools.functions.map((f) => [f.name, f.description ?? "", f.parameters ? jsonSchemaToWire(f.parameters) : null]),
+    ]);
+  }
+  if (spec.tools.googleSearch) tools.push([null, null, null, []]);
+  // [I] URL context is not in any capture; Tool field 8 (index 7) is our reading of the proto.
+  if (spec.tools.urlContext) tools.push([null, null, null, null, null, null, null, []]);
+
+  const body: unknown[] = [];
+  body[0] = `models/${spec.model}`;
+  body[1] = spec.contents.map(encodeTurn);
+  body[2] = DEFAULT_SAFETY;
+  body[3] = fill(config);
+  body[4] = spec.token;
+  body[5] = spec.systemInstruction ? [[[null, spec.systemInstruction]], "user"] : null;
+  body[6] = tools.length > 0 ? tools : null;
+  body[10] = 1;
+  body[11] = spec.previousResponseId;
+  if (spec.timeZone) body[13] = [[null, null, spec.timeZone]];
+  return fill(body);
+}
+
+function decodeTurn(raw: unknown): Turn {
+  const [parts, role] = Array.isArray(raw) ? raw : [];
+  const turn: Turn = { role: role === "model" ? "model" : "user", text: "" };
+  for (const part of Array.isArray(parts) ? parts : []) {
+    if (!Array.isArray(part)) continue;
+    if (typeof part[1] === "string" && part[1] !== "") {
+      if (part[12] === 1) turn.thought = (turn.thought ?? "") + part[1];
+      else turn.text += part[1];
+    }
+    if (Array.isArray(part[10]) && typeof part[10][0] === "string") {
+      (turn.functionCalls ??= []).push({
+        name: part[10][0],
+        args: decodeStruct(part[10][1]),
+        ...(typeof part[10][2] === "string" ? { id: part[10][2] } : {}),
+      });
+    }
+    if (typeof part[14] === "string") turn.signature = part[14];
+  }
+  return turn;
+}
+
+const num = (v: unknown): number | null => (typeof v === "number" ? v : null);
+
+export function decodeRequest(raw: unknown): RequestSpec {
+  if (!Array.isArray(raw) || typeof raw[0] !== "string") throw new Error("not a GenerateContent request: [0] is not a model name");
+  const config = Array.isArray(raw[3]) ? raw[3] : [];
+  const thinking = Array.isArray(config[16]) ? config[16] : null;
+  const tools = Array.isArray(raw[6]) ? raw[6] : [];
+  const functions: FunctionDeclaration[] = [];
+  let googleSearch = false;
+  let codeExecution = false;
+  let urlContext = false;
+  for (const tool of tools) {
+    if (!Array.isArray(tool)) continue;
+    if (Array.isArray(tool[0])) codeExecution = true;
+    if (Array.isArray(tool[1])) {
+      for (const f of tool[1]) {
+        if (!Array.isArray(f) || typeof f[0] !== "string") continue;
+        functions.push({
+          name: f[0],
+          ...(typeof f[1] === "string" && f[1] !== "" ? { description: f[1] } : {}),
+          ...(Array.isArray(f[2]) ? { parameters: wireToJsonSchema(f[2]) } : {}),
+        });
+      }
+    }
+    if (tool[3] !== undefined && tool[3] !== null) googleSearch = true;
+    if (tool[7] !== undefined && tool[7] !== null) urlContext = true;
+  }
+  const system = Array.isArray(raw[5]) ? decodeTurn(raw[5]).text : null;
+  const tz = Array.isArray(raw[13]) && Array.isArray(raw[13][0]) ? raw[13][0][2] : null;
+  return {
+    model: raw[0].replace(/^models\//, ""),
+    contents: (Array.isArray(raw[1]) ? raw[1] : []).map(decodeTurn),
+    systemInstruction: system,
+    stopSequences: Array.isArray(config[1]) ? config[1].filter((s): s is string => typeof s === "string") : [],
+    maxOutputTokens: num(config[3]),
+    temperature: num(config[4]),
+    topP: num(config[5]),
+    topK: num(config[6]),
+    responseMimeType: typeof config[7] === "string" ? config[7] : null,
+    responseSchema: Array.isArray(config[8]) ? wireToJsonSchema(config[8]) : null,
+    thinking: thinking
+      ? { includeThoughts: thinking[0] === 1, budget: num(thinking[1]), level: LEVEL_BY_CODE[num(thinking[3]) ?? 0] ?? null }
+      : null,
+    tools: { googleSearch, codeExecution, urlContext, functions },
+    token: typeof raw[4] === "string" ? raw[4] : "",
+    previousResponseId: typeof raw[11] === "string" ? raw[11] : null,
+    timeZone: typeof tz === "string" ? tz : null,
+  };
+}
