@@ -1,0 +1,129 @@
+import type { RequestSpec } from "../src/wire/generate-content-request.js";
+import type { Json } from "../src/wire/struct-value.js";
+import type { ScenarioName } from "./scenarios.js";
+
+/*
+ * The answer the simulated model gives, derived only from the request, so a test can predict
+ * it: the same request always gets the same text, thoughts and calls. Token counts are
+ * characters / 4, rounded up, which is near enough to the real tokenizer for limits to bite
+ * where a client expects them to.
+ */
+
+export interface AnswerPlan {
+  thoughts: string;
+  text: string;
+  functionCalls: Array<{ name: string; args: { [key: string]: Json }; id: string }>;
+  /** FinishReason code: 1 STOP, 2 MAX_TOKENS. */
+  finishReason: number;
+  promptTokens: number;
+}
+
+export const tokensOf = (text: string): number => Math.ceil(text.length / 4);
+
+export function lastUserText(spec: RequestSpec): string {
+  return [...spec.contents].reverse().find((t) => t.role === "user")?.text ?? "";
+}
+
+/** A deterministic 32-bit hash (FNV-1a), to vary answers with the prompt. */
+function hash(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+/** The plain answer to a prompt, exported so tests can compute what the simulator will say. */
+export function plainAnswer(model: string, prompt: string): string {
+  const firstLine = prompt.replace(DIRECTIVE_TEXT, "").trim().split("\n")[0]!.slice(0, 120);
+  return `Simulated ${model} answer #${hash(prompt).toString(16)}: you asked "${firstLine}" (${prompt.length} characters). Here is a deterministic reply with **markdown** and a list:\n\n1. first point\n2. second point\n\nDone.`;
+}
+
+const DIRECTIVE_TEXT = /\[\[sim:[a-z_]+\]\]/g;
+
+function longAnswer(prompt: string): string {
+  const lines: string[] = [];
+  let size = 0;
+  for (let i = 1; size < 102_400; i++) {
+    const line = `Line ${i} of a long answer to #${hash(prompt).toString(16)}: the quick brown fox jumps over the lazy dog.`;
+    lines.push(line);
+    size += line.length + 1;
+  }
+  return lines.join("\n");
+}
+
+function sampleFor(schema: { [key: string]: Json } | undefined, name: string): Json {
+  const type = schema?.type;
+  if (Array.isArray(schema?.enum) && schema.enum.length > 0) return schema.enum[0]!;
+  switch (type) {
+    case "string":
+      return name === "city" || name === "location" ? "Paris" : `${name} value`;
+    case "number":
+      return 42.5;
+    case "integer":
+      return 42;
+    case "boolean":
+      return true;
+    case "array":
+      return [sampleFor(schema?.items as { [key: string]: Json } | undefined, name)];
+    case "object":
+    default: {
+      const out: { [key: string]: Json } = {};
+      const props = (schema?.properties ?? {}) as { [key: string]: { [key: string]: Json } };
+      for (const [key, sub] of Object.entries(props)) out[key] = sampleFor(sub, key);
+      return out;
+    }
+  }
+}
+
+function structuredAnswer(spec: RequestSpec, prompt: string): string {
+  const value = spec.responseSchema ? sampleFor(spec.responseSchema, "answer") : { answer: plainAnswer(spec.model, prompt).slice(0, 60) };
+  return JSON.stringify(value, null, 2);
+}
+
+/** Cuts at the first stop sequence, then at the output token limit (finish MAX_TOKENS). */
+function applyLimits(text: string, spec: RequestSpec): { text: string; finishReason: number } {
+  let out = text;
+  for (const stop of spec.stopSequences) {
+    const at = stop === "" ? -1 : out.indexOf(stop);
+    if (at >= 0) out = out.slice(0, at);
+  }
+  if (spec.maxOutputTokens !== null && tokensOf(out) > spec.maxOutputTokens) {
+    return { text: out.slice(0, spec.maxOutputTokens * 4), finishReason: 2 };
+  }
+  return { text: out, finishReason: 1 };
+}
+
+export function planAnswer(spec: RequestSpec, scenario: ScenarioName): AnswerPlan {
+  const prompt = lastUserText(spec);
+  const promptTokens = tokensOf([spec.systemInstruction ?? "", ...spec.contents.map((t) => t.text)].join(" "));
+  const thinkingOn = spec.thinking?.includeThoughts === true;
+  const named = spec.tools.functions.find((f) => prompt.includes(f.name));
+
+  let kind = scenario;
+  if (kind === "auto" || kind === "slow" || kind === "stall") {
+    if (named) kind = "function_call";
+    else if (spec.responseMimeType === "application/json") kind = "structured";
+    else if (thinkingOn) kind = "thinking";
+    else kind = "plain";
+  }
+
+  const thoughts =
+    kind === "thinking" || (thinkingOn && kind !== "plain")
+      ? `**Reading the request**\n\nThe user wrote ${prompt.length} characters; the first line is "${prompt.split("\n")[0]!.slice(0, 80)}".\n\n**Planning the answer**\n\nA short, deterministic reply will do.`
+      : "";
+
+  if (kind === "function_call") {
+    const declared = named ?? spec.tools.functions[0];
+    const name = declared?.name ?? "get_weather";
+    const args = sampleFor(declared?.parameters ?? { type: "object", properties: { city: { type: "string" } } }, name);
+    return {
+      thoughts,
+      text: "",
+      functionCalls: [{ name, args: args as { [key: string]: Json }, id: `call${hash(prompt + name).toString(36)}` }],
+      finishReason: 1,
+      promptTokens,
+    };
+  }
+  const raw = kind === "structured" ? structuredAnswer(spec, prompt) : kind === "long" ? longAnswer(prompt) : plainAnswer(spec.model, prompt);
+  const limited = applyLimits(raw, spec);
+  return { thoughts, text: limited.text, functionCalls: [], finishReason: limited.finishReason, promptTokens };
+}

@@ -1,0 +1,136 @@
+import { h, markdown } from "./h.js";
+import type { AppState } from "./state.js";
+import { UI_NAMES } from "./ui-names.js";
+
+/*
+ * Chat turns (facts §1.2 "Chat area and turns"). Like the real page, only the last turns keep
+ * their content: earlier ones are virtualised to a fixed-height placeholder, which is why a
+ * driver must read answers from the network and not from here.
+ */
+
+let chunkIds = 0;
+const VISIBLE_TURNS = 2;
+
+export interface ModelTurnView {
+  turn: HTMLElement;
+  addThought(text: string): void;
+  addText(text: string): void;
+  addFunctionCall(name: string, args: unknown): void;
+  error(message: string): void;
+  finish(seconds: number): void;
+}
+
+function container(): HTMLElement {
+  return document.querySelector<HTMLElement>(".chat-session-content")!;
+}
+
+export function renderZeroState(): void {
+  const host = container();
+  if (host.querySelector("ms-chat-turn")) return;
+  host.replaceChildren(
+    h("div", { class: "chat-view-container zero-state" }, h("ms-zero-state", {}, h("h2", {}, "Welcome to AI Studio"), h("ms-prompt-suggestion-chip", {}, "Explain how AI works"))),
+  );
+}
+
+function turnShell(role: "user" | "model"): { turn: HTMLElement; content: HTMLElement; footer: HTMLElement } {
+  const content = h("div", { class: "turn-content" });
+  const footer = h("div", { class: "turn-footer" });
+  const turn = h(
+    "ms-chat-turn",
+    {},
+    h(
+      "div",
+      { class: `chat-turn-container ${role} render` },
+      h("div", { class: "actions-container" }, h("ms-chat-turn-options", {}, h("button", { "aria-label": "Open options", class: "ms-button-icon" }, "⋮"))),
+      h("div", { class: `${role}-prompt-container`, "data-turn-role": role === "user" ? "User" : "Model" }, h("div", { class: "author-label" }, role === "user" ? "User" : "Model"), content),
+      footer,
+    ),
+  );
+  const host = container();
+  host.querySelector(".zero-state")?.remove();
+  host.append(turn);
+  virtualise();
+  return { turn, content, footer };
+}
+
+/** Replaces the body of every turn but the last few with a placeholder, as the real list does. */
+function virtualise(): void {
+  const turns = [...container().querySelectorAll("ms-chat-turn")];
+  for (const turn of turns.slice(0, Math.max(0, turns.length - VISIBLE_TURNS))) {
+    const content = turn.querySelector(".turn-content");
+    if (content && !content.hasAttribute("data-virtualised")) {
+      content.setAttribute("data-virtualised", "");
+      content.replaceChildren(h("div", { style: "height: 204px" }));
+    }
+  }
+  container().parentElement?.scrollTo({ top: 1e9 });
+}
+
+export function addUserTurn(text: string): void {
+  const { content } = turnShell("user");
+  content.append(h("ms-prompt-chunk", { id: `chunk-${++chunkIds}` }, h("ms-text-chunk", {}, h("ms-cmark-node", { class: "cmark-node" }, text))));
+}
+
+export function addModelTurn(state: AppState): ModelTurnView {
+  const names = UI_NAMES[state.ui];
+  const { turn, content, footer } = turnShell("model");
+  const chunk = h("ms-prompt-chunk", { id: `chunk-${++chunkIds}` });
+  const loading = h("ms-chat-loading-indicator", {}, "…");
+  content.append(chunk, loading);
+  let thoughtBody: HTMLElement | null = null;
+  let textNode: HTMLElement | null = null;
+  let text = "";
+
+  const view: ModelTurnView = {
+    turn,
+    addThought(piece) {
+      if (!thoughtBody) {
+        thoughtBody = h("div", { class: "mat-expansion-panel-body" });
+        chunk.prepend(
+          h(
+            names.thoughtHost,
+            {},
+            h("mat-expansion-panel", { class: "thought-panel" }, h("mat-expansion-panel-header", {}, h("span", { class: "thought-header" }, names.thoughtHeader), h("span", { class: "thought-collapsed-text" }, "Expand to view model thoughts")), thoughtBody),
+          ),
+        );
+      }
+      thoughtBody.textContent += piece;
+    },
+    addText(piece) {
+      if (!textNode) {
+        textNode = h("ms-cmark-node", { class: "cmark-node" });
+        chunk.append(h("ms-text-chunk", {}, textNode));
+      }
+      text += piece;
+      textNode.innerHTML = markdown(text);
+      container().parentElement?.scrollTo({ top: 1e9 });
+    },
+    addFunctionCall(name, args) {
+      chunk.append(
+        h(
+          "ms-function-call-chunk",
+          {},
+          h("ms-code-block", { icon: "function" }, h("mat-panel-title", {}, h("span", { class: "material-symbols-outlined" }, "function"), h("span", {}, name)), h("pre", {}, h("code", {}, JSON.stringify(args, null, 2)))),
+        ),
+      );
+    },
+    error(message) {
+      loading.remove();
+      content.append(h("div", { class: "model-error" }, h("span", { class: "material-symbols-outlined" }, "error"), " ", message));
+    },
+    finish(seconds) {
+      loading.remove();
+      footer.append(h("span", { class: "model-run-time-pill" }, `${seconds.toFixed(1)}s`));
+      turn.querySelector(".actions-container")!.append(
+        h("button", { class: "toggle-edit-button", "aria-label": "Edit" }, "✎"),
+        h("button", { "aria-label": "Rerun this turn", name: "rerun-button" }, "↻"),
+      );
+    },
+  };
+  return view;
+}
+
+export function clearChat(): void {
+  container().replaceChildren();
+  renderZeroState();
+}

@@ -1,0 +1,278 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { constants, createGzip } from "node:zlib";
+import { build } from "esbuild";
+import { z } from "zod";
+import { decodeRequest } from "../src/wire/generate-content-request.js";
+import { lastUserText, planAnswer, tokensOf } from "./answers.js";
+import { pageShell, signInPage, type UiGeneration } from "./page-shell.js";
+import { answerChunks, bodyPieces } from "./response-body.js";
+import {
+  INTERNAL,
+  PERMISSION_DENIED,
+  PER_USER_QUOTA_404,
+  QUOTA_EXHAUSTED,
+  RATE_LIMITED,
+  RPC_PREFIX,
+  STATIC_RPCS,
+  UNAUTHENTICATED,
+  countTokensBody,
+} from "./rpc-bodies.js";
+import { PaceSchema, ScenarioRequestSchema, SessionRequestSchema } from "./scenarios.js";
+import { SimState, type SimOptions } from "./sim-state.js";
+
+/*
+ * The AI Studio simulator's HTTP server: the chat page, the MakerSuiteService RPCs under their
+ * real paths, a sign-in page on another path, and the control API under /__sim/. Everything
+ * is on one origin; a driver must therefore match RPCs by path, as it should on the real site.
+ */
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const JSPB = "application/json+protobuf; charset=UTF-8";
+const MODELS_DUMP = readFileSync(join(HERE, "models-dump.json"), "utf8");
+
+export interface Simulator {
+  url: string;
+  port: number;
+  state: SimState;
+  close(): Promise<void>;
+}
+
+async function bundleClient(): Promise<{ js: string; css: string }> {
+  const result = await build({
+    entryPoints: [join(HERE, "client", "app.ts")],
+    bundle: true,
+    write: false,
+    format: "iife",
+    target: "chrome110",
+    minify: false,
+    logLevel: "silent",
+  });
+  return { js: result.outputFiles[0]!.text, css: readFileSync(join(HERE, "client", "app.css"), "utf8") };
+}
+
+async function readBody(req: IncomingMessage, limit = 200 * 1024 * 1024): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw new Error("body too large");
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+function send(res: ServerResponse, status: number, body: string, type = JSPB, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { "content-type": type, "cache-control": "no-store", ...headers });
+  res.end(body);
+}
+
+const json = (res: ServerResponse, status: number, value: unknown) => send(res, status, JSON.stringify(value), "application/json");
+
+function cookie(req: IncomingMessage, name: string): string | undefined {
+  for (const pair of (req.headers.cookie ?? "").split(";")) {
+    const [k, ...v] = pair.trim().split("=");
+    if (k === name) return v.join("=");
+  }
+  return undefined;
+}
+
+export type SimulatorOptions = Partial<Omit<SimOptions, "pace">> & { pace?: z.infer<typeof PaceSchema>; port?: number; host?: string };
+
+export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
+  const state = new SimState({
+    ui: options.ui ?? "2026",
+    xssi: options.xssi ?? false,
+    requireLogin: options.requireLogin ?? false,
+    pace: { chunkChars: options.pace?.chunkChars ?? 24, paceMs: options.pace?.paceMs ?? 15 },
+  });
+  const client = await bundleClient();
+  const open = new Set<ServerResponse>();
+
+  const signedIn = (req: IncomingMessage) => {
+    if (state.signedOut) return false;
+    if (!state.options.requireLogin) return true;
+    const sid = cookie(req, "SID");
+    return sid !== undefined && state.sessions.has(sid);
+  };
+
+  async function generateContent(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    let spec;
+    try {
+      spec = decodeRequest(JSON.parse(await readBody(req)));
+    } catch {
+      return send(res, 400, '[,[3,"Request contains an invalid argument."]]');
+    }
+    if (!signedIn(req)) return send(res, 401, UNAUTHENTICATED);
+    if (!spec.token.startsWith("!")) return send(res, 403, PERMISSION_DENIED);
+    const chosen = state.scenarios.take(lastUserText(spec));
+    const scenario = chosen.scenario;
+    const record = { at: new Date().toISOString(), scenario, request: spec, answer: null as null | ReturnType<typeof planAnswer> };
+    state.requests.push(record);
+
+    switch (scenario) {
+      case "quota":
+        return send(res, 429, QUOTA_EXHAUSTED);
+      case "rate_limit":
+        return send(res, 429, RATE_LIMITED);
+      case "internal_error":
+        return send(res, 500, INTERNAL);
+      case "permission_denied":
+        return send(res, 403, PERMISSION_DENIED);
+      case "signin_redirect":
+        // The login is gone: this call fails and every page load from now on goes to sign-in.
+        state.signedOut = true;
+        return send(res, 401, UNAUTHENTICATED);
+    }
+
+    const plan = planAnswer(spec, scenario);
+    record.answer = plan;
+    const pace = {
+      chunkChars: chosen.chunkChars ?? state.options.pace.chunkChars,
+      paceMs: chosen.paceMs ?? (scenario === "slow" ? 250 : state.options.pace.paceMs),
+    };
+    const pieces = bodyPieces(answerChunks(plan, { chunkChars: pace.chunkChars }));
+    const stallAt = scenario === "stall" ? Math.min(chosen.stallAfterChunks ?? 1, pieces.length - 2) : -1;
+
+    res.writeHead(200, {
+      "content-type": JSPB,
+      "content-encoding": "gzip",
+      "cache-control": "no-store",
+      // Tells the page's script to freeze, as a renderer that stopped responding would.
+      ...(scenario === "hang" ? { "x-sim-scenario": "hang" } : {}),
+    });
+    const gzip = createGzip();
+    gzip.pipe(res);
+    let aborted = false;
+    res.on("close", () => {
+      aborted = true;
+      gzip.destroy();
+    });
+    for (let i = 0; i < pieces.length && !aborted; i++) {
+      if (i === stallAt) return; // keep the connection open and silent until the client gives up
+      gzip.write(pieces[i]!);
+      // Push the bytes out now; a browser sees each piece as it is written.
+      await new Promise<void>((resolve) => gzip.flush(constants.Z_SYNC_FLUSH, () => resolve()));
+      if (pace.paceMs > 0 && i < pieces.length - 1) await new Promise((r) => setTimeout(r, pace.paceMs));
+    }
+    if (!aborted) gzip.end();
+  }
+
+  async function rpc(name: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (name === "GenerateContent") return generateContent(req, res);
+    const body = await readBody(req);
+    if (name === "StreamGenerateContentPerUserQuota") return send(res, 404, PER_USER_QUOTA_404);
+    if (name === "ListModels") return send(res, 200, (state.options.xssi ? ")]}'\n" : "") + MODELS_DUMP);
+    if (name === "CountTokens") {
+      let total = 0;
+      try {
+        total = tokensOf(JSON.stringify((JSON.parse(body) as unknown[])[1] ?? ""));
+      } catch {
+        // An unreadable body counts as empty, as a token counter would.
+      }
+      return send(res, 200, countTokensBody(total));
+    }
+    return send(res, 200, STATIC_RPCS[name] ?? "[]");
+  }
+
+  async function control(path: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const parse = async <T>(schema: z.ZodType<T>): Promise<T | null> => {
+      const result = schema.safeParse(JSON.parse((await readBody(req)) || "{}"));
+      if (result.success) return result.data;
+      json(res, 400, { error: result.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ") });
+      return null;
+    };
+    if (path === "/__sim/requests" && req.method === "GET") return json(res, 200, state.requests);
+    if (path === "/__sim/state" && req.method === "GET") return json(res, 200, { options: state.options, signedOut: state.signedOut, requests: state.requests.length });
+    if (req.method !== "POST") return json(res, 405, { error: "use POST" });
+    if (path === "/__sim/reset") {
+      state.reset();
+      return json(res, 200, { ok: true });
+    }
+    if (path === "/__sim/scenario") {
+      const body = await parse(ScenarioRequestSchema);
+      if (body) state.scenarios.push(body);
+      return body ? json(res, 200, { ok: true }) : undefined;
+    }
+    if (path === "/__sim/session") {
+      const body = await parse(SessionRequestSchema);
+      if (body) state.signedOut = !body.signedIn;
+      return body ? json(res, 200, { ok: true }) : undefined;
+    }
+    if (path === "/__sim/config") {
+      const body = await parse(
+        z.object({ ui: z.enum(["2026", "2025"]).optional(), xssi: z.boolean().optional(), requireLogin: z.boolean().optional(), pace: PaceSchema.optional() }),
+      );
+      if (!body) return;
+      state.options = {
+        ...state.options,
+        ...(body.ui ? { ui: body.ui as UiGeneration } : {}),
+        ...(body.xssi !== undefined ? { xssi: body.xssi } : {}),
+        ...(body.requireLogin !== undefined ? { requireLogin: body.requireLogin } : {}),
+        pace: { ...state.options.pace, ...body.pace },
+      };
+      return json(res, 200, { options: state.options });
+    }
+    return json(res, 404, { error: `no control route ${path}` });
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? "/", "http://sim");
+    const path = url.pathname;
+    if (path.startsWith(RPC_PREFIX) && req.method === "POST") return rpc(path.slice(RPC_PREFIX.length), req, res);
+    if (path.startsWith("/$rpc/google.internal.waa.v1.Waa/")) return send(res, 200, "[]");
+    if (path.startsWith("/__sim/")) return control(path, req, res);
+    if (path === "/_/mss/app.js") return send(res, 200, client.js, "text/javascript");
+    if (path === "/_/mss/app.css") return send(res, 200, client.css, "text/css");
+    if (path === "/" || path === "/prompts") return send(res, 302, "", "text/plain", { location: "/prompts/new_chat" });
+
+    const account = /^\/u\/(\d+)\/prompts\/new_chat$/.exec(path);
+    if (account && Number(account[1]) > 1) return send(res, 302, "", "text/plain", { location: "/u/0/prompts/new_chat" + url.search });
+    if (path === "/prompts/new_chat" || account) {
+      if (!signedIn(req)) {
+        const target = `/v3/signin/identifier?continue=${encodeURIComponent(url.pathname + url.search)}&flowName=GlifWebSignIn`;
+        return send(res, 302, "", "text/plain", { location: target });
+      }
+      return send(res, 200, pageShell({ ui: state.options.ui, scriptUrl: "/_/mss/app.js" }), "text/html; charset=utf-8");
+    }
+    if (path === "/v3/signin/identifier" || path === "/ServiceLogin") {
+      if (req.method === "POST") {
+        const form = new URLSearchParams(await readBody(req));
+        const sid = randomBytes(16).toString("hex");
+        state.sessions.add(sid);
+        state.signedOut = false;
+        const next = form.get("continue") ?? "/prompts/new_chat";
+        return send(res, 302, "", "text/plain", { location: next.startsWith("/") ? next : "/prompts/new_chat", "set-cookie": `SID=${sid}; Path=/; HttpOnly` });
+      }
+      return send(res, 200, signInPage(url.searchParams.get("continue") ?? "/prompts/new_chat"), "text/html; charset=utf-8");
+    }
+    return send(res, 404, "Not found", "text/plain");
+  }
+
+  const server: Server = createServer((req, res) => {
+    open.add(res);
+    res.on("close", () => open.delete(res));
+    handle(req, res).catch((err: Error) => {
+      if (!res.headersSent) send(res, 500, JSON.stringify({ error: err.message }), "application/json");
+      else res.destroy();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => resolve());
+  });
+  const address = server.address();
+  const port = typeof address === "object" && address !== null ? address.port : 0;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    state,
+    close: async () => {
+      for (const res of open) res.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,43 @@
+import type { RequestSpec } from "../src/wire/generate-content-request.js";
+import type { AnswerPlan } from "./answers.js";
+import type { UiGeneration } from "./page-shell.js";
+import { ScenarioQueue, type Pace, type ScenarioName } from "./scenarios.js";
+
+/** One GenerateContent call as the simulator saw it, for `GET /__sim/requests`. */
+export interface RecordedRequest {
+  at: string;
+  scenario: ScenarioName;
+  request: RequestSpec;
+  answer: Pick<AnswerPlan, "text" | "thoughts" | "functionCalls" | "finishReason"> | null;
+}
+
+export interface SimOptions {
+  ui: UiGeneration;
+  /** Emit the `)]}'` anti-XSSI line before ListModels (absent on the real site in 2026). */
+  xssi: boolean;
+  /** With true, a page load needs the SID cookie the sign-in form sets (for login/profile tests). */
+  requireLogin: boolean;
+  pace: Required<Pace>;
+}
+
+/** Everything the control API can change, in one place so `reset` is complete. */
+export class SimState {
+  readonly scenarios = new ScenarioQueue();
+  requests: RecordedRequest[] = [];
+  /** Set by `POST /__sim/session` or a sign-in redirect scenario; every page load then goes to sign-in. */
+  signedOut = false;
+  readonly sessions = new Set<string>();
+  options: SimOptions;
+
+  constructor(private readonly initial: SimOptions) {
+    this.options = { ...initial, pace: { ...initial.pace } };
+  }
+
+  reset(): void {
+    this.scenarios.clear();
+    this.requests = [];
+    this.signedOut = false;
+    this.sessions.clear();
+    this.options = { ...this.initial, pace: { ...this.initial.pace } };
+  }
+}
