@@ -1,0 +1,97 @@
+import { mkdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Browser } from "puppeteer-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startSimulator, type Simulator } from "../../simulator/server.js";
+import { launchChromium } from "../chromium.js";
+import { RUN, fillPrompt, openChat, scenario } from "./page-helpers.js";
+
+/** Behaviour that needs one UI generation only: the look of the page, a frozen renderer, the control API. */
+
+const ARTIFACTS = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", ".artifacts");
+let sim: Simulator;
+let browser: Browser;
+
+beforeAll(async () => {
+  sim = await startSimulator({ pace: { paceMs: 5, chunkChars: 40 } });
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+  await sim?.close();
+});
+
+describe("the simulated page", () => {
+  it("looks like a chat app mid-answer (screenshot written to .artifacts/)", async () => {
+    const context = await browser.createBrowserContext();
+    const page = await context.newPage();
+    await openChat(page, `${sim.url}/prompts/new_chat`);
+    await scenario(sim.url, { scenario: "slow", paceMs: 200, chunkChars: 16 });
+    await fillPrompt(page, "2026", "Explain the tides to me, with the moon and the sun.");
+    await page.click(RUN["2026"]);
+    await page.waitForFunction(() => (document.querySelector(".chat-turn-container.model ms-cmark-node")?.textContent?.length ?? 0) > 40, { timeout: 15_000 });
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, "simulator-mid-answer.png") });
+    expect(await page.$eval(RUN["2026"], (el) => el.textContent)).toContain("Stop");
+    await page.click(RUN["2026"]);
+    await context.close();
+  });
+
+  it("stops responding in the hang scenario (the renderer's main thread never returns)", async () => {
+    const context = await browser.createBrowserContext();
+    const page = await context.newPage();
+    await openChat(page, `${sim.url}/prompts/new_chat`);
+    await scenario(sim.url, { scenario: "hang" });
+    await fillPrompt(page, "2026", "freeze");
+    await page.click(RUN["2026"]);
+    // Until the answer's headers reach the page it still responds; after that it never does.
+    const deadline = Date.now() + 15_000;
+    let state = "answered";
+    while (state === "answered" && Date.now() < deadline) {
+      state = await Promise.race([
+        page.evaluate(() => 1 + 1).then(() => "answered"),
+        new Promise<string>((resolve) => setTimeout(() => resolve("frozen"), 2_000)),
+      ]);
+    }
+    expect(state).toBe("frozen");
+    // A frozen page can still be closed from outside, which is how a driver recovers.
+    await context.close();
+  });
+});
+
+describe("the control API", () => {
+  const post = (path: string, body: unknown) =>
+    fetch(`${sim.url}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+
+  it("validates scenario requests", async () => {
+    const bad = await post("/__sim/scenario", { scenario: "teleport" });
+    expect(bad.status).toBe(400);
+    expect((await bad.json()).error).toContain("scenario");
+    expect((await post("/__sim/scenario", { scenario: "quota", runs: 2 })).status).toBe(200);
+    expect((await post("/__sim/reset", {})).status).toBe(200);
+    expect((await (await fetch(`${sim.url}/__sim/requests`)).json())).toEqual([]);
+  });
+
+  it("signs the session out and in; page loads follow", async () => {
+    await post("/__sim/session", { signedIn: false });
+    const out = await fetch(`${sim.url}/prompts/new_chat`, { redirect: "manual" });
+    expect(out.status).toBe(302);
+    expect(out.headers.get("location")).toMatch(/^\/v3\/signin\/identifier\?continue=/);
+    await post("/__sim/session", { signedIn: true });
+    expect((await fetch(`${sim.url}/prompts/new_chat`, { redirect: "manual" })).status).toBe(200);
+  });
+
+  it("answers ListModels with or without the anti-XSSI line, and the helper RPCs as captured", async () => {
+    const rpc = (name: string) => fetch(`${sim.url}/$rpc/google.internal.alkali.applications.makersuite.v1.MakerSuiteService/${name}`, { method: "POST", body: "[]" });
+    expect((await (await rpc("ListModels")).text()).startsWith('[[["models/')).toBe(true);
+    await post("/__sim/config", { xssi: true });
+    expect((await (await rpc("ListModels")).text()).startsWith(")]}'\n")).toBe(true);
+    const quota = await rpc("StreamGenerateContentPerUserQuota");
+    expect(quota.status).toBe(404);
+    expect(await quota.text()).toMatch(/^\[, \[5, "Ambiguous request/);
+    const u7 = await fetch(`${sim.url}/u/7/prompts/new_chat?model=x`, { redirect: "manual" });
+    expect(u7.headers.get("location")).toBe("/u/0/prompts/new_chat?model=x");
+    await post("/__sim/reset", {});
+  });
+});

@@ -1,0 +1,71 @@
+import type { Page } from "puppeteer-core";
+import type { RecordedRequest } from "../../simulator/sim-state.js";
+
+/*
+ * Small page actions for the simulator's contract tests. Each wait is a condition with a
+ * deadline (puppeteer's waitForFunction/waitForSelector), never a fixed sleep.
+ */
+
+export const TEXTAREA = { "2026": "footer ms-prompt-box textarea", "2025": "footer ms-prompt-input-wrapper textarea" } as const;
+export const RUN = { "2026": "footer ms-run-button button", "2025": "footer run-button button.run-button" } as const;
+export type Ui = keyof typeof TEXTAREA;
+
+export async function openChat(page: Page, url: string): Promise<void> {
+  await page.goto(url, { waitUntil: "domcontentloaded" });
+  await page.waitForFunction(() => (window as { default_MakerSuite?: { ready: boolean } }).default_MakerSuite?.ready === true, { timeout: 15_000 });
+}
+
+/** Fills the prompt the way Angular notices: value, then an `input` event. */
+export async function fillPrompt(page: Page, ui: Ui, text: string): Promise<void> {
+  await page.$eval(
+    TEXTAREA[ui],
+    (el, value) => {
+      (el as HTMLTextAreaElement).value = value;
+      el.dispatchEvent(new Event("input", { bubbles: true }));
+    },
+    text,
+  );
+}
+
+/** Sets a number input and commits it (input + change), as typing and leaving the field does. */
+export async function setNumber(page: Page, selector: string, value: number): Promise<void> {
+  await page.$eval(
+    selector,
+    (el, v) => {
+      (el as HTMLInputElement).value = String(v);
+      el.dispatchEvent(new Event("input", { bubbles: true }));
+      el.dispatchEvent(new Event("change", { bubbles: true }));
+    },
+    value,
+  );
+}
+
+/** Model turns so far; older ones are virtualised, so count turns, not their contents. */
+export const modelTurns = (page: Page) => page.$$eval(".chat-turn-container.model", (turns) => turns.length);
+
+/** Clicks Run and waits until a new model turn has ended (run-time pill) or failed (turn error). */
+export async function runAndWait(page: Page, ui: Ui, timeout = 20_000): Promise<void> {
+  const before = await modelTurns(page);
+  await page.click(RUN[ui]);
+  await page.waitForFunction(
+    (n) => {
+      const turns = document.querySelectorAll(".chat-turn-container.model");
+      return turns.length > n && turns[turns.length - 1]!.querySelector(".model-run-time-pill, .model-error") !== null;
+    },
+    { timeout },
+    before,
+  );
+}
+
+export async function requests(simUrl: string): Promise<RecordedRequest[]> {
+  return (await fetch(`${simUrl}/__sim/requests`)).json() as Promise<RecordedRequest[]>;
+}
+
+export async function scenario(simUrl: string, body: Record<string, unknown>): Promise<void> {
+  const res = await fetch(`${simUrl}/__sim/scenario`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  if (!res.ok) throw new Error(`scenario refused: ${await res.text()}`);
+}
+
+export async function clickSwitch(page: Page, label: string): Promise<void> {
+  await page.click(`button[role="switch"][aria-label="${label}"]`);
+}
