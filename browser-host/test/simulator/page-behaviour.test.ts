@@ -95,3 +95,37 @@ describe("the control API", () => {
     await post("/__sim/reset", {});
   });
 });
+
+describe("streaming scenarios on the wire", () => {
+  const generate = (prompt: string, signal?: AbortSignal) =>
+    fetch(`${sim.url}/$rpc/google.internal.alkali.applications.makersuite.v1.MakerSuiteService/GenerateContent`, {
+      method: "POST",
+      headers: { "content-type": "application/json+protobuf" },
+      body: JSON.stringify(["models/gemini-2.5-flash", [[[[null, prompt]], "user"]], null, [null, null, null, 65536], "!token"]),
+      ...(signal ? { signal } : {}),
+    });
+
+  it("stall: the first chunk arrives, then nothing until the client gives up", async () => {
+    const controller = new AbortController();
+    const res = await generate("[[sim:stall]] hello", controller.signal);
+    expect(res.headers.get("content-encoding")).toBe("gzip");
+    const reader = res.body!.getReader();
+    const first = await reader.read();
+    expect(new TextDecoder().decode(first.value)).toMatch(/^\[{8}null,/);
+    const next = await Promise.race([reader.read().then(() => "data"), new Promise((r) => setTimeout(() => r("silence"), 1_500))]);
+    expect(next).toBe("silence");
+    controller.abort();
+  });
+
+  it("long: an answer of at least 100 KB, streamed in many chunks", async () => {
+    await post("/__sim/scenario", { scenario: "long", chunkChars: 4096, paceMs: 0 });
+    const text = await (await generate("a long one")).text();
+    const body = JSON.parse(text) as unknown[][];
+    expect(body[0]!.length).toBeGreaterThan(25);
+    expect(text.length).toBeGreaterThan(100 * 1024);
+  });
+});
+
+function post(path: string, body: unknown): Promise<Response> {
+  return fetch(`${sim.url}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+}
