@@ -22,7 +22,7 @@ import {
   countTokensBody,
 } from "./rpc-bodies.js";
 import { PaceSchema, ScenarioRequestSchema, SessionRequestSchema } from "./scenarios.js";
-import { SimState, type SimOptions } from "./sim-state.js";
+import { SimState, type RecordedRequest, type SimOptions } from "./sim-state.js";
 
 /*
  * The AI Studio simulator's HTTP server: the chat page, the MakerSuiteService RPCs under their
@@ -110,7 +110,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     if (!spec.token.startsWith("!")) return send(res, 403, PERMISSION_DENIED);
     const chosen = state.scenarios.take(lastUserText(spec));
     const scenario = chosen.scenario;
-    const record = { at: new Date().toISOString(), scenario, request: spec, answer: null as null | ReturnType<typeof planAnswer> };
+    const record: RecordedRequest = { at: new Date().toISOString(), scenario, request: spec, answer: null };
     state.requests.push(record);
 
     switch (scenario) {
@@ -147,8 +147,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const gzip = createGzip();
     gzip.pipe(res);
     let aborted = false;
+    let complete = false;
     res.on("close", () => {
       aborted = true;
+      if (!complete) record.aborted = true;
       gzip.destroy();
     });
     for (let i = 0; i < pieces.length && !aborted; i++) {
@@ -158,7 +160,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       await new Promise<void>((resolve) => gzip.flush(constants.Z_SYNC_FLUSH, () => resolve()));
       if (pace.paceMs > 0 && i < pieces.length - 1) await new Promise((r) => setTimeout(r, pace.paceMs));
     }
-    if (!aborted) gzip.end();
+    if (!aborted) {
+      complete = true;
+      gzip.end();
+    }
   }
 
   async function rpc(name: string, req: IncomingMessage, res: ServerResponse): Promise<void> {

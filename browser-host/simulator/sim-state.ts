@@ -9,6 +9,8 @@ export interface RecordedRequest {
   scenario: ScenarioName;
   request: RequestSpec;
   answer: Pick<AnswerPlan, "text" | "thoughts" | "functionCalls" | "finishReason"> | null;
+  /** The client closed the connection before the answer was complete (Stop, or a dropped page). */
+  aborted?: boolean;
 }
 
 export interface SimOptions {

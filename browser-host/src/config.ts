@@ -1,0 +1,65 @@
+import { hostname } from "node:os";
+import { z } from "zod";
+
+/*
+ * Every setting of the browser host, from the environment, validated once at start. Messages
+ * name the variable and say what would be accepted, so a person can fix it without the source.
+ */
+
+const int = (fallback: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(fallback);
+const bool = (fallback: boolean) =>
+  z
+    .enum(["true", "false", "1", "0", "yes", "no"], { message: "use true or false" })
+    .optional()
+    .transform((v) => (v === undefined ? fallback : v === "true" || v === "1" || v === "yes"));
+
+/** `http(s)://worker` or `ws(s)://worker[/hosts/connect]` → the WebSocket URL of /hosts/connect. */
+export function poolSocketUrl(raw: string): string {
+  const url = new URL(raw);
+  if (url.protocol === "http:") url.protocol = "ws:";
+  else if (url.protocol === "https:") url.protocol = "wss:";
+  if (url.pathname === "/" || url.pathname === "") url.pathname = "/hosts/connect";
+  return url.toString();
+}
+
+export const HostConfigSchema = z.object({
+  POOL_URL: z
+    .string({ message: "is required: the Worker's URL, e.g. https://aistudio-edge.example.workers.dev" })
+    .refine((v) => /^(https?|wss?):\/\//.test(v) && URL.canParse(v), "must be an http(s):// or ws(s):// URL of the Worker")
+    .transform(poolSocketUrl),
+  HOST_TOKEN: z.string({ message: "is required: the Worker's HOST_TOKEN secret" }).min(1, "must not be empty"),
+  HOST_ID: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, "letters, digits, '.', '_' and '-' only").default(hostname().slice(0, 64).replace(/[^A-Za-z0-9._-]/g, "-") || "host"),
+  LANES: int(2, 1, 32),
+  AISTUDIO_URL: z
+    .string()
+    .default("https://aistudio.google.com")
+    .refine((v) => URL.canParse(v), "must be a URL")
+    .transform((v) => v.replace(/\/+$/, "")),
+  PROFILE: z.string().optional(),
+  PROXY_URL: z.string().refine((v) => URL.canParse(v), "must be a URL like http://user:pass@host:port or socks5://host:port").optional(),
+  CHROME_PATH: z.string().optional(),
+  HEADLESS: bool(true),
+  SNAPSHOT_DIR: z.string().default("snapshots"),
+  SNAPSHOT_KEEP: int(50, 1, 10_000),
+  /** No answer bytes for this long ends a job as upstream_stalled (below the pool's own watchdog). */
+  STALL_TIMEOUT_MS: int(45_000, 1_000, 3_600_000),
+  /** Page loads and UI elements must appear within this. */
+  PAGE_TIMEOUT_MS: int(30_000, 1_000, 600_000),
+  QUOTA_COOLDOWN_MS: int(300_000, 0, 86_400_000),
+  DRAIN_TIMEOUT_MS: int(30_000, 0, 600_000),
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+});
+export type HostConfig = z.infer<typeof HostConfigSchema>;
+
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+}
+
+/** Parses the environment; throws a ConfigError listing every problem, one per line. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): HostConfig {
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const result = HostConfigSchema.safeParse(present);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((i) => `  ${i.path.join(".")} ${i.message}`);
+  throw new ConfigError(`The browser host's settings are not valid (see .env.example):\n${lines.join("\n")}`);
+}

@@ -1,0 +1,180 @@
+import type { FinishReason, JobFrame, Usage, WireToolCall } from "@aistudio-edge/shared";
+import type { Logger } from "../log.js";
+import type { WireUsage } from "../wire/generate-content-response.js";
+import type { ModelInfo } from "../wire/list-models.js";
+import type { AiStudioPage } from "./aistudio-page.js";
+import { classifyFailure, finishReasonOf } from "./error-classifier.js";
+import { AbortedError, DriverError } from "./errors.js";
+import { renderPrompt, systemInstructionOf } from "./prompt-render.js";
+import { changedSettings, resolveSettings, type RunSettings } from "./run-settings.js";
+import type { CaptureEnd, StreamCapture } from "./stream-capture.js";
+
+/*
+ * One job on one page, start to end: the right model, a fresh chat, the run settings that
+ * differ, the prompt, Run; then the answer as it streams from the network, until the response
+ * ends, the stall watchdog fires, or the job is cancelled (Stop, then a fresh chat).
+ */
+
+export interface JobSink {
+  started(): void;
+  delta(delta: { text?: string; thought?: string }): void;
+  toolCalls(calls: WireToolCall[]): void;
+  done(finishReason: FinishReason, usage?: Usage): void;
+}
+
+/** What a lane knows about its page between jobs. */
+export interface PageState {
+  models: ModelInfo[];
+  /** Settings applied since the page last loaded; null after a load (the model's defaults). */
+  applied: RunSettings | null;
+}
+
+export interface RunContext {
+  page: AiStudioPage;
+  capture: StreamCapture;
+  state: PageState;
+  stallTimeoutMs: number;
+  pageTimeoutMs: number;
+  log: Logger;
+}
+
+function toUsage(u: WireUsage | null): Usage | undefined {
+  if (!u || u.prompt === null) return undefined;
+  const completion = (u.candidates ?? 0) + (u.thoughts ?? 0);
+  return {
+    promptTokens: u.prompt,
+    completionTokens: completion,
+    totalTokens: u.total ?? u.prompt + completion,
+    ...(u.thoughts !== null ? { reasoningTokens: u.thoughts } : {}),
+  };
+}
+
+async function ensureModel(ctx: RunContext, model: string, signal: AbortSignal): Promise<ModelInfo> {
+  const current = await ctx.page.currentModel(signal).catch(() => null);
+  if (current !== model) {
+    // The page reads its model from the preference on load; ?model= also selects it (2026).
+    await ctx.page.page.evaluate((id) => {
+      const key = "aiStudioUserPreference";
+      const prefs = JSON.parse(localStorage.getItem(key) ?? "{}");
+      localStorage.setItem(key, JSON.stringify({ ...prefs, promptModel: `models/${id}` }));
+    }, model);
+    ctx.state.models = await ctx.page.load(model, signal);
+    ctx.state.applied = null;
+    await ctx.page.ensureTemporaryChat(signal);
+    const shown = await ctx.page.currentModel(signal);
+    if (shown !== model) throw new DriverError("model_not_found", `AI Studio did not switch to '${model}' (it shows '${shown}').`, false);
+    ctx.log.info("model selected", { model });
+  }
+  const info = ctx.state.models.find((m) => m.id === `models/${model}`);
+  if (!info) throw new DriverError("model_not_found", `AI Studio does not list the model '${model}' for this account.`, false);
+  return info;
+}
+
+export async function runJob(ctx: RunContext, job: JobFrame, sink: JobSink, signal: AbortSignal): Promise<void> {
+  const request = job.request;
+  sink.started();
+  const model = await ensureModel(ctx, request.model, signal);
+  await ctx.page.newChat(signal);
+
+  const wanted = resolveSettings(request, model, systemInstructionOf(request));
+  const changed = changedSettings(ctx.state.applied, wanted);
+  if (changed.length > 0) {
+    ctx.log.debug("applying run settings", { jobId: job.jobId, changed: changed.join(",") });
+    ctx.state.applied = null; // half-applied settings are unknown settings
+    await ctx.page.applySettings(wanted, changed, signal);
+  }
+  ctx.state.applied = wanted;
+  await ctx.page.fillPrompt(renderPrompt(request), signal);
+
+  const calls: WireToolCall[] = [];
+  let finish: number | null = null;
+  let usage: WireUsage | null = null;
+  let requestSeen = false;
+  let resolveEnd!: (end: CaptureEnd) => void;
+  const ended = new Promise<CaptureEnd>((resolve) => (resolveEnd = resolve));
+  let lastActivity = Date.now();
+
+  const armed = ctx.capture.arm({
+    onRequest: () => {
+      requestSeen = true;
+      lastActivity = Date.now();
+    },
+    onBytes: () => (lastActivity = Date.now()),
+    onEvent: (event) => {
+      switch (event.type) {
+        case "text":
+          sink.delta({ text: event.text });
+          break;
+        case "thought":
+          sink.delta({ thought: event.text });
+          break;
+        case "function_call":
+          calls.push({
+            index: calls.length,
+            id: event.id ? `call_${event.id}` : `call_${job.jobId.replace(/[^A-Za-z0-9]/g, "").slice(-12)}_${calls.length}`,
+            name: event.name,
+            arguments: JSON.stringify(event.args),
+          });
+          break;
+        case "finish":
+          finish = event.reason;
+          break;
+        case "blocked":
+          finish = 3;
+          break;
+        case "usage":
+          usage = event.usage;
+          break;
+      }
+    },
+    onEnd: resolveEnd,
+  });
+
+  const aborted = new Promise<"aborted">((resolve) => signal.addEventListener("abort", () => resolve("aborted"), { once: true }));
+  let watchdog: ReturnType<typeof setInterval> | undefined;
+  const stalled = new Promise<"stalled" | "no-request">((resolve) => {
+    watchdog = setInterval(() => {
+      const quiet = Date.now() - lastActivity;
+      if (!requestSeen && quiet > ctx.pageTimeoutMs) resolve("no-request");
+      else if (requestSeen && quiet > ctx.stallTimeoutMs) resolve("stalled");
+    }, 250);
+  });
+
+  try {
+    await ctx.page.clickRun(signal);
+    const outcome = await Promise.race([ended, aborted, stalled]);
+    if (outcome === "aborted") {
+      armed.cancel();
+      await ctx.page.stop().catch(() => undefined);
+      await ctx.page.newChat().catch(() => undefined);
+      throw new AbortedError(String(signal.reason ?? "cancelled"));
+    }
+    if (outcome === "stalled" || outcome === "no-request") {
+      armed.cancel();
+      const signIn = await ctx.page.signInReason();
+      if (signIn || outcome === "no-request") {
+        const ui = await ctx.page.errors().catch(() => ({ callout: null, toast: null, turnError: null }));
+        if (signIn || ui.callout || ui.toast || ui.turnError) throw classifyFailure(null, ui, signIn);
+      }
+      await ctx.page.stop().catch(() => undefined);
+      throw new DriverError(
+        "upstream_stalled",
+        outcome === "stalled" ? `AI Studio sent nothing for ${Math.round(ctx.stallTimeoutMs / 1000)}s.` : "The page never sent its GenerateContent request after Run.",
+        !requestSeen,
+      );
+    }
+    const end = outcome;
+    if (end.status === 200 && end.failed === null) {
+      if (calls.length > 0) sink.toolCalls(calls);
+      const u = toUsage(usage);
+      sink.done(finishReasonOf(finish, calls.length > 0), u);
+      return;
+    }
+    // Let the page render its own message for the failure before reading it.
+    await ctx.page.page.waitForFunction(() => document.querySelector(".model-error, ms-callout.error-callout, div.toast") !== null || location.pathname.includes("signin"), { timeout: 1_500 }).catch(() => undefined);
+    const ui = await ctx.page.errors().catch(() => ({ callout: null, toast: null, turnError: null }));
+    throw classifyFailure(end, ui, await ctx.page.signInReason().catch(() => null));
+  } finally {
+    clearInterval(watchdog);
+  }
+}

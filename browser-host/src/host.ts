@@ -1,0 +1,221 @@
+import puppeteer, { type Browser } from "puppeteer-core";
+import type { HostState, JobFrame, PoolFrame } from "@aistudio-edge/shared";
+import { CHROMIUM_ARGS, findChromium } from "./chromium.js";
+import type { HostConfig } from "./config.js";
+import { DriverError } from "./driver/errors.js";
+import { Lane } from "./lane.js";
+import type { Logger } from "./log.js";
+import { hostModels } from "./models.js";
+import { PoolLink, type OutFrame } from "./pool-link.js";
+
+export const HOST_VERSION = "0.1.0";
+
+/*
+ * The browser host: one Chromium, LANES pages, the link to the pool. It takes a job only on a
+ * free healthy lane, relays its events as frames, tells the pool its state on every change,
+ * cools a model down after a quota error, stops taking jobs when the login has expired, and
+ * relaunches a dead browser with backoff (reporting `degraded` meanwhile).
+ */
+
+export class BrowserHost {
+  private browser: Browser | null = null;
+  private lanes: Lane[] = [];
+  private link: PoolLink;
+  private state: HostState = "degraded";
+  private detail = "starting";
+  private readonly running = new Map<string, { controller: AbortController; lane: Lane }>();
+  private readonly cooldowns = new Map<string, number>();
+  private relaunches = 0;
+  private stopping = false;
+
+  constructor(
+    private readonly config: HostConfig,
+    private readonly log: Logger,
+  ) {
+    this.link = new PoolLink({
+      url: config.POOL_URL,
+      token: config.HOST_TOKEN,
+      log,
+      hello: () => ({ type: "hello", hostId: config.HOST_ID, version: HOST_VERSION, lanes: this.healthyLanes(), models: hostModels(this.lanes[0]?.models ?? []), ...(config.PROFILE ? { profileId: config.PROFILE } : {}) }),
+      onFrame: (frame) => this.onFrame(frame),
+      onDown: (why) => this.onLinkDown(why),
+    });
+  }
+
+  private healthyLanes(): number {
+    return this.lanes.filter((l) => l.healthy || l.busy).length;
+  }
+
+  async start(): Promise<void> {
+    await this.launch();
+    this.link.start();
+  }
+
+  private async launch(): Promise<void> {
+    const chromium = await findChromium(this.config.CHROME_PATH);
+    this.log.info("starting Chromium", { path: chromium.path, source: chromium.source, headless: this.config.HEADLESS });
+    this.browser = await puppeteer.launch({
+      executablePath: chromium.path,
+      headless: this.config.HEADLESS,
+      args: CHROMIUM_ARGS,
+      defaultViewport: { width: 1280, height: 900 },
+      // The process environment's proxy variables must not reach the browser (DESIGN.md).
+      env: Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(https?|all|no)_proxy$/i.test(k))) as Record<string, string>,
+    });
+    this.browser.on("disconnected", () => void this.onBrowserGone());
+    this.lanes = Array.from({ length: this.config.LANES }, (_, i) => new Lane(i, this.config, this.log));
+    const results = await Promise.allSettled(this.lanes.map((lane) => lane.open(this.browser!)));
+    const failure = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+    if (failure) {
+      const err = failure.reason as Error;
+      if (err instanceof DriverError && err.code === "auth_expired") return this.setState("auth_expired", err.message);
+      this.log.error("a lane failed to open", { error: err.message });
+    }
+    this.setState(this.healthyLanes() > 0 ? "ready" : "degraded", this.healthyLanes() === this.lanes.length ? undefined : "some lanes failed to open");
+    this.relaunches = 0;
+  }
+
+  private async onBrowserGone(): Promise<void> {
+    if (this.stopping) return;
+    this.log.error("Chromium exited; relaunching");
+    for (const { controller } of this.running.values()) controller.abort("the browser exited");
+    this.setState("degraded", "browser restarting");
+    for (;;) {
+      const delay = Math.min(30_000, 1_000 * 2 ** this.relaunches);
+      this.relaunches += 1;
+      await new Promise((r) => setTimeout(r, delay));
+      if (this.stopping) return;
+      try {
+        await this.launch();
+        this.link.send(this.helloRefresh());
+        return;
+      } catch (err) {
+        this.log.error("relaunch failed", { error: (err as Error).message, attempt: this.relaunches });
+      }
+    }
+  }
+
+  private helloRefresh(): OutFrame {
+    return { type: "hello", hostId: this.config.HOST_ID, version: HOST_VERSION, lanes: this.healthyLanes(), models: hostModels(this.lanes[0]?.models ?? []) };
+  }
+
+  private setState(state: HostState, detail?: string): void {
+    const changed = state !== this.state || detail !== this.detail;
+    this.state = state;
+    this.detail = detail ?? "";
+    if (changed && state === "auth_expired") this.log.error("the Google login has expired: this host takes no jobs", { remedy: detail });
+    else if (changed) this.log.info("host state", { state, detail });
+    this.sendStatus();
+  }
+
+  private sendStatus(): void {
+    const now = Date.now();
+    for (const [model, until] of this.cooldowns) if (until <= now) this.cooldowns.delete(model);
+    this.link.send({
+      type: "status",
+      state: this.state,
+      lanes: this.healthyLanes(),
+      freeLanes: this.lanes.filter((l) => l.healthy && !l.busy).length,
+      ...(this.detail ? { detail: this.detail } : {}),
+      cooldowns: [...this.cooldowns].map(([model, until]) => ({ model, until })),
+    });
+  }
+
+  private onFrame(frame: PoolFrame): void {
+    switch (frame.type) {
+      case "welcome":
+        this.sendStatus();
+        return;
+      case "job":
+        void this.runJob(frame);
+        return;
+      case "job.cancel":
+        this.running.get(frame.jobId)?.controller.abort(frame.reason);
+        return;
+      case "drain":
+        void this.drain(frame.reason ?? "asked by the pool");
+        return;
+      case "protocol.error":
+        this.log.warn("the pool reports a protocol error", { error: frame.message });
+        return;
+    }
+  }
+
+  private async runJob(job: JobFrame): Promise<void> {
+    let seq = 0;
+    let outputStarted = false;
+    const send = (frame: Record<string, unknown>) => this.link.send({ ...frame, jobId: job.jobId, seq: ++seq } as OutFrame);
+    const lane = this.state === "ready" || this.state === "degraded" ? this.lanes.find((l) => l.healthy && !l.busy) : undefined;
+    if (!lane || !this.browser) {
+      send({ type: "job.error", code: "host_busy", message: `No free lane on ${this.config.HOST_ID} (${this.state}).`, retryable: true, outputStarted: false });
+      return;
+    }
+    const controller = new AbortController();
+    const timeout = setTimeout(() => controller.abort("deadline exceeded"), Math.max(1_000, job.deadline - Date.now()));
+    this.running.set(job.jobId, { controller, lane });
+    const log = this.log.child({ jobId: job.jobId, lane: lane.index });
+    log.info("job started", { model: job.request.model });
+    this.sendStatus();
+    try {
+      await lane.run(
+        this.browser,
+        job,
+        {
+          started: () => send({ type: "job.started", lane: lane.index }),
+          delta: (d) => {
+            outputStarted = true;
+            send({ type: "job.delta", ...d });
+          },
+          toolCalls: (calls) => {
+            outputStarted = true;
+            send({ type: "job.tool_calls", toolCalls: calls });
+          },
+          done: (finishReason, usage) => send({ type: "job.done", finishReason, ...(usage ? { usage } : {}) }),
+        },
+        controller.signal,
+      );
+      log.info("job done");
+    } catch (err) {
+      const e = err instanceof DriverError ? err : new DriverError("upstream_error", `The lane failed: ${(err as Error).message}`, true);
+      log.warn("job failed", { code: e.code, error: e.message });
+      if (e.code === "upstream_quota" && this.config.QUOTA_COOLDOWN_MS > 0) this.cooldowns.set(job.request.model, Date.now() + this.config.QUOTA_COOLDOWN_MS);
+      send({ type: "job.error", code: e.code, message: e.message, retryable: e.retryable, outputStarted });
+      if (e.code === "auth_expired") this.setState("auth_expired", e.message);
+    } finally {
+      clearTimeout(timeout);
+      this.running.delete(job.jobId);
+      this.sendStatus();
+    }
+  }
+
+  private onLinkDown(why: string): void {
+    // Nobody can receive these answers any more; the pool ends or re-dispatches them itself.
+    for (const [jobId, { controller }] of this.running) {
+      this.log.warn("pool link lost during a job", { jobId, why });
+      controller.abort(`pool link lost: ${why}`);
+    }
+  }
+
+  /** Stops taking jobs, lets running ones finish (up to DRAIN_TIMEOUT_MS), then closes everything. */
+  async drain(reason: string): Promise<void> {
+    if (this.stopping) return;
+    this.log.info("draining", { reason, running: this.running.size });
+    this.setState("draining", reason);
+    const deadline = Date.now() + this.config.DRAIN_TIMEOUT_MS;
+    while (this.running.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    for (const { controller } of this.running.values()) controller.abort("host shutting down");
+    await this.stop();
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.link.close();
+    await Promise.all(this.lanes.map((l) => l.close()));
+    await this.browser?.close().catch(() => undefined);
+  }
+
+  /** For tests and the health file: a snapshot of what the host would report. */
+  snapshot(): { state: HostState; lanes: number; busy: number; connected: boolean } {
+    return { state: this.state, lanes: this.healthyLanes(), busy: this.running.size, connected: this.link.connected };
+  }
+}

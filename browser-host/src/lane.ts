@@ -1,0 +1,81 @@
+import type { Browser, Page } from "puppeteer-core";
+import type { JobFrame } from "@aistudio-edge/shared";
+import { AiStudioPage } from "./driver/aistudio-page.js";
+import { runJob, type JobSink, type PageState } from "./driver/job-runner.js";
+import { StreamCapture } from "./driver/stream-capture.js";
+import type { HostConfig } from "./config.js";
+import type { Logger } from "./log.js";
+import type { ModelInfo } from "./wire/list-models.js";
+
+/*
+ * A lane: one page on the chat, one job at a time. A page that crashed, or whose job ended in
+ * a way that leaves it in doubt, is replaced before the lane takes another job.
+ */
+
+export class Lane {
+  page: Page | null = null;
+  private ui: AiStudioPage | null = null;
+  private capture: StreamCapture | null = null;
+  private readonly state: PageState = { models: [], applied: null };
+  busy = false;
+  healthy = false;
+  /** Set when the page must be rebuilt before the next job. */
+  private stale = true;
+
+  constructor(
+    readonly index: number,
+    private readonly config: HostConfig,
+    private readonly log: Logger,
+  ) {}
+
+  get models(): ModelInfo[] {
+    return this.state.models;
+  }
+
+  /** Opens (or reopens) the lane's page on the chat with temporary chat on. */
+  async open(browser: Browser): Promise<void> {
+    await this.page?.close().catch(() => undefined);
+    this.healthy = false;
+    const page = await browser.newPage();
+    this.page = page;
+    page.on("error", (err) => {
+      // The renderer crashed: the page is gone for good.
+      this.log.error("page crashed", { lane: this.index, error: err.message });
+      this.healthy = false;
+      this.stale = true;
+    });
+    const cdp = await page.createCDPSession();
+    this.capture = await StreamCapture.attach(cdp);
+    this.ui = new AiStudioPage(page, this.config.AISTUDIO_URL, this.config.PAGE_TIMEOUT_MS, this.log.child({ lane: this.index }));
+    this.state.models = await this.ui.load(null);
+    this.state.applied = null;
+    await this.ui.ensureTemporaryChat();
+    this.stale = false;
+    this.healthy = true;
+    this.log.info("lane ready", { lane: this.index, model: await this.ui.currentModel() });
+  }
+
+  async run(browser: Browser, job: JobFrame, sink: JobSink, signal: AbortSignal): Promise<void> {
+    this.busy = true;
+    try {
+      if (this.stale || !this.page || this.page.isClosed()) await this.open(browser);
+      await runJob(
+        { page: this.ui!, capture: this.capture!, state: this.state, stallTimeoutMs: this.config.STALL_TIMEOUT_MS, pageTimeoutMs: this.config.PAGE_TIMEOUT_MS, log: this.log.child({ lane: this.index, jobId: job.jobId }) },
+        job,
+        sink,
+        signal,
+      );
+    } catch (err) {
+      // After a failure the page's state is unknown: start the next job on a fresh one.
+      this.stale = true;
+      throw err;
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.page?.close().catch(() => undefined);
+    this.healthy = false;
+  }
+}
