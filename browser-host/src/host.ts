@@ -7,6 +7,7 @@ import { Lane } from "./lane.js";
 import type { Logger } from "./log.js";
 import { hostModels } from "./models.js";
 import { PoolLink, type OutFrame } from "./pool-link.js";
+import { saveSnapshot } from "./snapshots.js";
 
 export const HOST_VERSION = "0.1.0";
 
@@ -63,7 +64,7 @@ export class BrowserHost {
       env: Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(https?|all|no)_proxy$/i.test(k))) as Record<string, string>,
     });
     this.browser.on("disconnected", () => void this.onBrowserGone());
-    this.lanes = Array.from({ length: this.config.LANES }, (_, i) => new Lane(i, this.config, this.log));
+    this.lanes = Array.from({ length: this.config.LANES }, (_, i) => new Lane(i, this.config, this.log, (lane) => void this.reopen(lane)));
     const results = await Promise.allSettled(this.lanes.map((lane) => lane.open(this.browser!)));
     const failure = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
     if (failure) {
@@ -73,6 +74,22 @@ export class BrowserHost {
     }
     this.setState(this.healthyLanes() > 0 ? "ready" : "degraded", this.healthyLanes() === this.lanes.length ? undefined : "some lanes failed to open");
     this.relaunches = 0;
+  }
+
+  /** Rebuilds a crashed lane's page, with backoff, while the browser lives. */
+  private async reopen(lane: Lane): Promise<void> {
+    this.sendStatus();
+    for (let attempt = 0; !this.stopping && this.browser?.connected; attempt++) {
+      try {
+        await lane.open(this.browser);
+        this.log.info("lane replaced after a crash", { lane: lane.index });
+        this.sendStatus();
+        return;
+      } catch (err) {
+        this.log.warn("could not replace a lane", { lane: lane.index, error: (err as Error).message });
+        await new Promise((r) => setTimeout(r, Math.min(30_000, 1_000 * 2 ** attempt)));
+      }
+    }
   }
 
   private async onBrowserGone(): Promise<void> {
@@ -181,6 +198,12 @@ export class BrowserHost {
       if (e.code === "upstream_quota" && this.config.QUOTA_COOLDOWN_MS > 0) this.cooldowns.set(job.request.model, Date.now() + this.config.QUOTA_COOLDOWN_MS);
       send({ type: "job.error", code: e.code, message: e.message, retryable: e.retryable, outputStarted });
       if (e.code === "auth_expired") this.setState("auth_expired", e.message);
+      if (e.code !== "cancelled") {
+        // After the client has its error: the lane stays taken while the page is captured.
+        lane.busy = true;
+        await saveSnapshot({ dir: this.config.SNAPSHOT_DIR, keep: this.config.SNAPSHOT_KEEP, log }, job.jobId, lane.page, lane.journal, { code: e.code, message: e.message });
+        lane.busy = false;
+      }
     } finally {
       clearTimeout(timeout);
       this.running.delete(job.jobId);

@@ -6,6 +6,8 @@ import { StreamCapture } from "./driver/stream-capture.js";
 import type { HostConfig } from "./config.js";
 import type { Logger } from "./log.js";
 import type { ModelInfo } from "./wire/list-models.js";
+import { journal, type PageJournal } from "./snapshots.js";
+import { withTimeout } from "./driver/wait.js";
 
 /*
  * A lane: one page on the chat, one job at a time. A page that crashed, or whose job ended in
@@ -19,6 +21,8 @@ export class Lane {
   private readonly state: PageState = { models: [], applied: null };
   busy = false;
   healthy = false;
+  /** Console and RPC traffic of the current page, for failure snapshots. */
+  journal: PageJournal | null = null;
   /** Set when the page must be rebuilt before the next job. */
   private stale = true;
 
@@ -26,6 +30,8 @@ export class Lane {
     readonly index: number,
     private readonly config: HostConfig,
     private readonly log: Logger,
+    /** Called when the page crashed, so the host can rebuild the lane without waiting for a job. */
+    private readonly onCrash: (lane: Lane) => void = () => undefined,
   ) {}
 
   get models(): ModelInfo[] {
@@ -34,15 +40,18 @@ export class Lane {
 
   /** Opens (or reopens) the lane's page on the chat with temporary chat on. */
   async open(browser: Browser): Promise<void> {
-    await this.page?.close().catch(() => undefined);
+    // A frozen page may never answer a close: do not wait on it for long.
+    if (this.page) await withTimeout(this.page.close(), 5_000, undefined);
     this.healthy = false;
     const page = await browser.newPage();
     this.page = page;
+    this.journal = journal(page);
     page.on("error", (err) => {
       // The renderer crashed: the page is gone for good.
       this.log.error("page crashed", { lane: this.index, error: err.message });
       this.healthy = false;
       this.stale = true;
+      if (!this.busy) this.onCrash(this);
     });
     const cdp = await page.createCDPSession();
     this.capture = await StreamCapture.attach(cdp);
@@ -75,7 +84,7 @@ export class Lane {
   }
 
   async close(): Promise<void> {
-    await this.page?.close().catch(() => undefined);
+    if (this.page) await withTimeout(this.page.close(), 5_000, undefined);
     this.healthy = false;
   }
 }

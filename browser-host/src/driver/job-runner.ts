@@ -8,6 +8,9 @@ import { AbortedError, DriverError } from "./errors.js";
 import { renderPrompt, systemInstructionOf } from "./prompt-render.js";
 import { changedSettings, resolveSettings, type RunSettings } from "./run-settings.js";
 import type { CaptureEnd, StreamCapture } from "./stream-capture.js";
+import { withTimeout } from "./wait.js";
+
+const NO_ERRORS = { callout: null, toast: null, turnError: null };
 
 /*
  * One job on one page, start to end: the right model, a fresh chat, the run settings that
@@ -145,18 +148,19 @@ export async function runJob(ctx: RunContext, job: JobFrame, sink: JobSink, sign
     const outcome = await Promise.race([ended, aborted, stalled]);
     if (outcome === "aborted") {
       armed.cancel();
-      await ctx.page.stop().catch(() => undefined);
-      await ctx.page.newChat().catch(() => undefined);
+      await withTimeout(ctx.page.stop(), ctx.pageTimeoutMs, undefined);
+      await withTimeout(ctx.page.newChat(), ctx.pageTimeoutMs, undefined);
       throw new AbortedError(String(signal.reason ?? "cancelled"));
     }
     if (outcome === "stalled" || outcome === "no-request") {
       armed.cancel();
-      const signIn = await ctx.page.signInReason();
+      // The page itself may be what stopped: every read from it is bounded.
+      const signIn = await withTimeout(ctx.page.signInReason(), 2_000, null);
       if (signIn || outcome === "no-request") {
-        const ui = await ctx.page.errors().catch(() => ({ callout: null, toast: null, turnError: null }));
+        const ui = await withTimeout(ctx.page.errors(), 2_000, NO_ERRORS);
         if (signIn || ui.callout || ui.toast || ui.turnError) throw classifyFailure(null, ui, signIn);
       }
-      await ctx.page.stop().catch(() => undefined);
+      await withTimeout(ctx.page.stop(), 2_000, undefined);
       throw new DriverError(
         "upstream_stalled",
         outcome === "stalled" ? `AI Studio sent nothing for ${Math.round(ctx.stallTimeoutMs / 1000)}s.` : "The page never sent its GenerateContent request after Run.",
@@ -171,9 +175,11 @@ export async function runJob(ctx: RunContext, job: JobFrame, sink: JobSink, sign
       return;
     }
     // Let the page render its own message for the failure before reading it.
-    await ctx.page.page.waitForFunction(() => document.querySelector(".model-error, ms-callout.error-callout, div.toast") !== null || location.pathname.includes("signin"), { timeout: 1_500 }).catch(() => undefined);
-    const ui = await ctx.page.errors().catch(() => ({ callout: null, toast: null, turnError: null }));
-    throw classifyFailure(end, ui, await ctx.page.signInReason().catch(() => null));
+    await ctx.page.page
+      .waitForFunction(() => document.querySelector(".model-error, ms-callout.error-callout, div.toast") !== null || location.pathname.includes("signin"), { timeout: 1_500 })
+      .catch(() => undefined);
+    const ui = await withTimeout(ctx.page.errors(), 2_000, NO_ERRORS);
+    throw classifyFailure(end, ui, await withTimeout(ctx.page.signInReason(), 2_000, null));
   } finally {
     clearInterval(watchdog);
   }

@@ -27,3 +27,12 @@ export async function waitFor<T>(
     });
   }
 }
+
+/** Resolves to the promise's value, or to `fallback` after `ms` (for reads from a page that may be frozen). */
+export function withTimeout<T>(promise: Promise<T>, ms: number, fallback: T): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return Promise.race([
+    promise.catch(() => fallback),
+    new Promise<T>((resolve) => (timer = setTimeout(() => resolve(fallback), ms))),
+  ]).finally(() => clearTimeout(timer));
+}
