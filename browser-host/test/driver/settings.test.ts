@@ -1,0 +1,124 @@
+import type { Browser } from "puppeteer-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Lane } from "../../src/lane.js";
+import { startSimulator, type Simulator } from "../../simulator/server.js";
+import { launchChromium } from "../chromium.js";
+import { hostConfig, jobFrame, quietLog, runOnLane } from "./harness.js";
+
+/*
+ * What a job asks for is exactly what the page sends, for both UI generations; and a second job
+ * with the same settings touches no control.
+ */
+
+describe.each(["2026", "2025"] as const)("run settings on UI %s", (ui) => {
+  let sim: Simulator;
+  let browser: Browser;
+  let lane: Lane;
+
+  beforeAll(async () => {
+    sim = await startSimulator({ ui, pace: { paceMs: 0, chunkChars: 200 } });
+    browser = await launchChromium();
+    lane = new Lane(0, hostConfig(sim.url), quietLog);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await sim?.close();
+  });
+  const last = () => sim.state.requests.at(-1)!.request;
+
+  const full = jobFrame({
+    model: "gemini-2.5-flash",
+    messages: [
+      { role: "system", content: "You are terse." },
+      { role: "user", content: "Weather in Rome?" },
+    ],
+    temperature: 0.25,
+    topP: 0.6,
+    maxOutputTokens: 777,
+    stop: ["STOP1", "###"],
+    reasoningEffort: "low",
+    tools: [{ name: "get_weather", description: "Weather", parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] } }],
+    googleSearch: true,
+  });
+
+  it("sends temperature, top-P, max tokens, stop, thinking budget, system instructions and functions", async () => {
+    await runOnLane(lane, browser, full);
+    expect(last()).toMatchObject({
+      model: "gemini-2.5-flash",
+      systemInstruction: "You are terse.",
+      temperature: 0.25,
+      topP: 0.6,
+      maxOutputTokens: 777,
+      stopSequences: ["STOP1", "###"],
+      thinking: { includeThoughts: true, budget: 1024, level: null },
+      tools: { googleSearch: true, codeExecution: false, urlContext: false, functions: [{ name: "get_weather", description: "Weather", parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] } }] },
+      responseMimeType: null,
+    });
+    expect(last().contents).toEqual([{ role: "user", text: "Weather in Rome?" }]);
+  });
+
+  it("does no UI work the second time when the settings are the same", async () => {
+    const page = lane.page!;
+    await page.evaluate(() => {
+      const w = window as unknown as { settingsTouched: number };
+      w.settingsTouched = 0;
+      for (const type of ["change", "click"]) {
+        document.addEventListener(type, (e) => {
+          // Settings controls and their pop-ups; the New chat dialog is not a setting.
+          const settings = "ms-run-settings, ms-prompt-run-settings, [role='listbox'], ms-text-editor, .system-instructions-panel, ms-system-instructions";
+          if ((e.target as Element).closest(settings)) w.settingsTouched += 1;
+        }, true);
+      }
+    });
+    await runOnLane(lane, browser, { ...full, jobId: "job_again" });
+    expect(await page.evaluate(() => (window as unknown as { settingsTouched: number }).settingsTouched)).toBe(0);
+    expect(last()).toMatchObject({ temperature: 0.25, topP: 0.6, maxOutputTokens: 777, stopSequences: ["STOP1", "###"] });
+  });
+
+  it("changes only what differs, and clears what the next job does not ask for", async () => {
+    await runOnLane(lane, browser, jobFrame({ model: "gemini-2.5-flash", prompt: "Plain now", temperature: 0.25, reasoningEffort: "none" }));
+    expect(last()).toMatchObject({
+      systemInstruction: null,
+      temperature: 0.25,
+      topP: 0.95,
+      maxOutputTokens: 65536,
+      stopSequences: [],
+      thinking: { includeThoughts: false, budget: 0, level: null },
+      tools: { googleSearch: false, functions: [] },
+    });
+  });
+
+  it("switches model and sends a thinking level; clamps max tokens to the model's limit", async () => {
+    await runOnLane(lane, browser, jobFrame({ model: "gemini-3-pro-preview", prompt: "Level please", reasoningEffort: "medium", maxOutputTokens: 1_000_000 }));
+    // 3 Pro offers only low and high: medium rounds up.
+    expect(last()).toMatchObject({ model: "gemini-3-pro-preview", thinking: { includeThoughts: true, budget: null, level: "high" }, maxOutputTokens: 65536 });
+    await runOnLane(lane, browser, jobFrame({ model: "gemini-3-flash-preview", prompt: "Minimal", reasoningEffort: "minimal" }));
+    expect(last()).toMatchObject({ model: "gemini-3-flash-preview", thinking: { level: "minimal" } });
+  });
+
+  it("sends structured output with the job's schema", async () => {
+    const schema = { type: "object", properties: { answer: { type: "string" } }, required: ["answer"] };
+    await runOnLane(lane, browser, jobFrame({ model: "gemini-2.5-flash", prompt: "JSON", responseFormat: { type: "json_schema", name: "a", schema }, reasoningEffort: "none" }));
+    expect(last()).toMatchObject({ responseMimeType: "application/json", responseSchema: schema });
+  });
+
+  it("renders a multi-turn conversation into the prompt with role markers", async () => {
+    await runOnLane(
+      lane,
+      browser,
+      jobFrame({
+        model: "gemini-2.5-flash",
+        reasoningEffort: "none",
+        messages: [
+          { role: "user", content: "What is the weather?" },
+          { role: "assistant", content: "", toolCalls: [{ id: "call_1", name: "get_weather", arguments: '{"city":"Rome"}' }] },
+          { role: "tool", content: '{"temp":21}', toolCallId: "call_1" },
+        ],
+      }),
+    );
+    const prompt = last().contents.at(-1)!.text;
+    expect(prompt).toContain("[User]\nWhat is the weather?");
+    expect(prompt).toContain('[Assistant called tool get_weather (id call_1) with arguments {"city":"Rome"}]');
+    expect(prompt).toContain('[Tool result for call call_1]\n{"temp":21}');
+  });
+});

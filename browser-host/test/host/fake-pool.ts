@@ -1,0 +1,56 @@
+import { WebSocketServer, type WebSocket } from "ws";
+import { HEARTBEAT_PING, HEARTBEAT_PONG, encodeFrame, parseHostFrame, type HostFrame, type PoolFrame } from "@aistudio-edge/shared";
+
+/** A pool that speaks protocol v1 over a real WebSocket on loopback, for testing the host alone. */
+export class FakePool {
+  readonly frames: HostFrame[] = [];
+  socket: WebSocket | null = null;
+  connections = 0;
+  tokens: string[] = [];
+
+  private constructor(private readonly server: WebSocketServer) {
+    server.on("connection", (socket, req) => {
+      this.connections += 1;
+      this.tokens.push(req.headers.authorization ?? "");
+      this.socket = socket;
+      socket.on("message", (data) => {
+        const text = String(data);
+        if (text === HEARTBEAT_PING) return socket.send(HEARTBEAT_PONG);
+        const parsed = parseHostFrame(text);
+        if (!parsed.ok) throw new Error(`host sent a bad frame: ${parsed.error}`);
+        this.frames.push(parsed.frame);
+        if (parsed.frame.type === "hello") socket.send(encodeFrame({ type: "welcome", poolId: "fake", heartbeatMs: 1000 }));
+      });
+    });
+  }
+
+  static async start(): Promise<FakePool> {
+    const server = new WebSocketServer({ host: "127.0.0.1", port: 0 });
+    await new Promise<void>((resolve) => server.once("listening", () => resolve()));
+    return new FakePool(server);
+  }
+
+  get url(): string {
+    const address = this.server.address();
+    return `ws://127.0.0.1:${typeof address === "object" && address !== null ? address.port : 0}/hosts/connect`;
+  }
+
+  send(frame: Parameters<typeof encodeFrame>[0]): void {
+    this.socket!.send(encodeFrame(frame));
+  }
+
+  of<T extends HostFrame["type"]>(type: T, jobId?: string): Array<Extract<HostFrame, { type: T }>> {
+    return this.frames.filter((f) => f.type === type && (jobId === undefined || (f as { jobId?: string }).jobId === jobId)) as Array<Extract<HostFrame, { type: T }>>;
+  }
+
+  lastStatus(): Extract<HostFrame, { type: "status" }> | undefined {
+    return this.of("status").at(-1);
+  }
+
+  async close(): Promise<void> {
+    for (const client of this.server.clients) client.terminate();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+export type { PoolFrame };
