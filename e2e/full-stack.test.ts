@@ -1,49 +1,60 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { plainAnswer } from "../browser-host/simulator/answers.js";
-import { startSimulator, type Simulator } from "../browser-host/simulator/server.js";
-import { loadConfig } from "../browser-host/src/config.js";
-import { BrowserHost } from "../browser-host/src/host.js";
-import { createLogger } from "../browser-host/src/log.js";
-import { HOST_TOKEN, createKeyWithCli, startEdge, until } from "./helpers.js";
+import type { RecordedRequest } from "../browser-host/simulator/sim-state.js";
+import { ROOT, freePort } from "../scripts/wrangler.js";
+import { until } from "./helpers.js";
 
 /*
- * The whole path: the official openai SDK → wrangler dev (Worker + pool) → WebSocket → the
- * browser host with two lanes → real Chromium → the AI Studio simulator, and back as a stream.
+ * The whole path, started exactly as `npm run demo` starts it: the official openai SDK →
+ * wrangler dev (Worker + pool) → WebSocket → the browser host with two lanes → real Chromium →
+ * the AI Studio simulator, and back as a stream.
  */
 
 const MODEL = "gemini-2.5-flash";
-let sim: Simulator;
-let edge: Awaited<ReturnType<typeof startEdge>>;
-let host: BrowserHost;
+let demo: ChildProcess;
+let output = "";
+let stateDir: string;
+let state: { baseUrl: string; apiKey: string; adminToken: string; simulatorUrl: string };
 let client: OpenAI;
+let requests: RecordedRequest[] = [];
+
+const refresh = async () => {
+  requests = (await (await fetch(`${state.simulatorUrl}/__sim/requests`)).json()) as RecordedRequest[];
+  return requests;
+};
+const health = async () => (await (await fetch(`${state.baseUrl.replace(/\/v1$/, "")}/health`)).json()) as { running: number; hosts: Array<{ busy: number; lanes: number }> };
 
 beforeAll(async () => {
-  sim = await startSimulator({ pace: { paceMs: 10, chunkChars: 24 } });
-  edge = await startEdge({ STALL_TIMEOUT_MS: "60000" });
-  const config = loadConfig({
-    POOL_URL: edge.url,
-    HOST_TOKEN,
-    HOST_ID: "e2e-browser-host",
-    LANES: "2",
-    AISTUDIO_URL: sim.url,
-    PAGE_TIMEOUT_MS: "20000",
-    LOG_LEVEL: "warn",
+  stateDir = mkdtempSync(join(tmpdir(), "aistudio-edge-demo-"));
+  const [port, simPort] = [await freePort(), await freePort()];
+  demo = spawn(process.execPath, ["--import", "tsx", join(ROOT, "scripts", "demo.ts"), "--port", String(port), "--sim-port", String(simPort), "--lanes", "2"], {
+    cwd: ROOT,
+    env: { ...process.env, DEMO_DIR: stateDir },
+    stdio: ["ignore", "pipe", "pipe"],
   });
-  host = new BrowserHost(config, createLogger("warn"));
-  await host.start();
-  await until(() => host.snapshot().connected && host.snapshot().lanes === 2, "the host to connect with two lanes", 60_000);
-  const { key } = await createKeyWithCli(edge.url, "full-stack", ["--concurrency", "8", "--rpm", "600"]);
-  client = new OpenAI({ apiKey: key, baseURL: `${edge.url}/v1`, maxRetries: 0, timeout: 60_000 });
+  demo.stdout!.on("data", (d: Buffer) => (output += d.toString()));
+  demo.stderr!.on("data", (d: Buffer) => (output += d.toString()));
+  await until(() => /^Ready: /m.test(output) || demo.exitCode !== null, "the demo's Ready line", 150_000);
+  if (demo.exitCode !== null) throw new Error(`npm run demo exited:\n${output}`);
+  state = JSON.parse(readFileSync(join(stateDir, "state.json"), "utf8"));
+  expect(output).toContain(`Ready: ${state.baseUrl}`);
+  client = new OpenAI({ apiKey: state.apiKey, baseURL: state.baseUrl, maxRetries: 0, timeout: 60_000 });
 }, 180_000);
 
 afterAll(async () => {
-  await host?.stop();
-  await edge?.cleanup();
-  await sim?.close();
-});
+  if (demo && demo.exitCode === null) {
+    demo.kill("SIGTERM");
+    await new Promise((resolve) => demo.once("exit", resolve));
+  }
+  rmSync(stateDir, { recursive: true, force: true });
+}, 60_000);
 
-const last = () => sim.state.requests.at(-1)!;
+const last = () => requests.at(-1)!;
 
 describe("OpenAI SDK → Worker → browser host → Chromium → simulator", () => {
   it("lists the models the page loaded", async () => {
@@ -57,6 +68,7 @@ describe("OpenAI SDK → Worker → browser host → Chromium → simulator", ()
     expect(completion.choices[0]!.message.content).toBe(plainAnswer(MODEL, prompt));
     expect(completion.choices[0]!.finish_reason).toBe("stop");
     expect(completion.usage!.prompt_tokens).toBeGreaterThan(0);
+    await refresh();
     expect(last().request.thinking).toEqual({ includeThoughts: false, budget: 0, level: null });
   });
 
@@ -80,6 +92,7 @@ describe("OpenAI SDK → Worker → browser host → Chromium → simulator", ()
       reasoning += (chunk.choices[0]?.delta as { reasoning_content?: string } | undefined)?.reasoning_content ?? "";
       if (chunk.usage) usage = chunk.usage;
     }
+    await refresh();
     const recorded = last();
     expect(text).toBe(recorded.answer!.text);
     expect(text).toBe(plainAnswer(MODEL, "Explain tides."));
@@ -102,6 +115,7 @@ describe("OpenAI SDK → Worker → browser host → Chromium → simulator", ()
     expect(call.type === "function" && call.function.name).toBe("get_weather");
     expect(call.type === "function" && JSON.parse(call.function.arguments)).toEqual({ city: "Paris" });
     expect(call.id).toMatch(/^call_/);
+    await refresh();
     expect(last().request.tools.functions.map((f) => f.name)).toEqual(["get_weather"]);
   });
 
@@ -109,11 +123,12 @@ describe("OpenAI SDK → Worker → browser host → Chromium → simulator", ()
     const completion = await client.chat.completions.create({ model: MODEL, reasoning_effort: "none", max_tokens: 10, messages: [{ role: "user", content: "Say a lot." }] });
     expect(completion.choices[0]!.finish_reason).toBe("length");
     expect(completion.choices[0]!.message.content).toBe(plainAnswer(MODEL, "Say a lot.").slice(0, 40));
+    await refresh();
     expect(last().request.maxOutputTokens).toBe(10);
   });
 
   it("serves two concurrent requests on two lanes at once", async () => {
-    const before = sim.state.requests.length;
+    const before = (await refresh()).length;
     let finished = 0;
     const ask = (n: number) =>
       client.chat.completions
@@ -123,7 +138,7 @@ describe("OpenAI SDK → Worker → browser host → Chromium → simulator", ()
           return c;
         });
     const both = Promise.all([ask(1), ask(2)]);
-    await until(() => sim.state.requests.length >= before + 2, "both requests at the simulator", 30_000);
+    await untilAsync(async () => (await refresh()).length >= before + 2, "both requests at the simulator");
     expect(finished).toBe(0); // both were generating at the same time
     const [a, b] = await both;
     expect(a.choices[0]!.message.content).toBe(plainAnswer(MODEL, "[[sim:slow]] parallel 1"));
@@ -137,8 +152,27 @@ describe("OpenAI SDK → Worker → browser host → Chromium → simulator", ()
       if (chunk.choices[0]?.delta.content) chunks += 1;
       if (chunks === 2) break;
     }
-    const recorded = sim.state.requests.find((r) => r.request.contents.at(-1)?.text === "[[sim:slow]] stop me")!;
-    await until(() => recorded.aborted === true, "the page to stop its GenerateContent request", 20_000);
-    await until(() => host.snapshot().busy === 0, "the lane to be free again", 20_000);
+    const stopped = async () => (await refresh()).find((r) => r.request.contents.at(-1)?.text === "[[sim:slow]] stop me")?.aborted === true;
+    await untilAsync(stopped, "the page to stop its GenerateContent request");
+    await untilAsync(async () => (await health()).running === 0 && (await health()).hosts[0]!.busy === 0, "the lane to be free again");
+  });
+});
+
+async function untilAsync(check: () => Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe("the demo's shutdown", () => {
+  it("stops every process it started on SIGTERM", async () => {
+    const base = state.baseUrl.replace(/\/v1$/, "");
+    demo.kill("SIGTERM");
+    await new Promise((resolve) => demo.once("exit", resolve));
+    expect(output).toContain("Stopping the demo");
+    await expect(fetch(`${base}/health`)).rejects.toThrow();
+    await expect(fetch(`${state.simulatorUrl}/__sim/state`)).rejects.toThrow();
   });
 });

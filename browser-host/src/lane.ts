@@ -61,7 +61,7 @@ export class Lane {
     await this.ui.ensureTemporaryChat();
     this.stale = false;
     this.healthy = true;
-    this.log.info("lane ready", { lane: this.index, model: await this.ui.currentModel() });
+    this.log.info("lane ready", { lane: this.index, model: await this.ui.currentModel(), ui: this.ui.locate.generation() });
   }
 
   async run(browser: Browser, job: JobFrame, sink: JobSink, signal: AbortSignal): Promise<void> {

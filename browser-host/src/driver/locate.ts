@@ -62,6 +62,12 @@ export class Locator {
     throw new SelectorNotFoundError(spec.name, spec.anchors, list);
   }
 
+  /** The UI generation the prompt box matched, for the log ("2026", "2025" or "unknown"). */
+  generation(): string {
+    const css = this.winners.get("promptTextarea");
+    return SELECTORS.promptTextarea.candidates.find((c) => c.css === css)?.ui ?? "unknown";
+  }
+
   /** The css that matched last for a concept (for in-page code that needs the same element). */
   async css(name: SelectorName, options: { timeoutMs: number; signal?: AbortSignal }): Promise<string> {
     await (await this.get(name, options)).dispose();
