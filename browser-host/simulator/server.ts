@@ -88,6 +88,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     xssi: options.xssi ?? false,
     requireLogin: options.requireLogin ?? false,
     pace: { chunkChars: options.pace?.chunkChars ?? 24, paceMs: options.pace?.paceMs ?? 15 },
+    egress: options.egress ?? { country: "US", timezone: "America/New_York" },
   });
   const client = await bundleClient();
   const open = new Set<ServerResponse>();
@@ -191,6 +192,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       return null;
     };
     if (path === "/__sim/requests" && req.method === "GET") return json(res, 200, state.requests);
+    if (path === "/__sim/egress" && req.method === "GET") {
+      // An ipinfo.io-style echo: the address this request came from, and the configured country.
+      return json(res, 200, { ip: (req.socket.remoteAddress ?? "").replace(/^::ffff:/, ""), ...state.options.egress });
+    }
     if (path === "/__sim/state" && req.method === "GET") return json(res, 200, { options: state.options, signedOut: state.signedOut, requests: state.requests.length });
     if (req.method !== "POST") return json(res, 405, { error: "use POST" });
     if (path === "/__sim/reset") {
@@ -209,7 +214,13 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     }
     if (path === "/__sim/config") {
       const body = await parse(
-        z.object({ ui: z.enum(["2026", "2025"]).optional(), xssi: z.boolean().optional(), requireLogin: z.boolean().optional(), pace: PaceSchema.optional() }),
+        z.object({
+          ui: z.enum(["2026", "2025"]).optional(),
+          xssi: z.boolean().optional(),
+          requireLogin: z.boolean().optional(),
+          pace: PaceSchema.optional(),
+          egress: z.object({ country: z.string().length(2), timezone: z.string() }).optional(),
+        }),
       );
       if (!body) return;
       state.options = {
@@ -218,6 +229,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         ...(body.xssi !== undefined ? { xssi: body.xssi } : {}),
         ...(body.requireLogin !== undefined ? { requireLogin: body.requireLogin } : {}),
         pace: { ...state.options.pace, ...body.pace },
+        ...(body.egress ? { egress: body.egress } : {}),
       };
       return json(res, 200, { options: state.options });
     }
@@ -241,7 +253,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         const target = `/v3/signin/identifier?continue=${encodeURIComponent(url.pathname + url.search)}&flowName=GlifWebSignIn`;
         return send(res, 302, "", "text/plain", { location: target });
       }
-      return send(res, 200, pageShell({ ui: state.options.ui, scriptUrl: "/_/mss/app.js" }), "text/html; charset=utf-8");
+      // Google rotates a session cookie on page loads; so does this, so write-back has something to keep.
+      return send(res, 200, pageShell({ ui: state.options.ui, scriptUrl: "/_/mss/app.js" }), "text/html; charset=utf-8", {
+        "set-cookie": `SIDCC=${randomBytes(12).toString("hex")}; Path=/; Max-Age=31536000`,
+      });
     }
     if (path === "/v3/signin/identifier" || path === "/ServiceLogin") {
       if (req.method === "POST") {

@@ -20,6 +20,8 @@ export interface SimOptions {
   /** With true, a page load needs the SID cookie the sign-in form sets (for login/profile tests). */
   requireLogin: boolean;
   pace: Required<Pace>;
+  /** What the IP echo at /__sim/egress reports, so egress checks can be tested. */
+  egress: { country: string; timezone: string };
 }
 
 /** Everything the control API can change, in one place so `reset` is complete. */
@@ -32,7 +34,7 @@ export class SimState {
   options: SimOptions;
 
   constructor(private readonly initial: SimOptions) {
-    this.options = { ...initial, pace: { ...initial.pace } };
+    this.options = { ...initial, pace: { ...initial.pace }, egress: { ...initial.egress } };
   }
 
   reset(): void {
@@ -40,6 +42,6 @@ export class SimState {
     this.requests = [];
     this.signedOut = false;
     this.sessions.clear();
-    this.options = { ...this.initial, pace: { ...this.initial.pace } };
+    this.options = { ...this.initial, pace: { ...this.initial.pace }, egress: { ...this.initial.egress } };
   }
 }

@@ -48,6 +48,16 @@ export const HostConfigSchema = z.object({
   QUOTA_COOLDOWN_MS: int(300_000, 0, 86_400_000),
   DRAIN_TIMEOUT_MS: int(30_000, 0, 600_000),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  /** Where profiles live: saved/<name>.json (+ .meta.json) and active/. */
+  AUTH_DIR: z.string().default("auth_profiles"),
+  /** An IP echo service answering like ipinfo.io/json, reached through the browser's proxy. */
+  EGRESS_CHECK_URL: z.string().refine((v) => URL.canParse(v), "must be a URL").default("https://ipinfo.io/json"),
+  /** Start even when the egress country differs from the profile's (with a warning). */
+  ALLOW_EGRESS_MISMATCH: bool(false),
+  /** How often fresh cookies are written back to the profile, between jobs (ms). */
+  COOKIE_WRITEBACK_MS: int(600_000, 1_000, 86_400_000),
+  /** A file the host rewrites with its state, for container health checks that need no port. */
+  STATUS_FILE: z.string().optional(),
 });
 export type HostConfig = z.infer<typeof HostConfigSchema>;
 

@@ -8,6 +8,9 @@ import type { Logger } from "./log.js";
 import { hostModels } from "./models.js";
 import { PoolLink, type OutFrame } from "./pool-link.js";
 import { saveSnapshot } from "./snapshots.js";
+import type { LaneHooks } from "./lane-hooks.js";
+import { ProfileSession } from "./profile/profile-session.js";
+import { writeFileAtomic } from "./profile/storage-state.js";
 
 export const HOST_VERSION = "0.1.0";
 
@@ -28,11 +31,15 @@ export class BrowserHost {
   private readonly cooldowns = new Map<string, number>();
   private relaunches = 0;
   private stopping = false;
+  private readonly profile: ProfileSession;
+  private writeBackTimer: NodeJS.Timeout | undefined;
+  private statusTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly config: HostConfig,
     private readonly log: Logger,
   ) {
+    this.profile = new ProfileSession(config, log);
     this.link = new PoolLink({
       url: config.POOL_URL,
       token: config.HOST_TOKEN,
@@ -48,8 +55,28 @@ export class BrowserHost {
   }
 
   async start(): Promise<void> {
+    await this.profile.open();
     await this.launch();
     this.link.start();
+    this.writeBackTimer = setInterval(() => void this.writeBack("periodic"), this.config.COOKIE_WRITEBACK_MS);
+    if (this.config.STATUS_FILE) this.statusTimer = setInterval(() => void this.writeStatusFile(), 5_000);
+  }
+
+  /** Fresh cookies to the profile, only while no job runs (a job may be mid-way through a login refresh). */
+  async writeBack(why: string): Promise<void> {
+    if (!this.browser?.connected || this.running.size > 0) return;
+    const idle = this.lanes.find((l) => l.healthy && !l.busy)?.page ?? null;
+    try {
+      await this.profile.writeBack(this.browser, idle);
+    } catch (err) {
+      this.log.warn("could not write cookies back", { why, error: (err as Error).message });
+    }
+  }
+
+  private async writeStatusFile(): Promise<void> {
+    if (!this.config.STATUS_FILE) return;
+    const snapshot = { ...this.snapshot(), detail: this.detail, at: new Date().toISOString() };
+    await writeFileAtomic(this.config.STATUS_FILE, JSON.stringify(snapshot)).catch(() => undefined);
   }
 
   private async launch(): Promise<void> {
@@ -58,13 +85,21 @@ export class BrowserHost {
     this.browser = await puppeteer.launch({
       executablePath: chromium.path,
       headless: this.config.HEADLESS,
-      args: CHROMIUM_ARGS,
+      args: [...CHROMIUM_ARGS, ...this.profile.launchArgs()],
       defaultViewport: { width: 1280, height: 900 },
       // The process environment's proxy variables must not reach the browser (DESIGN.md).
       env: Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(https?|all|no)_proxy$/i.test(k))) as Record<string, string>,
     });
     this.browser.on("disconnected", () => void this.onBrowserGone());
-    this.lanes = Array.from({ length: this.config.LANES }, (_, i) => new Lane(i, this.config, this.log, (lane) => void this.reopen(lane)));
+    try {
+      await this.profile.verifyEgress(this.browser);
+      await this.profile.applyCookies(this.browser);
+    } catch (err) {
+      await this.browser.close().catch(() => undefined);
+      throw err;
+    }
+    const hooks: LaneHooks = { prepare: (page) => this.profile.preparePage(page), onCrash: (lane) => void this.reopen(lane) };
+    this.lanes = Array.from({ length: this.config.LANES }, (_, i) => new Lane(i, this.config, this.log, hooks));
     const results = await Promise.allSettled(this.lanes.map((lane) => lane.open(this.browser!)));
     const failure = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
     if (failure) {
@@ -120,6 +155,7 @@ export class BrowserHost {
     const changed = state !== this.state || detail !== this.detail;
     this.state = state;
     this.detail = detail ?? "";
+    void this.writeStatusFile();
     if (changed && state === "auth_expired") this.log.error("the Google login has expired: this host takes no jobs", { remedy: detail });
     else if (changed) this.log.info("host state", { state, detail });
     this.sendStatus();
@@ -221,20 +257,25 @@ export class BrowserHost {
 
   /** Stops taking jobs, lets running ones finish (up to DRAIN_TIMEOUT_MS), then closes everything. */
   async drain(reason: string): Promise<void> {
-    if (this.stopping) return;
+    if (this.stopping || this.state === "draining") return;
     this.log.info("draining", { reason, running: this.running.size });
     this.setState("draining", reason);
     const deadline = Date.now() + this.config.DRAIN_TIMEOUT_MS;
     while (this.running.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     for (const { controller } of this.running.values()) controller.abort("host shutting down");
+    while (this.running.size > 0) await new Promise((r) => setTimeout(r, 50));
     await this.stop();
   }
 
   async stop(): Promise<void> {
+    if (!this.stopping) await this.writeBack("shutdown");
     this.stopping = true;
+    clearInterval(this.writeBackTimer);
+    clearInterval(this.statusTimer);
     await this.link.close();
     await Promise.all(this.lanes.map((l) => l.close()));
     await this.browser?.close().catch(() => undefined);
+    await this.profile.close();
   }
 
   /** For tests and the health file: a snapshot of what the host would report. */

@@ -8,6 +8,7 @@ import type { Logger } from "./log.js";
 import type { ModelInfo } from "./wire/list-models.js";
 import { journal, type PageJournal } from "./snapshots.js";
 import { withTimeout } from "./driver/wait.js";
+import { NO_HOOKS, type LaneHooks } from "./lane-hooks.js";
 
 /*
  * A lane: one page on the chat, one job at a time. A page that crashed, or whose job ended in
@@ -30,8 +31,7 @@ export class Lane {
     readonly index: number,
     private readonly config: HostConfig,
     private readonly log: Logger,
-    /** Called when the page crashed, so the host can rebuild the lane without waiting for a job. */
-    private readonly onCrash: (lane: Lane) => void = () => undefined,
+    private readonly hooks: LaneHooks = NO_HOOKS,
   ) {}
 
   get models(): ModelInfo[] {
@@ -51,8 +51,9 @@ export class Lane {
       this.log.error("page crashed", { lane: this.index, error: err.message });
       this.healthy = false;
       this.stale = true;
-      if (!this.busy) this.onCrash(this);
+      if (!this.busy) this.hooks.onCrash(this);
     });
+    await this.hooks.prepare(page);
     const cdp = await page.createCDPSession();
     this.capture = await StreamCapture.attach(cdp);
     this.ui = new AiStudioPage(page, this.config.AISTUDIO_URL, this.config.PAGE_TIMEOUT_MS, this.log.child({ lane: this.index }));

@@ -1,0 +1,76 @@
+import type { Browser, CookieData, Page } from "puppeteer-core";
+import { acceptLanguage } from "./geo.js";
+import type { StorageState } from "./storage-state.js";
+
+/*
+ * Puts a profile into the browser: its cookies (browser-wide), its localStorage (written into
+ * each origin's storage before that origin's first script runs), and the look of the place the
+ * login was made from: time zone, locale and Accept-Language, and a geolocation in that
+ * country.
+ */
+
+export interface Identity {
+  timezone: string;
+  locale: string;
+  latitude: number;
+  longitude: number;
+}
+
+export async function applyCookies(browser: Browser, state: StorageState): Promise<void> {
+  const cookies: CookieData[] = state.cookies.map((c) => ({
+    name: c.name,
+    value: c.value,
+    domain: c.domain,
+    path: c.path,
+    ...(c.expires > 0 ? { expires: c.expires } : {}),
+    httpOnly: c.httpOnly,
+    secure: c.secure,
+    ...(c.sameSite ? { sameSite: c.sameSite } : {}),
+  }));
+  if (cookies.length > 0) await browser.setCookie(...cookies);
+}
+
+/** Prepares a page: identity overrides now, stored localStorage on every matching origin load. */
+export async function preparePage(page: Page, state: StorageState | null, identity: Identity | null, appOrigin: string): Promise<void> {
+  if (identity) {
+    await page.emulateTimezone(identity.timezone);
+    const cdp = await page.createCDPSession();
+    await cdp.send("Emulation.setLocaleOverride", { locale: identity.locale }).catch(() => undefined);
+    await page.setExtraHTTPHeaders({ "Accept-Language": acceptLanguage(identity.locale) });
+    await page.browserContext().overridePermissions(appOrigin, ["geolocation"]);
+    await page.setGeolocation({ latitude: identity.latitude, longitude: identity.longitude, accuracy: 50 });
+  }
+  const entries = state?.origins ?? [];
+  if (entries.length > 0) {
+    await page.evaluateOnNewDocument((origins: Array<{ origin: string; localStorage: Array<{ name: string; value: string }> }>) => {
+      const mine = origins.find((o) => o.origin === location.origin);
+      if (!mine) return;
+      const marker = "__aistudio_edge_profile_applied";
+      // Only once per origin and browser session, so the page's own later changes are kept.
+      if (sessionStorage.getItem(marker)) return;
+      for (const { name, value } of mine.localStorage) if (localStorage.getItem(name) === null) localStorage.setItem(name, value);
+      sessionStorage.setItem(marker, "1");
+    }, entries);
+  }
+}
+
+/** The browser's current cookies and the app origin's localStorage, as a storage state. */
+export async function captureState(browser: Browser, page: Page | null, appOrigin: string, previous: StorageState | null): Promise<StorageState> {
+  const cookies = (await browser.cookies()).map((c) => ({
+    name: c.name,
+    value: c.value,
+    domain: c.domain,
+    path: c.path,
+    expires: c.expires,
+    httpOnly: c.httpOnly === true,
+    secure: c.secure,
+    // Chromium's "Default" means unset; storage states only know the three real values.
+    ...(c.sameSite === "Strict" || c.sameSite === "Lax" || c.sameSite === "None" ? { sameSite: c.sameSite } : {}),
+  }));
+  let origins = previous?.origins ?? [];
+  if (page && !page.isClosed() && new URL(page.url()).origin === appOrigin) {
+    const localStorage = await page.evaluate(() => Object.entries({ ...window.localStorage }).map(([name, value]) => ({ name, value: String(value) })));
+    origins = [...origins.filter((o) => o.origin !== appOrigin), { origin: appOrigin, localStorage }];
+  }
+  return { ...(previous ?? {}), cookies, origins };
+}

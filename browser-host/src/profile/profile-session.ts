@@ -1,0 +1,121 @@
+import type { Browser, Page } from "puppeteer-core";
+import type { HostConfig } from "../config.js";
+import type { Logger } from "../log.js";
+import { applyCookies, captureState, preparePage, type Identity } from "./apply-profile.js";
+import { startBrowserProxy, type BrowserProxy } from "./browser-proxy.js";
+import { compareEgress, measureEgress } from "./egress.js";
+import { geoFor } from "./geo.js";
+import { ProfileStore } from "./profile-store.js";
+import { ProfileMetaSchema, StorageStateSchema, readJsonFile, writeFileAtomic, type ProfileMeta, type StorageState } from "./storage-state.js";
+
+/*
+ * Everything the host does with its Google login: which profile, the browser's own proxy, the
+ * egress check against where the login was made, the identity the browser shows (time zone,
+ * locale, geolocation), and writing fresh cookies back — atomically, and never mid-job.
+ */
+
+export class EgressMismatchError extends Error {
+  override readonly name = "EgressMismatchError";
+}
+
+export class ProfileSession {
+  name: string | null = null;
+  private state: StorageState | null = null;
+  private meta: ProfileMeta | null = null;
+  private file: string | null = null;
+  proxy: BrowserProxy | null = null;
+  identity: Identity | null = null;
+  private readonly appOrigin: string;
+
+  constructor(
+    private readonly config: HostConfig,
+    private readonly log: Logger,
+  ) {
+    this.appOrigin = new URL(config.AISTUDIO_URL).origin;
+  }
+
+  /** Loads the profile (PROFILE, else the active one) and starts the proxy forwarder. */
+  async open(): Promise<void> {
+    const store = new ProfileStore(this.config.AUTH_DIR);
+    if (this.config.PROFILE) {
+      this.name = this.config.PROFILE;
+      this.file = store.savedPath(this.name);
+    } else {
+      this.name = await store.activeName();
+      this.file = this.name ? store.activePath(this.name) : null;
+    }
+    if (this.name && this.file) {
+      this.state = await readJsonFile(this.file, StorageStateSchema, "storage-state profile");
+      this.meta = await readJsonFile(store.metaPath(this.name), ProfileMetaSchema, "profile sidecar").catch(() => null);
+      this.log.info("using profile", { profile: this.name, path: this.file, cookies: this.state.cookies.length, recordedCountry: this.meta?.country ?? null });
+    } else {
+      this.log.warn("no login profile: AI Studio will ask this browser to sign in (see npm run auth -- login)", { dir: store.root });
+    }
+    const geo = geoFor(this.meta?.country ?? null, { timezone: this.meta?.timezone ?? null, locale: this.meta?.locale ?? null });
+    this.identity = geo;
+    if (this.config.PROXY_URL) {
+      this.proxy = await startBrowserProxy(this.config.PROXY_URL);
+      this.log.info("browser proxy", { upstream: this.proxy.display, via: this.proxy.server.startsWith("http://127.0.0.1") ? "local forwarder" : "direct" });
+    }
+  }
+
+  /** Chromium flags for the proxy and locale. */
+  launchArgs(): string[] {
+    const args: string[] = [];
+    if (this.proxy) {
+      args.push(`--proxy-server=${this.proxy.server}`);
+      // Chromium skips the proxy for loopback unless told not to; a login is never on loopback,
+      // but a local AI Studio stand-in must take the same path as the real site would.
+      args.push("--proxy-bypass-list=<-loopback>");
+    }
+    if (this.identity) args.push(`--lang=${this.identity.locale}`);
+    return args;
+  }
+
+  /** Measures the egress through the browser and refuses a country other than the login's. */
+  async verifyEgress(browser: Browser): Promise<void> {
+    let now;
+    try {
+      now = await measureEgress(browser, this.config.EGRESS_CHECK_URL);
+    } catch (err) {
+      const message = `could not measure this host's egress through ${this.config.EGRESS_CHECK_URL}: ${(err as Error).message}`;
+      if (this.meta?.country && !this.config.ALLOW_EGRESS_MISMATCH) throw new EgressMismatchError(`${message}. Set EGRESS_CHECK_URL, or ALLOW_EGRESS_MISMATCH=1 to start anyway.`);
+      this.log.warn(message);
+      return;
+    }
+    const verdict = compareEgress(this.meta, now);
+    if (verdict.ok) {
+      this.log.info("egress checked", { ip: now.ip, country: now.country, note: verdict.note });
+      return;
+    }
+    if (!this.config.ALLOW_EGRESS_MISMATCH) throw new EgressMismatchError(`Refusing to start: ${verdict.reason} (ALLOW_EGRESS_MISMATCH=1 starts anyway.)`);
+    this.log.warn("egress country differs from the profile's; starting anyway (ALLOW_EGRESS_MISMATCH=1)", { reason: verdict.reason });
+  }
+
+  async applyCookies(browser: Browser): Promise<void> {
+    if (this.state) await applyCookies(browser, this.state);
+  }
+
+  async preparePage(page: Page): Promise<void> {
+    await preparePage(page, this.state, this.identity, this.appOrigin);
+  }
+
+  /** Writes the browser's current cookies (and the app's localStorage) back to the profile file. */
+  async writeBack(browser: Browser, idlePage: Page | null): Promise<string | null> {
+    if (!this.name || !this.file || !this.state) return null;
+    const fresh = await captureState(browser, idlePage, this.appOrigin, this.state);
+    await writeFileAtomic(this.file, JSON.stringify(fresh, null, 2));
+    // The saved copy follows the active one, so `auth list` and a restart see the fresh cookies.
+    const saved = new ProfileStore(this.config.AUTH_DIR).savedPath(this.name);
+    if (saved !== this.file) await writeFileAtomic(saved, JSON.stringify(fresh, null, 2));
+    this.state = fresh;
+    this.log.info("cookies written back", { profile: this.name, cookies: fresh.cookies.length });
+    return this.file;
+  }
+
+  async close(): Promise<void> {
+    await this.proxy?.close();
+  }
+}
+
+export { ProfileMetaSchema };
