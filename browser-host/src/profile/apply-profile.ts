@@ -14,6 +14,8 @@ export interface Identity {
   locale: string;
   latitude: number;
   longitude: number;
+  /** The user agent the login was made with, when recorded. */
+  userAgent?: string | null;
 }
 
 export async function applyCookies(browser: Browser, state: StorageState): Promise<void> {
@@ -32,11 +34,14 @@ export async function applyCookies(browser: Browser, state: StorageState): Promi
 
 /** Prepares a page: identity overrides now, stored localStorage on every matching origin load. */
 export async function preparePage(page: Page, state: StorageState | null, identity: Identity | null, appOrigin: string): Promise<void> {
+  // A headless browser says so in its user agent, which sites treat differently: look like the
+  // browser the login was made with, or at least like an ordinary Chrome.
+  const userAgent = identity?.userAgent ?? (await page.browser().userAgent()).replace("HeadlessChrome", "Chrome");
+  const cdp = await page.createCDPSession();
+  await cdp.send("Emulation.setUserAgentOverride", { userAgent, ...(identity ? { acceptLanguage: acceptLanguage(identity.locale) } : {}) });
   if (identity) {
     await page.emulateTimezone(identity.timezone);
-    const cdp = await page.createCDPSession();
     await cdp.send("Emulation.setLocaleOverride", { locale: identity.locale }).catch(() => undefined);
-    await page.setExtraHTTPHeaders({ "Accept-Language": acceptLanguage(identity.locale) });
     await page.browserContext().overridePermissions(appOrigin, ["geolocation"]);
     await page.setGeolocation({ latitude: identity.latitude, longitude: identity.longitude, accuracy: 50 });
   }

@@ -52,7 +52,7 @@ export class ProfileSession {
       this.log.warn("no login profile: AI Studio will ask this browser to sign in (see npm run auth -- login)", { dir: store.root });
     }
     const geo = geoFor(this.meta?.country ?? null, { timezone: this.meta?.timezone ?? null, locale: this.meta?.locale ?? null });
-    this.identity = geo;
+    this.identity = geo ? { ...geo, userAgent: this.meta?.userAgent ?? null } : null;
     if (this.config.PROXY_URL) {
       this.proxy = await startBrowserProxy(this.config.PROXY_URL);
       this.log.info("browser proxy", { upstream: this.proxy.display, via: this.proxy.server.startsWith("http://127.0.0.1") ? "local forwarder" : "direct" });
