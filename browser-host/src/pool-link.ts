@@ -1,5 +1,6 @@
 import WebSocket from "ws";
 import { HEARTBEAT_PING, HEARTBEAT_PONG, encodeFrame, parsePoolFrame, type HostFrame, type PoolFrame } from "@aistudio-edge/shared";
+import { linkAgent } from "./link-proxy.js";
 import type { Logger } from "./log.js";
 
 /*
@@ -38,9 +39,9 @@ export class PoolLink {
 
   private dial(): void {
     const { log } = this.options;
-    // The link never goes through http_proxy/https_proxy from the environment: ws does not read
-    // them, so a proxy meant for the browser cannot hijack it.
-    const socket = new WebSocket(this.options.url, { headers: { authorization: `Bearer ${this.options.token}` }, handshakeTimeout: 15_000 });
+    // Environment proxies apply (NO_PROXY honoured, loopback always direct); PROXY_URL does not.
+    const agent = linkAgent(this.options.url);
+    const socket = new WebSocket(this.options.url, { headers: { authorization: `Bearer ${this.options.token}` }, handshakeTimeout: 15_000, ...(agent ? { agent } : {}) });
     this.socket = socket;
     socket.on("open", () => {
       this.attempt = 0;
