@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 WORK=${WORK:-/tmp/aistudio-edge-container}
 NODE_VERSION=22.23.3
-NPM_VERSION=10.9.4
+NPM_VERSION=11.19.1
 MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 BUILDAH=(buildah --storage-driver vfs)
 PODMAN=(podman --storage-driver vfs --runtime runc --cgroup-manager cgroupfs)
@@ -53,7 +53,15 @@ else
   cp -a "$WORK/npm/package" "$WORK/rootfs/usr/local/lib/node_modules/npm"
   ln -sf ../lib/node_modules/npm/bin/npm-cli.js "$WORK/rootfs/usr/local/bin/npm"
   printf 'deb %s bookworm main\n' "$MIRROR" > "$WORK/rootfs/etc/apt/sources.list"
-  tar -C "$WORK/rootfs" -c . | "${PODMAN[@]}" import --change 'ENV PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin' - localhost/node22-bookworm
+  # This machine reaches the npm registry through its own certificate authorities: the build
+  # stage's npm must trust the same ones.
+  mkdir -p "$WORK/rootfs/etc/ssl/certs"
+  cp /etc/ssl/certs/ca-certificates.crt "$WORK/rootfs/etc/ssl/certs/host-ca-certificates.crt"
+  tar -C "$WORK/rootfs" -c . | "${PODMAN[@]}" import \
+    --change 'ENV PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin' \
+    --change 'ENV npm_config_cafile=/etc/ssl/certs/host-ca-certificates.crt' \
+    --change 'ENV NODE_EXTRA_CA_CERTS=/etc/ssl/certs/host-ca-certificates.crt' \
+    - localhost/node22-bookworm
 fi
 "${PODMAN[@]}" run --rm "${LIMITS[@]}" localhost/node22-bookworm node --version
 

@@ -1,6 +1,9 @@
 import { build } from "esbuild";
-import { join } from "node:path";
-import { ROOT } from "./wrangler.js";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+// Self-contained (no project imports), so Node 22 can run it with plain type stripping.
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 
 /*
  * Bundles the browser host, its auth command and the health check into plain ESM files for the

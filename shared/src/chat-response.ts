@@ -22,12 +22,17 @@ export type CompletionUsage = z.infer<typeof CompletionUsageSchema>;
 
 const FinishReason = z.enum(["stop", "length", "content_filter", "tool_calls"]);
 
-export const ChatCompletionChunkSchema = z.object({
+/** What every completion and every chunk of one carries. */
+const completionIdentity = {
   id: z.string(),
-  object: z.literal("chat.completion.chunk"),
   created: z.number().int(),
   model: z.string(),
   system_fingerprint: z.string().nullable().optional(),
+};
+
+export const ChatCompletionChunkSchema = z.object({
+  ...completionIdentity,
+  object: z.literal("chat.completion.chunk"),
   choices: z.array(
     z.object({
       index: z.number().int(),
@@ -46,11 +51,8 @@ export const ChatCompletionChunkSchema = z.object({
 export type ChatCompletionChunk = z.infer<typeof ChatCompletionChunkSchema>;
 
 export const ChatCompletionSchema = z.object({
-  id: z.string(),
+  ...completionIdentity,
   object: z.literal("chat.completion"),
-  created: z.number().int(),
-  model: z.string(),
-  system_fingerprint: z.string().nullable().optional(),
   choices: z.array(
     z.object({
       index: z.number().int(),
