@@ -156,6 +156,25 @@ describe("the host with a profile", () => {
     expect(seen).toEqual({ tz: "Asia/Tokyo", lang: "ja-JP", locale: "ja-JP", lat: 35.6762 });
   });
 
+  it("keeps the shell's http_proxy away from the browser", async () => {
+    const saved = { http_proxy: process.env.http_proxy, HTTPS_PROXY: process.env.HTTPS_PROXY, ALL_PROXY: process.env.ALL_PROXY };
+    Object.assign(process.env, { http_proxy: proxy.url, HTTPS_PROXY: proxy.url, ALL_PROXY: proxy.url });
+    try {
+      await start();
+      expect(host!.snapshot().lanes).toBe(1);
+      expect(proxy.seen).toEqual([]);
+      // Chromium reads proxy variables from its environment on Linux: they must not be there.
+      const environ = readFileSync(`/proc/${internals().browser.process()!.pid}/environ`, "utf8").split("\0");
+      expect(environ.filter((e) => /^(https?|all|no)_proxy=/i.test(e))).toEqual([]);
+      expect(environ.length).toBeGreaterThan(3);
+    } finally {
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
+  });
+
   it("writes fresh cookies back atomically between jobs and on shutdown, never mid-job", async () => {
     await writeProfile("renew", [{ name: "SID", value: "kept" }], { country: "US" });
     await auth(["activate", "renew", "--dir", dir], () => undefined);
