@@ -66,8 +66,8 @@ fi
 "${PODMAN[@]}" run --rm "${LIMITS[@]}" localhost/node22-bookworm node --version
 
 step "3/6 build the host image from docker/Dockerfile"
-"${BUILDAH[@]}" bud --isolation chroot "${LIMITS[@]}" --layers=false --build-arg BASE=localhost/node22-bookworm -f docker/Dockerfile -t localhost/aistudio-edge-host .
-"${PODMAN[@]}" image inspect localhost/aistudio-edge-host --format 'image {{.Id}} user={{.Config.User}} entrypoint={{.Config.Entrypoint}} cmd={{.Config.Cmd}}'
+"${BUILDAH[@]}" bud --isolation chroot --format docker "${LIMITS[@]}" --layers=false --build-arg BASE=localhost/node22-bookworm -f docker/Dockerfile -t localhost/aistudio-edge-host .
+"${PODMAN[@]}" image inspect localhost/aistudio-edge-host --format 'image {{.Id}} user={{.Config.User}} entrypoint={{.Config.Entrypoint}} cmd={{.Config.Cmd}} healthcheck={{.Config.Healthcheck.Test}}'
 
 step "4/6 an AI Studio stand-in (the simulator) and the Worker (wrangler dev) on this machine"
 node --import tsx browser-host/simulator/cli.ts --port "$SIM_PORT" > "$WORK/sim.log" 2>&1 & pids+=($!)
@@ -90,7 +90,14 @@ done
 "${PODMAN[@]}" logs aistudio-edge-host 2>&1 | tail -n 15
 curl -s "http://127.0.0.1:${EDGE_PORT}/health"; echo
 [ "$ready" = yes ] || { echo "the host in the container did not become ready"; exit 1; }
-echo "health check inside the container: $("${PODMAN[@]}" exec aistudio-edge-host node /app/healthcheck.mjs)"
+health=unknown
+for _ in $(seq 1 30); do
+  health=$("${PODMAN[@]}" exec aistudio-edge-host node /app/healthcheck.mjs || true)
+  [ "$health" = healthy ] && break
+  sleep 1
+done
+echo "health check inside the container: $health"
+[ "$health" = healthy ] || exit 1
 echo "runs as: $("${PODMAN[@]}" exec aistudio-edge-host id -un)"
 
 step "6/6 a chat completion through the Worker, answered by the host in the container"

@@ -155,13 +155,13 @@ export class BrowserHost {
     const changed = state !== this.state || detail !== this.detail;
     this.state = state;
     this.detail = detail ?? "";
-    void this.writeStatusFile();
     if (changed && state === "auth_expired") this.log.error("the Google login has expired: this host takes no jobs", { remedy: detail });
     else if (changed) this.log.info("host state", { state, detail });
     this.sendStatus();
   }
 
   private sendStatus(): void {
+    void this.writeStatusFile();
     const now = Date.now();
     for (const [model, until] of this.cooldowns) if (until <= now) this.cooldowns.delete(model);
     this.link.send({
@@ -248,6 +248,7 @@ export class BrowserHost {
   }
 
   private onLinkDown(why: string): void {
+    void this.writeStatusFile();
     // Nobody can receive these answers any more; the pool ends or re-dispatches them itself.
     for (const [jobId, { controller }] of this.running) {
       this.log.warn("pool link lost during a job", { jobId, why });

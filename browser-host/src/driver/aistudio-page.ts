@@ -77,6 +77,8 @@ export class AiStudioPage {
       void listModels;
       throw new AuthExpiredError(outcome.signIn);
     }
+    // Records which UI generation the prompt box matched, for the lane's log line.
+    await (await this.locate.find("promptTextarea"))?.dispose();
     const text = await listModels;
     if (text === null) throw new DriverError("upstream_error", "The page did not load its model list (ListModels).", true);
     return decodeListModels(text).models;
