@@ -22,7 +22,8 @@ import {
   countTokensBody,
 } from "./rpc-bodies.js";
 import { PaceSchema, ScenarioRequestSchema, SessionRequestSchema } from "./scenarios.js";
-import { SimState, type RecordedRequest, type SimOptions } from "./sim-state.js";
+import { SimState, preciseNow, type RecordedRequest, type SimOptions } from "./sim-state.js";
+import { decodeChunk } from "../src/wire/generate-content-response.js";
 
 /*
  * The AI Studio simulator's HTTP server: the chat page, the MakerSuiteService RPCs under their
@@ -101,6 +102,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   };
 
   async function generateContent(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const arrived = preciseNow();
     let spec;
     try {
       spec = decodeRequest(JSON.parse(await readBody(req)));
@@ -111,7 +113,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     if (!spec.token.startsWith("!")) return send(res, 403, PERMISSION_DENIED);
     const chosen = state.scenarios.take(lastUserText(spec));
     const scenario = chosen.scenario;
-    const record: RecordedRequest = { at: new Date().toISOString(), scenario, request: spec, answer: null };
+    const record: RecordedRequest = { at: new Date().toISOString(), scenario, request: spec, answer: null, timing: { arrived, firstByte: null, texts: [] } };
     state.requests.push(record);
 
     switch (scenario) {
@@ -135,7 +137,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       chunkChars: chosen.chunkChars ?? state.options.pace.chunkChars,
       paceMs: chosen.paceMs ?? (scenario === "slow" ? 250 : state.options.pace.paceMs),
     };
-    const pieces = bodyPieces(answerChunks(plan, { chunkChars: pace.chunkChars }));
+    const chunks = answerChunks(plan, { chunkChars: pace.chunkChars });
+    const pieces = bodyPieces(chunks);
+    const textOf = (i: number) => (decodeChunk(chunks[i]).find((e) => e.type === "text") as { text: string } | undefined)?.text ?? null;
     const stallAt = scenario === "stall" ? Math.min(chosen.stallAfterChunks ?? 1, pieces.length - 2) : -1;
 
     res.writeHead(200, {
@@ -159,6 +163,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       gzip.write(pieces[i]!);
       // Push the bytes out now; a browser sees each piece as it is written.
       await new Promise<void>((resolve) => gzip.flush(constants.Z_SYNC_FLUSH, () => resolve()));
+      const at = preciseNow();
+      record.timing.firstByte ??= at;
+      const text = textOf(i);
+      if (text !== null) record.timing.texts.push({ at, text });
       if (pace.paceMs > 0 && i < pieces.length - 1) await new Promise((r) => setTimeout(r, pace.paceMs));
     }
     if (!aborted) {

@@ -11,7 +11,15 @@ export interface RecordedRequest {
   answer: Pick<AnswerPlan, "text" | "thoughts" | "functionCalls" | "finishReason"> | null;
   /** The client closed the connection before the answer was complete (Stop, or a dropped page). */
   aborted?: boolean;
+  /**
+   * When things happened, in epoch milliseconds with sub-millisecond precision, for the
+   * benchmark: the request's arrival, the first byte written, and each answer text piece.
+   */
+  timing: { arrived: number; firstByte: number | null; texts: Array<{ at: number; text: string }> };
 }
+
+/** Epoch milliseconds with the precision of performance.now(), comparable across this process. */
+export const preciseNow = (): number => performance.timeOrigin + performance.now();
 
 export interface SimOptions {
   ui: UiGeneration;
