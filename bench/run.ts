@@ -50,30 +50,37 @@ let edge: DevServer;
 let key = "";
 const hostLog: string[] = [];
 
-async function startHost(lanes: number): Promise<{ host: BrowserHost; readyMs: number }> {
-  const started = preciseNow();
-  const host = new BrowserHost(
-    loadConfig({
-      POOL_URL: edge.url,
-      HOST_TOKEN,
-      HOST_ID: `bench-${lanes}`,
-      LANES: String(lanes),
-      AISTUDIO_URL: sim.url,
-      EGRESS_CHECK_URL: `${sim.url}/__sim/egress`,
-      AUTH_DIR: mkdtempSync(join(tmpdir(), "bench-auth-")),
-      SNAPSHOT_DIR: mkdtempSync(join(tmpdir(), "bench-snap-")),
-      LOG_LEVEL: "info",
-    }),
-    createLogger("info", {}, (line) => hostLog.push(line)),
-  );
-  await host.start();
-  while (!(host.snapshot().connected && host.snapshot().lanes === lanes)) await new Promise((r) => setTimeout(r, 10));
-  // The pool must have the hello before a job can be placed.
+/** The host settings of every benchmark host: pointed at this run's Worker and simulator. */
+function hostEnv(id: string, lanes: number, logLevel: string): Record<string, string> {
+  return {
+    POOL_URL: edge.url,
+    HOST_TOKEN,
+    HOST_ID: id,
+    LANES: String(lanes),
+    AISTUDIO_URL: sim.url,
+    EGRESS_CHECK_URL: `${sim.url}/__sim/egress`,
+    AUTH_DIR: mkdtempSync(join(tmpdir(), "bench-auth-")),
+    SNAPSHOT_DIR: mkdtempSync(join(tmpdir(), "bench-snap-")),
+    LOG_LEVEL: logLevel,
+  };
+}
+
+/** Waits until the pool lists the host with all its lanes. */
+async function untilPooled(id: string, lanes: number, alive: () => boolean = () => true): Promise<void> {
   for (;;) {
     const health = (await (await fetch(`${edge.url}/health`)).json()) as { hosts: Array<{ id: string; lanes: number }> };
-    if (health.hosts.some((h) => h.id === `bench-${lanes}` && h.lanes === lanes)) break;
-    await new Promise((r) => setTimeout(r, 10));
+    if (health.hosts.some((h) => h.id === id && h.lanes === lanes)) return;
+    if (!alive()) throw new Error(`the host ${id} went away before it joined the pool`);
+    await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+async function startHost(lanes: number): Promise<{ host: BrowserHost; readyMs: number }> {
+  const started = preciseNow();
+  const host = new BrowserHost(loadConfig(hostEnv(`bench-${lanes}`, lanes, "info")), createLogger("info", {}, (line) => hostLog.push(line)));
+  await host.start();
+  // Ready means the pool can place a job on every lane.
+  await untilPooled(`bench-${lanes}`, lanes);
   return { host, readyMs: preciseNow() - started };
 }
 
@@ -144,27 +151,11 @@ function treeMb(root: number): number {
  */
 async function hostProcessMb(lanes: number): Promise<number> {
   const child = spawn(process.execPath, [join(ROOT, "browser-host", "dist", "host.mjs")], {
-    env: {
-      ...process.env,
-      POOL_URL: edge.url,
-      HOST_TOKEN,
-      HOST_ID: `bench-mem-${lanes}`,
-      LANES: String(lanes),
-      AISTUDIO_URL: sim.url,
-      EGRESS_CHECK_URL: `${sim.url}/__sim/egress`,
-      AUTH_DIR: mkdtempSync(join(tmpdir(), "bench-auth-")),
-      SNAPSHOT_DIR: mkdtempSync(join(tmpdir(), "bench-snap-")),
-      LOG_LEVEL: "warn",
-    },
+    env: { ...process.env, ...hostEnv(`bench-mem-${lanes}`, lanes, "warn") },
     stdio: "ignore",
   });
   try {
-    for (;;) {
-      const health = (await (await fetch(`${edge.url}/health`)).json()) as { hosts: Array<{ id: string; lanes: number }> };
-      if (health.hosts.some((h) => h.id === `bench-mem-${lanes}` && h.lanes === lanes)) break;
-      if (child.exitCode !== null) throw new Error("the host process exited");
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await untilPooled(`bench-mem-${lanes}`, lanes, () => child.exitCode === null);
     await Promise.all(Array.from({ length: lanes }, (_, i) => stream(`memory warm-up ${lanes} ${i}`)));
     return treeMb(child.pid!);
   } finally {
