@@ -65,9 +65,10 @@ export class BrowserHost {
   /** Fresh cookies to the profile, only while no job runs (a job may be mid-way through a login refresh). */
   async writeBack(why: string): Promise<void> {
     if (!this.browser?.connected || this.running.size > 0) return;
-    const idle = this.lanes.find((l) => l.healthy && !l.busy)?.page ?? null;
+    const idle = this.lanes.find((l) => l.healthy && !l.busy)?.page;
+    if (!idle || idle.isClosed()) return;
     try {
-      await this.profile.writeBack(this.browser, idle);
+      await this.profile.writeBack(idle);
     } catch (err) {
       this.log.warn("could not write cookies back", { why, error: (err as Error).message });
     }
@@ -93,7 +94,6 @@ export class BrowserHost {
     this.browser.on("disconnected", () => void this.onBrowserGone());
     try {
       await this.profile.verifyEgress(this.browser);
-      await this.profile.applyCookies(this.browser);
     } catch (err) {
       await this.browser.close().catch(() => undefined);
       throw err;

@@ -1,4 +1,4 @@
-import type { Browser, Page } from "puppeteer-core";
+import type { Browser, BrowserContext, Page } from "puppeteer-core";
 import type { JobFrame } from "@aistudio-edge/shared";
 import { AiStudioPage } from "./driver/aistudio-page.js";
 import { runJob, type JobSink, type PageState } from "./driver/job-runner.js";
@@ -8,6 +8,7 @@ import type { Logger } from "./log.js";
 import type { ModelInfo } from "./wire/list-models.js";
 import { journal, type PageJournal } from "./snapshots.js";
 import { withTimeout } from "./driver/wait.js";
+import { DriverError } from "./driver/errors.js";
 import { NO_HOOKS, type LaneHooks } from "./lane-hooks.js";
 
 /*
@@ -17,6 +18,7 @@ import { NO_HOOKS, type LaneHooks } from "./lane-hooks.js";
 
 export class Lane {
   page: Page | null = null;
+  private context: BrowserContext | null = null;
   private ui: AiStudioPage | null = null;
   private capture: StreamCapture | null = null;
   private readonly state: PageState = { models: [], applied: null };
@@ -38,12 +40,18 @@ export class Lane {
     return this.state.models;
   }
 
-  /** Opens (or reopens) the lane's page on the chat with temporary chat on. */
+  /**
+   * Opens (or reopens) the lane's page on the chat with temporary chat on, in a browser context
+   * of its own: lanes never share a renderer process, so a page that froze takes only its own
+   * lane down, and disposing of the context ends even a renderer that no longer answers.
+   */
   async open(browser: Browser): Promise<void> {
     // A frozen page may never answer a close: do not wait on it for long.
-    if (this.page) await withTimeout(this.page.close(), 5_000, undefined);
+    if (this.context) await withTimeout(this.context.close(), 5_000, undefined);
     this.healthy = false;
-    const page = await browser.newPage();
+    this.context = await browser.createBrowserContext();
+    const page = await withTimeout(this.context.newPage(), this.config.PAGE_TIMEOUT_MS, null);
+    if (!page) throw new DriverError("upstream_error", "Chromium did not open a new page in time.", true);
     this.page = page;
     this.journal = journal(page);
     page.on("error", (err) => {
@@ -68,7 +76,7 @@ export class Lane {
   async run(browser: Browser, job: JobFrame, sink: JobSink, signal: AbortSignal): Promise<void> {
     this.busy = true;
     try {
-      if (this.stale || !this.page || this.page.isClosed()) await this.open(browser);
+      if (this.stale || !this.page || this.page.isClosed() || !(await this.responsive())) await this.open(browser);
       await runJob(
         { page: this.ui!, capture: this.capture!, state: this.state, stallTimeoutMs: this.config.STALL_TIMEOUT_MS, pageTimeoutMs: this.config.PAGE_TIMEOUT_MS, log: this.log.child({ lane: this.index, jobId: job.jobId }) },
         job,
@@ -84,8 +92,19 @@ export class Lane {
     }
   }
 
+  /**
+   * Whether the page's main thread still answers. A renderer can freeze after its answer has
+   * fully arrived through the network (which does not need the page), so a job can succeed
+   * on a page that no longer works; the next job must not start on it.
+   */
+  private async responsive(): Promise<boolean> {
+    const ok = await withTimeout(this.page!.evaluate(() => true), 2_000, false);
+    if (!ok) this.log.warn("the lane's page stopped responding; replacing it", { lane: this.index });
+    return ok;
+  }
+
   async close(): Promise<void> {
-    if (this.page) await withTimeout(this.page.close(), 5_000, undefined);
+    if (this.context) await withTimeout(this.context.close(), 5_000, undefined);
     this.healthy = false;
   }
 }

@@ -1,24 +1,11 @@
-import { existsSync } from "node:fs";
 import puppeteer, { type Browser } from "puppeteer-core";
+import { CHROMIUM_ARGS, findChromium } from "../src/chromium.js";
 
-/** Launch flags for a root user on a server with no network beyond loopback. */
-export const CHROMIUM_ARGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--disable-dev-shm-usage",
-];
-
-export function chromiumPath(): string {
-  const candidates = [process.env.CHROME_PATH, "/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"];
-  const found = candidates.find((p): p is string => p !== undefined && p !== "" && existsSync(p));
-  if (!found) throw new Error("No Chromium found: install Debian's chromium (apt-get install chromium) or set CHROME_PATH.");
-  return found;
-}
-
-export function launchChromium(): Promise<Browser> {
-  return puppeteer.launch({ executablePath: chromiumPath(), headless: true, args: CHROMIUM_ARGS, defaultViewport: { width: 1280, height: 860 } });
+/**
+ * The tests' browser: the same choice the host makes (CHROME_PATH, else the system's Chromium,
+ * else the headless shell inside @sparticuz/chromium), so `npm test` needs no apt step.
+ */
+export async function launchChromium(): Promise<Browser> {
+  const chromium = await findChromium(process.env.CHROME_PATH);
+  return puppeteer.launch({ executablePath: chromium.path, headless: true, args: CHROMIUM_ARGS, defaultViewport: { width: 1280, height: 860 } });
 }

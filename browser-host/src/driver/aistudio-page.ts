@@ -307,7 +307,9 @@ export class AiStudioPage {
   async clickRun(signal?: AbortSignal): Promise<void> {
     const run = await this.locate.get("runButton", this.opts(signal));
     await press(run);
-    await run.dispose();
+    // Not awaited: once Run is pressed the page may stop answering (a frozen renderer never
+    // confirms the release), and nothing may wait on it unbounded from here on.
+    void run.dispose().catch(() => undefined);
   }
 
   /** Run and Stop are one button: "Stop" in its text (2026) or the `stoppable` class (2025). */

@@ -1,4 +1,4 @@
-import type { Browser, CookieData, Page } from "puppeteer-core";
+import type { Browser, BrowserContext, CookieData, Page } from "puppeteer-core";
 import { acceptLanguage } from "./geo.js";
 import type { StorageState } from "./storage-state.js";
 
@@ -18,7 +18,8 @@ export interface Identity {
   userAgent?: string | null;
 }
 
-export async function applyCookies(browser: Browser, state: StorageState): Promise<void> {
+/** Sets the profile's cookies in a browser's default context, or in one lane's own context. */
+export async function applyCookies(target: Browser | BrowserContext, state: StorageState): Promise<void> {
   const cookies: CookieData[] = state.cookies.map((c) => ({
     name: c.name,
     value: c.value,
@@ -29,7 +30,7 @@ export async function applyCookies(browser: Browser, state: StorageState): Promi
     secure: c.secure,
     ...(c.sameSite ? { sameSite: c.sameSite } : {}),
   }));
-  if (cookies.length > 0) await browser.setCookie(...cookies);
+  if (cookies.length > 0) await target.setCookie(...cookies);
 }
 
 /** Prepares a page: identity overrides now, stored localStorage on every matching origin load. */
@@ -59,9 +60,9 @@ export async function preparePage(page: Page, state: StorageState | null, identi
   }
 }
 
-/** The browser's current cookies and the app origin's localStorage, as a storage state. */
-export async function captureState(browser: Browser, page: Page | null, appOrigin: string, previous: StorageState | null): Promise<StorageState> {
-  const cookies = (await browser.cookies()).map((c) => ({
+/** The current cookies (of a browser's default context, or a lane's) and the app origin's localStorage. */
+export async function captureState(source: Browser | BrowserContext, page: Page | null, appOrigin: string, previous: StorageState | null): Promise<StorageState> {
+  const cookies = (await source.cookies()).map((c) => ({
     name: c.name,
     value: c.value,
     domain: c.domain,

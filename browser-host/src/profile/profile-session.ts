@@ -92,18 +92,16 @@ export class ProfileSession {
     this.log.warn("egress country differs from the profile's; starting anyway (ALLOW_EGRESS_MISMATCH=1)", { reason: verdict.reason });
   }
 
-  async applyCookies(browser: Browser): Promise<void> {
-    if (this.state) await applyCookies(browser, this.state);
-  }
-
+  /** A lane's new page, in its own context: the profile's cookies (as last written back), identity and storage. */
   async preparePage(page: Page): Promise<void> {
+    if (this.state) await applyCookies(page.browserContext(), this.state);
     await preparePage(page, this.state, this.identity, this.appOrigin);
   }
 
-  /** Writes the browser's current cookies (and the app's localStorage) back to the profile file. */
-  async writeBack(browser: Browser, idlePage: Page | null): Promise<string | null> {
+  /** Writes an idle lane's current cookies (and the app's localStorage) back to the profile file. */
+  async writeBack(idlePage: Page): Promise<string | null> {
     if (!this.name || !this.file || !this.state) return null;
-    const fresh = await captureState(browser, idlePage, this.appOrigin, this.state);
+    const fresh = await captureState(idlePage.browserContext(), idlePage, this.appOrigin, this.state);
     await writeFileAtomic(this.file, JSON.stringify(fresh, null, 2));
     // The saved copy follows the active one, so `auth list` and a restart see the fresh cookies.
     const saved = new ProfileStore(this.config.AUTH_DIR).savedPath(this.name);

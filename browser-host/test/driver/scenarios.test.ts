@@ -101,12 +101,20 @@ describe.each(["2026", "2025"] as const)("driver on UI %s", (ui) => {
     expect(again.code).toBe("auth_expired");
   });
 
-  it("a page that stops responding → upstream_stalled, and the next job gets a fresh page", async () => {
+  it("a page that stops responding: the job ends (answer complete from the network, or upstream_stalled) and the next job gets a fresh page", async () => {
     await scenario({ scenario: "hang" });
-    const err = await failureOf(lane, browser, jobFrame({ prompt: "freeze", reasoningEffort: "none" }));
-    expect(err.code).toBe("upstream_stalled");
+    const frozen = lane.page;
+    // The network may deliver the whole answer even though the page's thread is stuck: reading
+    // from the network is the point. Either way the job must end, and not on a hung lane.
+    const outcome = await runOnLane(lane, browser, jobFrame({ prompt: "freeze", reasoningEffort: "none" })).then(
+      (sink) => ({ text: sink.text, code: null as string | null }),
+      (err: { code: string }) => ({ text: "", code: err.code }),
+    );
+    if (outcome.code === null) expect(outcome.text).toBe(last().answer!.text);
+    else expect(outcome.code).toBe("upstream_stalled");
     const sink = await runOnLane(lane, browser, jobFrame({ prompt: "alive again", reasoningEffort: "none" }));
     expect(sink.text).toBe(last().answer!.text);
+    expect(lane.page).not.toBe(frozen);
   });
 
   it("cancel: Stop is pressed, the request ends, and the lane takes the next job", async () => {
