@@ -264,7 +264,9 @@ export class BrowserHost {
     const deadline = Date.now() + this.config.DRAIN_TIMEOUT_MS;
     while (this.running.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     for (const { controller } of this.running.values()) controller.abort("host shutting down");
-    while (this.running.size > 0) await new Promise((r) => setTimeout(r, 50));
+    // Cancelled jobs press Stop and clear their chat; a page that no longer answers gets 10 s.
+    const hard = Date.now() + 10_000;
+    while (this.running.size > 0 && Date.now() < hard) await new Promise((r) => setTimeout(r, 50));
     await this.stop();
   }
 
