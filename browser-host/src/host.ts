@@ -44,7 +44,7 @@ export class BrowserHost {
       url: config.POOL_URL,
       token: config.HOST_TOKEN,
       log,
-      hello: () => ({ type: "hello", hostId: config.HOST_ID, version: HOST_VERSION, lanes: this.healthyLanes(), models: hostModels(this.lanes[0]?.models ?? []), ...(config.PROFILE ? { profileId: config.PROFILE } : {}) }),
+      hello: () => this.hello(),
       onFrame: (frame) => this.onFrame(frame),
       onDown: (why) => this.onLinkDown(why),
     });
@@ -139,7 +139,7 @@ export class BrowserHost {
       if (this.stopping) return;
       try {
         await this.launch();
-        this.link.send(this.helloRefresh());
+        this.link.send(this.hello());
         return;
       } catch (err) {
         this.log.error("relaunch failed", { error: (err as Error).message, attempt: this.relaunches });
@@ -147,9 +147,19 @@ export class BrowserHost {
     }
   }
 
-  private helloRefresh(): OutFrame {
-    return { type: "hello", hostId: this.config.HOST_ID, version: HOST_VERSION, lanes: this.healthyLanes(), models: hostModels(this.lanes[0]?.models ?? []) };
+  /** The hello the pool gets on every (re)connect and after a browser relaunch. */
+  private hello(): Extract<OutFrame, { type: "hello" }> {
+    const profileId = this.profile.name ?? this.config.PROFILE;
+    return {
+      type: "hello",
+      hostId: this.config.HOST_ID,
+      version: HOST_VERSION,
+      lanes: this.healthyLanes(),
+      models: hostModels(this.lanes[0]?.models ?? []),
+      ...(profileId ? { profileId } : {}),
+    };
   }
+
 
   private setState(state: HostState, detail?: string): void {
     const changed = state !== this.state || detail !== this.detail;

@@ -4,7 +4,7 @@ import { decodeListModels, type ModelInfo } from "../wire/list-models.js";
 import { AuthExpiredError, DriverError } from "./errors.js";
 import { Locator } from "./locate.js";
 import type { RunSettings } from "./run-settings.js";
-import { SELECTORS, type SelectorName } from "./selectors.js";
+import type { SelectorName } from "./selectors.js";
 import { waitFor } from "./wait.js";
 
 /*
@@ -64,28 +64,22 @@ export class AiStudioPage {
       .then((r) => r.text())
       .catch(() => null);
     await this.page.goto(target, { waitUntil: "domcontentloaded", timeout: this.timeoutMs });
-    const css = (await this.cssList("promptTextarea")).join(",");
     const outcome = await waitFor(
       async () => {
         const signIn = await this.signInReason();
         if (signIn) return { signIn };
-        return (await this.page.$(css)) ? { signIn: null } : null;
+        // Looked up through the locator, which also records which UI generation this page is.
+        const prompt = await this.locate.find("promptTextarea");
+        if (!prompt) return null;
+        await prompt.dispose();
+        return { signIn: null };
       },
       { what: "the AI Studio chat page", ...this.opts(signal), intervalMs: 100 },
     );
-    if (outcome.signIn) {
-      void listModels;
-      throw new AuthExpiredError(outcome.signIn);
-    }
-    // Records which UI generation the prompt box matched, for the lane's log line.
-    await (await this.locate.find("promptTextarea"))?.dispose();
+    if (outcome.signIn) throw new AuthExpiredError(outcome.signIn);
     const text = await listModels;
     if (text === null) throw new DriverError("upstream_error", "The page did not load its model list (ListModels).", true);
     return decodeListModels(text).models;
-  }
-
-  private async cssList(name: SelectorName): Promise<string[]> {
-    return SELECTORS[name].candidates.map((c) => c.css);
   }
 
   async currentModel(signal?: AbortSignal): Promise<string> {
