@@ -1,11 +1,16 @@
 import { z } from "zod";
+import { withinDepth } from "./json-depth.js";
 
 /*
  * The OpenAI chat-completions request as clients send it. Every documented field is accepted so
  * that SDKs and agents that always send them are not refused; fields we cannot honour are
  * accepted and ignored, except `n` > 1, which would silently change the answer's shape.
  * Unknown fields are stripped (zod's default), as OpenAI-compatible servers commonly do.
+ * Every free-form object that is kept (`freeForm`, the loose objects) is bounded in depth, so
+ * what validation lets through can be serialised and cloned without overflowing the stack.
  */
+
+const freeForm = () => withinDepth(z.record(z.string(), z.unknown()));
 
 const TextPartSchema = z.object({ type: z.literal("text"), text: z.string() });
 const ImagePartSchema = z.object({
@@ -60,21 +65,21 @@ export type ChatMessage = z.infer<typeof ChatMessageSchema>;
 export const FunctionDefinitionSchema = z.object({
   name: z.string().min(1).max(128),
   description: z.string().optional(),
-  parameters: z.record(z.string(), z.unknown()).optional(),
+  parameters: freeForm().optional(),
   strict: z.boolean().nullish(),
 });
 
 const ToolSchema = z.union([
   z.object({ type: z.literal("function"), function: FunctionDefinitionSchema }),
   // Custom tools (free-form input) are accepted but cannot be declared to AI Studio.
-  z.object({ type: z.literal("custom"), custom: z.object({ name: z.string() }).loose() }),
+  z.object({ type: z.literal("custom"), custom: withinDepth(z.object({ name: z.string() }).loose()) }),
 ]);
 
 const ToolChoiceSchema = z.union([
   z.enum(["none", "auto", "required"]),
   z.object({ type: z.literal("function"), function: z.object({ name: z.string() }) }),
-  z.object({ type: z.literal("allowed_tools") }).loose(),
-  z.object({ type: z.literal("custom") }).loose(),
+  withinDepth(z.object({ type: z.literal("allowed_tools") }).loose()),
+  withinDepth(z.object({ type: z.literal("custom") }).loose()),
 ]);
 
 const ResponseFormatSchema = z.discriminatedUnion("type", [
@@ -85,7 +90,7 @@ const ResponseFormatSchema = z.discriminatedUnion("type", [
     json_schema: z.object({
       name: z.string(),
       description: z.string().optional(),
-      schema: z.record(z.string(), z.unknown()).optional(),
+      schema: freeForm().optional(),
       strict: z.boolean().nullish(),
     }),
   }),
@@ -117,7 +122,7 @@ export const ChatCompletionRequestSchema = z.object({
   parallel_tool_calls: z.boolean().nullish(),
   functions: z.array(FunctionDefinitionSchema).nullish(),
   function_call: z.union([z.enum(["none", "auto"]), z.object({ name: z.string() })]).nullish(),
-  web_search_options: z.record(z.string(), z.unknown()).nullish(),
+  web_search_options: freeForm().nullish(),
   // Accepted for compatibility; AI Studio has no equivalent for these.
   frequency_penalty: z.number().min(-2).max(2).nullish(),
   presence_penalty: z.number().min(-2).max(2).nullish(),
@@ -130,8 +135,8 @@ export const ChatCompletionRequestSchema = z.object({
   store: z.boolean().nullish(),
   service_tier: z.string().nullish(),
   modalities: z.array(z.string()).nullish(),
-  audio: z.record(z.string(), z.unknown()).nullish(),
-  prediction: z.record(z.string(), z.unknown()).nullish(),
+  audio: freeForm().nullish(),
+  prediction: freeForm().nullish(),
   verbosity: z.enum(["low", "medium", "high"]).nullish(),
   prompt_cache_key: z.string().nullish(),
   safety_identifier: z.string().nullish(),

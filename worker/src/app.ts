@@ -1,6 +1,5 @@
 import { Hono } from "hono";
 import type { AppEnv } from "./app-types.js";
-import { bodyLimit } from "./middleware/body-limit.js";
 import { cors } from "./middleware/cors.js";
 import { requestId } from "./middleware/request-id.js";
 import { onError, onNotFound } from "./on-error.js";
@@ -13,9 +12,8 @@ import { models } from "./routes/models.js";
 /** The Worker's routes. Built per call so tests get a fresh app and nothing runs at import time. */
 export function createApp(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
+  // No body is read here: each route reads its own through `bodyLimit`, after authenticating.
   app.use(requestId, cors);
-  app.use("/v1/*", bodyLimit);
-  app.use("/admin/*", bodyLimit);
   app.route("/v1/chat/completions", chatCompletions);
   app.route("/v1/models", models);
   app.route("/admin/keys", adminKeys);

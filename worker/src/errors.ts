@@ -12,9 +12,9 @@ export class ApiError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
-    readonly options: { param?: string | null; headers?: Record<string, string> } = {},
+    readonly options: { param?: string | null; headers?: Record<string, string>; cause?: unknown } = {},
   ) {
-    super(message);
+    super(message, { cause: options.cause });
     this.status = ERROR_CATALOG[code].status;
   }
 

@@ -1,25 +1,49 @@
 import type { z } from "zod";
-import { paramOf } from "@aistudio-edge/shared";
+import { MAX_JSON_DEPTH, exceedsDepth, paramOf } from "@aistudio-edge/shared";
 import { ApiError } from "./errors.js";
+import { boundedBody } from "./middleware/body-limit.js";
 import { secretsEqual } from "./keys/key-material.js";
 
-/** Reads a body as JSON, answering 400 `invalid_json` rather than throwing a SyntaxError. */
-export async function readJson(req: Request): Promise<unknown> {
-  const text = await req.text();
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw new ApiError("invalid_json", `The body is not valid JSON: ${err instanceof Error ? err.message : String(err)}`);
-  }
+/**
+ * Parses the body `bodyLimit` read as JSON, answering 400 `invalid_json` rather than throwing a
+ * SyntaxError. It reads nothing itself: a route without `bodyLimit` in its chain (after its
+ * authentication) is a bug, refused here rather than reading a body of any size.
+ */
+export function readJson(req: Request): Promise<unknown> {
+  // A promise, as reading a body is for any caller; a throw in the executor becomes its rejection.
+  return new Promise((resolve) => {
+    const body = boundedBody(req);
+    if (body === undefined) throw new Error("readJson: this route has no bodyLimit in its middleware chain");
+    const text = new TextDecoder().decode(body);
+    try {
+      resolve(JSON.parse(text));
+    } catch (err) {
+      throw new ApiError("invalid_json", `The body is not valid JSON: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    }
+  });
 }
+
+/**
+ * No validated body nests deeper than this. The schemas bound each free-form field at
+ * MAX_JSON_DEPTH and their own shape adds a few levels; this backstop catches a field a schema
+ * forgot to bound, before anything recursive (JSON.stringify, a Durable Object call) sees it.
+ */
+export const MAX_BODY_DEPTH = 2 * MAX_JSON_DEPTH;
 
 /** Validates a body, answering 400 `invalid_request` that names the first bad field. */
 export function parseBody<T>(schema: z.ZodType<T>, value: unknown): T {
   const parsed = schema.safeParse(value);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  const param = issue ? paramOf(issue.path) : null;
-  throw new ApiError("invalid_request", `${param ?? "body"}: ${issue?.message ?? "invalid request"}`, { param });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const param = issue ? paramOf(issue.path) : null;
+    throw new ApiError("invalid_request", `${param ?? "body"}: ${issue?.message ?? "invalid request"}`, { param });
+  }
+  if (exceedsDepth(parsed.data, MAX_BODY_DEPTH)) {
+    const fields = typeof parsed.data === "object" && parsed.data !== null ? Object.entries(parsed.data) : [];
+    const param = fields.find(([, field]) => exceedsDepth(field, MAX_BODY_DEPTH - 1))?.[0] ?? null;
+    throw new ApiError("invalid_request", `${param ?? "body"}: nested more than ${MAX_BODY_DEPTH} levels deep`, { param });
+  }
+  return parsed.data;
 }
 
 /** The token of an `Authorization: Bearer …` header, if there is one. */

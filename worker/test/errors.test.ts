@@ -71,6 +71,76 @@ describe("every error is an OpenAI error with the right status", () => {
     expect(await errorOf(res)).toMatchObject({ code: "request_too_large" });
   });
 
+  // JSON.parse builds any depth; JSON.stringify on the way to the pool used to overflow the stack
+  // at about 10,000 levels here (a 500). 10,000 levels of `{"a":` fit the test's 64 KB limit.
+  const nested = (levels: number) => '{"a":'.repeat(levels) + "1" + "}".repeat(levels);
+  const rawChat = (key: string, fields: string) =>
+    SELF.fetch(`${BASE}/v1/chat/completions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+      body: `{"model":"gemini-2.5-flash","messages":[{"role":"user","content":"Hi"}],${fields}}`,
+    });
+
+  it.each([
+    ["tools[0].function.parameters", `"tools":[{"type":"function","function":{"name":"f","parameters":${nested(10_000)}}}]`],
+    ["tools[0].function.parameters", `"tools":[{"type":"function","function":{"name":"f","parameters":{"a":${"[".repeat(30_000)}${"]".repeat(30_000)}}}}]`],
+    ["response_format.json_schema.schema", `"response_format":{"type":"json_schema","json_schema":{"name":"s","schema":${nested(10_000)}}}`],
+    ["functions[0].parameters", `"functions":[{"name":"f","parameters":${nested(10_000)}}]`],
+    ["tools[0].custom", `"tools":[{"type":"custom","custom":{"name":"c","format":${nested(10_000)}}}]`],
+    ["web_search_options", `"web_search_options":${nested(10_000)}`],
+  ])("JSON nested 10,000 levels deep in %s → 400 naming it", async (param, fields) => {
+    const { key } = await createKey();
+    await TestHost.connect();
+    const res = await rawChat(key, fields);
+    expect(res.status).toBe(400);
+    const err = await errorOf(res);
+    expect(err).toMatchObject({ code: "invalid_request", type: "invalid_request_error", param });
+    expect(err.message).toContain("nested more than 64 levels deep");
+  });
+
+  it("JSON nested within the limit is served", async () => {
+    const { key } = await createKey();
+    const host = await TestHost.connect();
+    const pending = rawChat(key, `"tools":[{"type":"function","function":{"name":"f","parameters":${nested(63)}}}]`);
+    const job = await host.next("job");
+    host.answer(job.jobId, "ok");
+    expect((await pending).status).toBe(200);
+  });
+
+  it.each([
+    ["an empty body", "invalid_json", ""],
+    ["truncated JSON", "invalid_json", '{"model":'],
+    ["a bare string", "invalid_request", '"hello"'],
+    ["null", "invalid_request", "null"],
+    ["an array", "invalid_request", "[]"],
+    ["deep arrays as the body", "invalid_request", `${"[".repeat(30_000)}${"]".repeat(30_000)}`],
+    ["deep arrays as the content", "invalid_request", `{"model":"m","messages":[{"role":"user","content":${"[".repeat(30_000)}${"]".repeat(30_000)}}]}`],
+    ["deep objects as a message", "invalid_request", `{"model":"m","messages":[${nested(10_000)}]}`],
+    ["a number beyond double range", "invalid_request", '{"model":"m","messages":[{"role":"user","content":"x"}],"max_tokens":1e400}'],
+    ["a prototype key", "invalid_request", '{"__proto__":{"model":"m"},"messages":[{"role":"user","content":"x"}]}'],
+  ])("%s → 400 %s in OpenAI's shape, never a 500", async (_what, code, body) => {
+    const { key } = await createKey();
+    const res = await SELF.fetch(`${BASE}/v1/chat/completions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+      body,
+    });
+    expect(res.status).toBe(400);
+    expect(await errorOf(res)).toMatchObject({ code, type: "invalid_request_error" });
+  });
+
+  it("bytes that are not UTF-8 → 400, never a 500", async () => {
+    const { key } = await createKey();
+    const body = new Uint8Array([...new TextEncoder().encode('{"model":"m","messages":[{"role":"user","content":"'), 0xff, 0xfe, 0x80, ...new TextEncoder().encode('"}],"n":2}')]);
+    const res = await SELF.fetch(`${BASE}/v1/chat/completions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+      body,
+    });
+    expect(res.status).toBe(400);
+    expect(await errorOf(res)).toMatchObject({ param: "n" });
+  });
+
   it("unknown route → 404 in the same shape", async () => {
     const res = await SELF.fetch(`${BASE}/v1/nope`);
     expect(res.status).toBe(404);

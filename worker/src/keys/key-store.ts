@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { generateKey, generateKeyId, keyHint, sha256Hex } from "./key-material.js";
+import { LookupCache } from "./lookup-cache.js";
 
 /*
  * Keys in KV: `hash:<sha256>` holds the record (and the same record as metadata, so a listing
@@ -19,15 +20,31 @@ export const KeyRecordSchema = z.object({
 export type KeyRecord = z.infer<typeof KeyRecordSchema>;
 
 const CACHE_MS = 10_000;
+/** Bounds per isolate: anyone can present unknown keys, so neither cache may grow with them. */
+export const KNOWN_KEYS_CACHED = 1_000;
+export const UNKNOWN_KEYS_CACHED = 1_000;
+
+/**
+ * Per-isolate caches of lookups by key hash. Safe because revocation does not rely on them:
+ * every request also passes the key's limiter, which learns of a revocation at once. Unknown
+ * keys have a cache of their own so that a flood of made-up keys cannot push real ones out.
+ */
+export interface KeyCaches {
+  known: LookupCache<KeyRecord>;
+  unknown: LookupCache<true>;
+}
+
+export function newKeyCaches(now?: () => number): KeyCaches {
+  return { known: new LookupCache(KNOWN_KEYS_CACHED, CACHE_MS, now), unknown: new LookupCache(UNKNOWN_KEYS_CACHED, CACHE_MS, now) };
+}
 
 export class KeyStore {
-  /**
-   * Per-isolate cache of lookups. Safe because revocation does not rely on it: every request
-   * also passes the key's limiter, which learns of a revocation at once.
-   */
-  private static cache = new Map<string, { record: KeyRecord | null; at: number }>();
+  private static readonly shared = newKeyCaches();
 
-  constructor(private readonly kv: KVNamespace) {}
+  constructor(
+    private readonly kv: KVNamespace,
+    private readonly caches: KeyCaches = KeyStore.shared,
+  ) {}
 
   async create(input: { name: string; rpm: number; concurrency: number }): Promise<{ key: string; record: KeyRecord }> {
     const key = generateKey();
@@ -48,13 +65,17 @@ export class KeyStore {
 
   async lookup(key: string): Promise<KeyRecord | null> {
     const hash = await sha256Hex(key);
-    const cached = KeyStore.cache.get(hash);
-    if (cached && Date.now() - cached.at < CACHE_MS) return cached.record;
+    const known = this.caches.known.get(hash);
+    if (known !== undefined) return known;
+    if (this.caches.unknown.get(hash) !== undefined) return null;
     const raw = await this.kv.get(`hash:${hash}`, "json");
     const parsed = KeyRecordSchema.safeParse(raw);
-    const record = parsed.success ? parsed.data : null;
-    KeyStore.cache.set(hash, { record, at: Date.now() });
-    return record;
+    if (!parsed.success) {
+      this.caches.unknown.set(hash, true);
+      return null;
+    }
+    this.caches.known.set(hash, parsed.data);
+    return parsed.data;
   }
 
   async list(): Promise<KeyRecord[]> {
@@ -79,7 +100,7 @@ export class KeyStore {
     if (!parsed.success) return null;
     const record: KeyRecord = { ...parsed.data, revoked: parsed.data.revoked ?? Math.floor(Date.now() / 1000) };
     await this.kv.put(`hash:${hash}`, JSON.stringify(record), { metadata: record });
-    KeyStore.cache.delete(hash);
+    this.caches.known.delete(hash);
     return record;
   }
 }

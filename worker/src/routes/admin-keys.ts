@@ -5,6 +5,7 @@ import { configOf } from "../env.js";
 import { ApiError } from "../errors.js";
 import { hasBearerSecret, parseBody, readJson } from "../validate.js";
 import { KeyStore } from "../keys/key-store.js";
+import { bodyLimit } from "../middleware/body-limit.js";
 import type { MiddlewareHandler } from "hono";
 
 const CreateKeySchema = z.object({
@@ -27,7 +28,7 @@ const adminToken: MiddlewareHandler<AppEnv> = async (c, next) => {
 /** Key management. The key itself is in the 201 of its creation and nowhere else, ever. */
 export const adminKeys = new Hono<AppEnv>()
   .use(adminToken)
-  .post("/", async (c) => {
+  .post("/", bodyLimit, async (c) => {
     const input = parseBody(CreateKeySchema, await readJson(c.req.raw));
     const config = configOf(c.env);
     const { key, record } = await new KeyStore(c.env.KEYS).create({
