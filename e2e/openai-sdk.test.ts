@@ -44,7 +44,7 @@ let host: ScriptedHost;
 let client: OpenAI;
 
 beforeAll(async () => {
-  edge = await startEdge({ STALL_TIMEOUT_MS: "30000" });
+  edge = await startEdge({ STALL_TIMEOUT_MS: "30000", NONSTREAM_KEEPALIVE_MS: "500" });
   host = await ScriptedHost.connect({
     url: edge.url,
     token: HOST_TOKEN,
@@ -162,6 +162,44 @@ describe("the openai SDK through wrangler dev", () => {
     await until(() => host.cancels.length > before, "job.cancel at the host");
     const cancelFrame = host.received.findLast((f) => f.type === "job.cancel");
     expect(cancelFrame).toMatchObject({ type: "job.cancel", reason: "client disconnected" });
+  });
+
+  it("a client that hangs up on a non-streamed answer cancels its job and frees the key's slot", async () => {
+    const { key } = await createKeyWithCli(edge.url, "one-slot", ["--concurrency", "1"]);
+    const before = host.cancels.length;
+    const controller = new AbortController();
+    const res = await fetch(`${edge.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+      body: JSON.stringify({ model: MODEL, messages: [{ role: "user", content: "endless" }] }),
+      signal: controller.signal,
+    });
+    // Output has started (the host ticks), so the status is settled and the body has begun.
+    expect(res.status).toBe(200);
+    const reader = res.body!.getReader();
+    const first = await reader.read();
+    expect(new TextDecoder().decode(first.value).trim()).toBe("");
+    controller.abort();
+    await until(() => host.cancels.length > before, "job.cancel at the host", 20_000);
+    // The key's only slot is free again: the next request is served, not refused with 429.
+    const next = new OpenAI({ apiKey: key, baseURL: `${edge.url}/v1`, maxRetries: 0 });
+    let answer: string | null = null;
+    await until(
+      async () => {
+        try {
+          answer = (await next.chat.completions.create({ model: MODEL, messages: [{ role: "user", content: "again" }] })).choices[0]!.message.content;
+          return true;
+        } catch (err) {
+          // The slot is released a moment after the cancel; anything but a 429 is a failure.
+          if (err instanceof OpenAI.RateLimitError) return false;
+          throw err;
+        }
+      },
+      "the key's slot to free",
+      20_000,
+      { intervalMs: 200 },
+    );
+    expect(answer).toBe("You said: again");
   });
 
   it("a host killed mid-stream makes the SDK raise APIError instead of ending quietly", async () => {

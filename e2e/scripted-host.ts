@@ -1,5 +1,6 @@
 import WebSocket from "ws";
-import { HEARTBEAT_PING, encodeFrame, parsePoolFrame, type HostModel, type JobFrame, type PoolFrame } from "@aistudio-edge/shared";
+import type { z } from "zod";
+import { HEARTBEAT_PING, encodeFrame, parsePoolFrame, type HostJobEventSchema, type HostModel, type JobFrame, type PoolFrame } from "@aistudio-edge/shared";
 
 /*
  * A browser host without a browser: it speaks the real protocol over a real `ws` connection to
@@ -56,7 +57,7 @@ export class ScriptedHost {
       socket.once("open", () => resolve());
       socket.once("error", reject);
     });
-    socket.send(encodeFrame({ type: "hello", hostId: options.id, version: "scripted", lanes: options.lanes, models: options.models }));
+    socket.send(encodeFrame({ type: "hello", hostId: options.id, instanceId: `scripted-${options.id}`, version: "scripted", lanes: options.lanes, models: options.models }));
     await welcomed;
     socket.once("close", () => clearInterval(host.heartbeat));
     return host;
@@ -72,28 +73,28 @@ export class ScriptedHost {
   private async run(job: JobFrame): Promise<void> {
     let seq = 0;
     let outputStarted = false;
-    const send = (frame: Record<string, unknown>) => {
+    const send = (event: z.input<typeof HostJobEventSchema>) => {
       if (this.socket.readyState !== WebSocket.OPEN) return;
       seq += 1;
-      this.socket.send(encodeFrame({ ...frame, jobId: job.jobId, seq } as Parameters<typeof encodeFrame>[0]));
+      this.socket.send(encodeFrame({ type: "job.event", jobId: job.jobId, seq, event }));
     };
     const cancelled = new Promise<string>((resolve) => this.cancelWaiters.set(job.jobId, resolve));
     const io: JobIo = {
-      started: () => send({ type: "job.started" }),
+      started: () => send({ t: "started" }),
       text: (text) => {
         outputStarted = true;
-        send({ type: "job.delta", text });
+        send({ t: "text", text });
       },
       thought: (thought) => {
         outputStarted = true;
-        send({ type: "job.delta", thought });
+        send({ t: "thought", text: thought });
       },
       toolCalls: (calls) => {
         outputStarted = true;
-        send({ type: "job.tool_calls", toolCalls: calls.map((c, index) => ({ index, ...c })) });
+        send({ t: "tool_calls", toolCalls: calls.map((c, index) => ({ index, ...c })) });
       },
-      done: (finishReason, usage) => send({ type: "job.done", finishReason, ...(usage ? { usage } : {}) }),
-      error: (code, message, retryable) => send({ type: "job.error", code, message, retryable, outputStarted }),
+      done: (finishReason, usage) => send({ t: "done", finishReason, ...(usage ? { usage } : {}) }),
+      error: (code, message, retryable) => send({ t: "error", code, message, retryable, outputStarted }),
       cancelled,
       socket: this.socket,
     };

@@ -22,6 +22,7 @@ export default defineConfig({
           QUOTA_COOLDOWN_MS: "60000",
           HEARTBEAT_MS: "1000",
           HELLO_TIMEOUT_MS: "1000",
+          NONSTREAM_KEEPALIVE_MS: "200",
         },
       },
     }),

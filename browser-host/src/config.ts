@@ -1,4 +1,5 @@
 import { hostname } from "node:os";
+import { randomBytes } from "node:crypto";
 import { z } from "zod";
 
 /*
@@ -22,13 +23,22 @@ export function poolSocketUrl(raw: string): string {
   return url.toString();
 }
 
+function defaultHostId(): string {
+  const machine = hostname().slice(0, 55).replace(/[^A-Za-z0-9._-]/g, "-") || "host";
+  return `${machine}-${randomBytes(4).toString("hex")}`;
+}
+
 export const HostConfigSchema = z.object({
   POOL_URL: z
     .string({ message: "is required: the Worker's URL, e.g. https://aistudio-edge.example.workers.dev" })
     .refine((v) => /^(https?|wss?):\/\//.test(v) && URL.canParse(v), "must be an http(s):// or ws(s):// URL of the Worker")
     .transform(poolSocketUrl),
   HOST_TOKEN: z.string({ message: "is required: the Worker's HOST_TOKEN secret" }).min(1, "must not be empty"),
-  HOST_ID: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, "letters, digits, '.', '_' and '-' only").default(hostname().slice(0, 64).replace(/[^A-Za-z0-9._-]/g, "-") || "host"),
+  /**
+   * The host's name in the pool. Unset, it is the machine's name plus a random suffix, so two
+   * processes on one machine (or two containers from one image) never share an id.
+   */
+  HOST_ID: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, "letters, digits, '.', '_' and '-' only").default(defaultHostId),
   LANES: int(2, 1, 32),
   AISTUDIO_URL: z
     .string()
@@ -45,7 +55,6 @@ export const HostConfigSchema = z.object({
   STALL_TIMEOUT_MS: int(45_000, 1_000, 3_600_000),
   /** Page loads and UI elements must appear within this. */
   PAGE_TIMEOUT_MS: int(30_000, 1_000, 600_000),
-  QUOTA_COOLDOWN_MS: int(300_000, 0, 86_400_000),
   DRAIN_TIMEOUT_MS: int(30_000, 0, 600_000),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
   /** Where profiles live: saved/<name>.json (+ .meta.json) and active/. */

@@ -1,24 +1,25 @@
+import { randomBytes } from "node:crypto";
 import puppeteer, { type Browser } from "puppeteer-core";
-import type { HostState, JobFrame, PoolFrame } from "@aistudio-edge/shared";
-import { CHROMIUM_ARGS, findChromium } from "./chromium.js";
+import type { HelloFrame, HostState, JobFrame, OutHostFrame, PoolFrame } from "@aistudio-edge/shared";
+import { CHROMIUM_ARGS, findChromium, loopbackOnlyArgs } from "./chromium.js";
 import type { HostConfig } from "./config.js";
 import { DriverError } from "./driver/errors.js";
-import { Lane } from "./lane.js";
+import { JobRelay } from "./job-relay.js";
+import { Lane, type LaneHooks } from "./lane.js";
 import type { Logger } from "./log.js";
 import { hostModels } from "./models.js";
-import { PoolLink, type OutFrame } from "./pool-link.js";
-import { saveSnapshot } from "./snapshots.js";
-import type { LaneHooks } from "./lane-hooks.js";
+import { PoolLink } from "./pool-link.js";
 import { ProfileSession } from "./profile/profile-session.js";
 import { writeFileAtomic } from "./profile/storage-state.js";
 
-export const HOST_VERSION = "0.1.0";
+export const HOST_VERSION = "0.2.0";
 
 /*
- * The browser host: one Chromium, LANES pages, the link to the pool. It takes a job only on a
- * free healthy lane, relays its events as frames, tells the pool its state on every change,
- * cools a model down after a quota error, stops taking jobs when the login has expired, and
- * relaunches a dead browser with backoff (reporting `degraded` meanwhile).
+ * The browser host's supervisor: one Chromium, LANES pages, the link to the pool. It gives a job
+ * only to a free healthy lane (the job's relay does the rest), tells the pool its state on every
+ * change, stops taking jobs when the login has expired, and relaunches a dead browser with
+ * backoff (reporting `degraded` meanwhile). Quota cool-downs are the pool's: the host only
+ * reports the quota error.
  */
 
 export class BrowserHost {
@@ -27,8 +28,9 @@ export class BrowserHost {
   private link: PoolLink;
   private state: HostState = "degraded";
   private detail = "starting";
-  private readonly running = new Map<string, { controller: AbortController; lane: Lane }>();
-  private readonly cooldowns = new Map<string, number>();
+  private readonly running = new Map<string, JobRelay>();
+  /** Random per process: tells the pool a reconnect of this process from a second process. */
+  private readonly instanceId = randomBytes(8).toString("hex");
   private relaunches = 0;
   private stopping = false;
   private readonly profile: ProfileSession;
@@ -38,6 +40,7 @@ export class BrowserHost {
   constructor(
     private readonly config: HostConfig,
     private readonly log: Logger,
+    private readonly events: { onRefused?: (why: string) => void } = {},
   ) {
     this.profile = new ProfileSession(config, log);
     this.link = new PoolLink({
@@ -47,6 +50,7 @@ export class BrowserHost {
       hello: () => this.hello(),
       onFrame: (frame) => this.onFrame(frame),
       onDown: (why) => this.onLinkDown(why),
+      onRefused: (why) => this.onRefused(why),
     });
   }
 
@@ -65,7 +69,7 @@ export class BrowserHost {
   /** Fresh cookies to the profile, only while no job runs (a job may be mid-way through a login refresh). */
   async writeBack(why: string): Promise<void> {
     if (!this.browser?.connected || this.running.size > 0) return;
-    const idle = this.lanes.find((l) => l.healthy && !l.busy)?.page;
+    const idle = this.lanes.find((l) => l.free)?.page;
     if (!idle || idle.isClosed()) return;
     try {
       await this.profile.writeBack(idle);
@@ -86,8 +90,10 @@ export class BrowserHost {
     this.browser = await puppeteer.launch({
       executablePath: chromium.path,
       headless: this.config.HEADLESS,
-      args: [...CHROMIUM_ARGS, ...this.profile.launchArgs()],
+      args: [...CHROMIUM_ARGS, ...loopbackOnlyArgs([this.config.AISTUDIO_URL, this.config.EGRESS_CHECK_URL]), ...this.profile.launchArgs()],
       defaultViewport: { width: 1280, height: 900 },
+      // DevTools over a pipe, not a port: no other local user can drive the signed-in browser.
+      pipe: true,
       // The process environment's proxy variables must not reach the browser (DESIGN.md).
       env: Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(https?|all|no)_proxy$/i.test(k))) as Record<string, string>,
     });
@@ -130,7 +136,7 @@ export class BrowserHost {
   private async onBrowserGone(): Promise<void> {
     if (this.stopping) return;
     this.log.error("Chromium exited; relaunching");
-    for (const { controller } of this.running.values()) controller.abort("the browser exited");
+    for (const relay of this.running.values()) relay.controller.abort("the browser exited");
     this.setState("degraded", "browser restarting");
     for (;;) {
       const delay = Math.min(30_000, 1_000 * 2 ** this.relaunches);
@@ -148,11 +154,12 @@ export class BrowserHost {
   }
 
   /** The hello the pool gets on every (re)connect and after a browser relaunch. */
-  private hello(): Extract<OutFrame, { type: "hello" }> {
+  private hello(): Omit<HelloFrame, "v"> {
     const profileId = this.profile.name ?? this.config.PROFILE;
     return {
       type: "hello",
       hostId: this.config.HOST_ID,
+      instanceId: this.instanceId,
       version: HOST_VERSION,
       lanes: this.healthyLanes(),
       models: hostModels(this.lanes[0]?.models ?? []),
@@ -172,15 +179,12 @@ export class BrowserHost {
 
   private sendStatus(): void {
     void this.writeStatusFile();
-    const now = Date.now();
-    for (const [model, until] of this.cooldowns) if (until <= now) this.cooldowns.delete(model);
-    this.link.send({
+    this.send({
       type: "status",
       state: this.state,
       lanes: this.healthyLanes(),
-      freeLanes: this.lanes.filter((l) => l.healthy && !l.busy).length,
-      ...(this.detail ? { detail: this.detail } : {}),
-      cooldowns: [...this.cooldowns].map(([model, until]) => ({ model, until })),
+      freeLanes: this.lanes.filter((l) => l.free).length,
+      ...(this.detail ? { detail: this.detail.slice(0, 1024) } : {}),
     });
   }
 
@@ -204,55 +208,30 @@ export class BrowserHost {
     }
   }
 
+  /** Typed frames out; false when the link is down (the pool ends or re-dispatches the job itself). */
+  private send(frame: OutHostFrame): boolean {
+    return this.link.send(frame);
+  }
+
   private async runJob(job: JobFrame): Promise<void> {
-    let seq = 0;
-    let outputStarted = false;
-    const send = (frame: Record<string, unknown>) => this.link.send({ ...frame, jobId: job.jobId, seq: ++seq } as OutFrame);
-    const lane = this.state === "ready" || this.state === "degraded" ? this.lanes.find((l) => l.healthy && !l.busy) : undefined;
-    if (!lane || !this.browser) {
-      send({ type: "job.error", code: "host_busy", message: `No free lane on ${this.config.HOST_ID} (${this.state}).`, retryable: true, outputStarted: false });
+    const relay = new JobRelay(job, this.config, this.log, {
+      send: (frame) => this.send(frame),
+      onAuthExpired: (message) => this.setState("auth_expired", message),
+    });
+    const accepting = this.state === "ready" || this.state === "degraded";
+    const lane = accepting ? this.lanes.find((l) => l.free) : undefined;
+    if (!lane || !this.browser || !lane.reserve()) {
+      relay.refuse("host_busy", `No free lane on ${this.config.HOST_ID} (${this.state}).`);
       return;
     }
-    const controller = new AbortController();
-    const timeout = setTimeout(() => controller.abort("deadline exceeded"), Math.max(1_000, job.deadline - Date.now()));
-    this.running.set(job.jobId, { controller, lane });
-    const log = this.log.child({ jobId: job.jobId, lane: lane.index });
-    log.info("job started", { model: job.request.model });
+    // Reserved before the status goes out, so the pool never sees this lane free while it works.
+    this.running.set(job.jobId, relay);
     this.sendStatus();
     try {
-      await lane.run(
-        this.browser,
-        job,
-        {
-          started: () => send({ type: "job.started", lane: lane.index }),
-          delta: (d) => {
-            outputStarted = true;
-            send({ type: "job.delta", ...d });
-          },
-          toolCalls: (calls) => {
-            outputStarted = true;
-            send({ type: "job.tool_calls", toolCalls: calls });
-          },
-          done: (finishReason, usage) => send({ type: "job.done", finishReason, ...(usage ? { usage } : {}) }),
-        },
-        controller.signal,
-      );
-      log.info("job done");
-    } catch (err) {
-      const e = err instanceof DriverError ? err : new DriverError("upstream_error", `The lane failed: ${(err as Error).message}`, true);
-      log.warn("job failed", { code: e.code, error: e.message });
-      if (e.code === "upstream_quota" && this.config.QUOTA_COOLDOWN_MS > 0) this.cooldowns.set(job.request.model, Date.now() + this.config.QUOTA_COOLDOWN_MS);
-      send({ type: "job.error", code: e.code, message: e.message, retryable: e.retryable, outputStarted });
-      if (e.code === "auth_expired") this.setState("auth_expired", e.message);
-      if (e.code !== "cancelled") {
-        // After the client has its error: the lane stays taken while the page is captured.
-        lane.busy = true;
-        await saveSnapshot({ dir: this.config.SNAPSHOT_DIR, keep: this.config.SNAPSHOT_KEEP, log }, job.jobId, lane.page, lane.journal, { code: e.code, message: e.message });
-        lane.busy = false;
-      }
+      await relay.run(this.browser, lane);
     } finally {
-      clearTimeout(timeout);
       this.running.delete(job.jobId);
+      lane.release();
       this.sendStatus();
     }
   }
@@ -260,10 +239,17 @@ export class BrowserHost {
   private onLinkDown(why: string): void {
     void this.writeStatusFile();
     // Nobody can receive these answers any more; the pool ends or re-dispatches them itself.
-    for (const [jobId, { controller }] of this.running) {
+    for (const [jobId, relay] of this.running) {
       this.log.warn("pool link lost during a job", { jobId, why });
-      controller.abort(`pool link lost: ${why}`);
+      relay.controller.abort(`pool link lost: ${why}`);
     }
+  }
+
+  /** The pool closed the link for good (another process took this HOST_ID, or versions differ). */
+  private onRefused(why: string): void {
+    this.log.error("the pool will not take this host; stopping", { why });
+    this.events.onRefused?.(why);
+    void this.drain(`refused by the pool: ${why}`);
   }
 
   /** Stops taking jobs, lets running ones finish (up to DRAIN_TIMEOUT_MS), then closes everything. */
@@ -273,7 +259,7 @@ export class BrowserHost {
     this.setState("draining", reason);
     const deadline = Date.now() + this.config.DRAIN_TIMEOUT_MS;
     while (this.running.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    for (const { controller } of this.running.values()) controller.abort("host shutting down");
+    for (const relay of this.running.values()) relay.controller.abort("host shutting down");
     // Cancelled jobs press Stop and clear their chat; a page that no longer answers gets 10 s.
     const hard = Date.now() + 10_000;
     while (this.running.size > 0 && Date.now() < hard) await new Promise((r) => setTimeout(r, 50));

@@ -6,15 +6,26 @@ import { StreamCapture } from "./driver/stream-capture.js";
 import type { HostConfig } from "./config.js";
 import type { Logger } from "./log.js";
 import type { ModelInfo } from "./wire/list-models.js";
-import { journal, type PageJournal } from "./snapshots.js";
+import { journal, saveSnapshot, type PageJournal } from "./snapshots.js";
 import { withTimeout } from "./driver/wait.js";
 import { DriverError } from "./driver/errors.js";
-import { NO_HOOKS, type LaneHooks } from "./lane-hooks.js";
 
 /*
  * A lane: one page on the chat, one job at a time. A page that crashed, or whose job ended in
- * a way that leaves it in doubt, is replaced before the lane takes another job.
+ * a way that leaves it in doubt, is replaced before the lane takes another job. A lane is
+ * reserved from the moment a job is given to it until everything that job left to do is done
+ * (its failure snapshot included), and the host reports it busy for all of that time.
  */
+
+/** What the host lets a lane do with a new page and how it hears of a crash. */
+export interface LaneHooks {
+  /** Called on every new page before it loads AI Studio (profile identity, storage). */
+  prepare(page: Page): Promise<void>;
+  /** Called when the page crashed while idle, so the host can rebuild it. */
+  onCrash(lane: Lane): void;
+}
+
+export const NO_HOOKS: LaneHooks = { prepare: async () => undefined, onCrash: () => undefined };
 
 export class Lane {
   page: Page | null = null;
@@ -73,7 +84,30 @@ export class Lane {
     this.log.info("lane ready", { lane: this.index, model: await this.ui.currentModel(), ui: this.ui.locate.generation() });
   }
 
+  /** Whether the lane can take a job now. */
+  get free(): boolean {
+    return this.healthy && !this.busy;
+  }
+
+  /** Takes the lane for one job; false when it is not free. */
+  reserve(): boolean {
+    if (!this.free) return false;
+    this.busy = true;
+    return true;
+  }
+
+  /** Gives the lane back after its job and anything the job left to do. */
+  release(): void {
+    this.busy = false;
+    if (this.stale && !this.healthy) this.hooks.onCrash(this);
+  }
+
+  /**
+   * Runs a job on a reserved lane (a lane that was not reserved is reserved here, for tests and
+   * tools that drive one lane directly).
+   */
   async run(browser: Browser, job: JobFrame, sink: JobSink, signal: AbortSignal): Promise<void> {
+    const reservedHere = !this.busy;
     this.busy = true;
     try {
       if (this.stale || !this.page || this.page.isClosed() || !(await this.responsive())) await this.open(browser);
@@ -88,8 +122,13 @@ export class Lane {
       this.stale = true;
       throw err;
     } finally {
-      this.busy = false;
+      if (reservedHere) this.busy = false;
     }
+  }
+
+  /** Saves what a failed job left on the page (screenshot, DOM, console, RPC log) for debugging. */
+  async snapshot(options: { dir: string; keep: number; log: Logger }, jobId: string, error: { code: string; message: string }): Promise<string | null> {
+    return saveSnapshot(options, jobId, this.page, this.journal, error);
   }
 
   /**

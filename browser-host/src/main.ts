@@ -12,7 +12,12 @@ try {
   process.exit(2);
 }
 const log = createLogger(config.LOG_LEVEL, { hostId: config.HOST_ID });
-const host = new BrowserHost(config, log);
+const host = new BrowserHost(config, log, {
+  // The host stops by itself; the process then ends with this code for a supervisor to see.
+  onRefused: () => {
+    process.exitCode = 1;
+  },
+});
 let stopping = false;
 for (const signal of ["SIGTERM", "SIGINT"] as const) {
   process.on(signal, () => {

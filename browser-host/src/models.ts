@@ -1,12 +1,12 @@
-import type { HostModel } from "@aistudio-edge/shared";
+import { bareModelId, type HostModel } from "@aistudio-edge/shared";
 import type { ModelInfo } from "./wire/list-models.js";
 
 /** The chat models of a ListModels answer, as the host announces them to the pool. */
 export function hostModels(models: ModelInfo[]): HostModel[] {
   return models
-    .filter((m) => m.methods.includes("generateContent") && /^models\/(gemini|gemma)/.test(m.id) && !/tts|image|audio/.test(m.id))
+    .filter((m) => m.methods.includes("generateContent") && /^(gemini|gemma)/.test(bareModelId(m.id)) && !/tts|image|audio/.test(m.id))
     .map((m) => ({
-      id: m.id.replace(/^models\//, ""),
+      id: bareModelId(m.id),
       displayName: m.displayName,
       ...(m.inputLimit !== null ? { inputTokenLimit: m.inputLimit } : {}),
       ...(m.outputLimit !== null ? { outputTokenLimit: m.outputLimit } : {}),

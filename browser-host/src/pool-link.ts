@@ -1,24 +1,27 @@
 import WebSocket from "ws";
-import { HEARTBEAT_PING, HEARTBEAT_PONG, encodeFrame, parsePoolFrame, type HostFrame, type PoolFrame } from "@aistudio-edge/shared";
+import { CLOSE_CODES, HEARTBEAT_PING, HEARTBEAT_PONG, encodeFrame, parsePoolFrame, type HelloFrame, type OutHostFrame, type PoolFrame } from "@aistudio-edge/shared";
 import { linkAgent } from "./link-proxy.js";
 import type { Logger } from "./log.js";
 
 /*
  * The host's link to the pool: a WebSocket it dials out (nothing listens on the host), hello on
  * every connect, pings the pool answers without waking, reconnect with jittered backoff from
- * 0.5 s to 10 s. A link whose pongs stop is treated as dead and redialled.
+ * 0.5 s to 10 s. A link whose pongs stop is treated as dead and redialled. Two closes end the
+ * redialling: another process took this host id (redialling would take it back, and the two
+ * would replace each other forever), and a pool of another protocol version.
  */
 
-type Without<T> = T extends unknown ? Omit<T, "v"> : never;
-export type OutFrame = Without<HostFrame>;
+export type OutFrame = OutHostFrame;
 
 export interface PoolLinkOptions {
   url: string;
   token: string;
   log: Logger;
-  hello: () => Extract<OutFrame, { type: "hello" }>;
+  hello: () => Omit<HelloFrame, "v">;
   onFrame: (frame: PoolFrame) => void;
   onDown: (why: string) => void;
+  /** The pool closed the link for good; no redial follows. */
+  onRefused?: (why: string) => void;
 }
 
 export class PoolLink {
@@ -73,12 +76,22 @@ export class PoolLink {
       socket.terminate();
     });
     socket.on("error", (err) => log.warn("pool link error", { error: err.message }));
-    socket.on("close", (code) => {
+    socket.on("close", (code, reason) => {
       clearInterval(this.heartbeat);
       const was = this.connected;
       this.connected = false;
       if (this.socket === socket) this.socket = null;
       if (was) this.options.onDown(`link closed (${code})`);
+      if (code === CLOSE_CODES.replaced || code === CLOSE_CODES.version) {
+        const why =
+          code === CLOSE_CODES.replaced
+            ? "another host process connected to the pool with this HOST_ID; give each host its own HOST_ID"
+            : `the pool speaks another protocol version (${String(reason) || "no detail"}); upgrade the host or the Worker`;
+        this.stopped = true;
+        log.error("the pool closed the link for good", { code, why });
+        this.options.onRefused?.(why);
+        return;
+      }
       if (!this.stopped) this.scheduleRetry();
     });
   }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { FinishReasonSchema as FinishReason } from "./job-events.js";
 
 /*
  * The OpenAI response shapes we produce. Schemas rather than bare types so tests (and any
@@ -19,8 +20,6 @@ export const CompletionUsageSchema = z.object({
   completion_tokens_details: z.object({ reasoning_tokens: z.number().int() }).optional(),
 });
 export type CompletionUsage = z.infer<typeof CompletionUsageSchema>;
-
-const FinishReason = z.enum(["stop", "length", "content_filter", "tool_calls"]);
 
 /** What every completion and every chunk of one carries. */
 const completionIdentity = {

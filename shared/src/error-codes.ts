@@ -31,6 +31,7 @@ export const ERROR_CATALOG = {
   upstream_quota: { status: 429, type: "rate_limit_error", when: "AI Studio refused for quota on this account and model" },
   upstream_permission: { status: 403, type: "permission_error", when: "AI Studio answered 403 permission denied" },
   upstream_error: { status: 502, type: "server_error", when: "AI Studio reported an internal error or the page failed" },
+  upstream_model_unavailable: { status: 404, type: "invalid_request_error", when: "the Google account behind the host does not offer the model (any more)" },
   upstream_stalled: { status: 504, type: "server_error", when: "no output arrived for the stall timeout" },
   deadline_exceeded: { status: 504, type: "server_error", when: "the job ran past its deadline" },
   cancelled: { status: 499, type: "invalid_request_error", when: "the client went away and the job was stopped" },
@@ -43,6 +44,39 @@ export const ERROR_CATALOG = {
 export type ErrorCode = keyof typeof ERROR_CATALOG;
 export const ERROR_CODES = Object.keys(ERROR_CATALOG) as [ErrorCode, ...ErrorCode[]];
 export const ErrorCodeSchema = z.enum(ERROR_CODES);
+
+/**
+ * The codes a browser host may report for a job, each with the text a client is shown for it.
+ * A host is trusted only for what happened on its own page: it cannot make a client see an
+ * authentication error, a 500 or its own text (which may hold file paths or page content).
+ * Any other code from a host becomes `upstream_error`; the host's message goes to the log.
+ */
+export const HOST_ERRORS = {
+  upstream_quota: "AI Studio refused the request: the quota for this model is used up on the account that served it.",
+  upstream_permission: "AI Studio refused the request with permission denied.",
+  upstream_error: "AI Studio failed to answer (an internal error, or the page did not behave as expected).",
+  upstream_stalled: "AI Studio stopped sending output.",
+  upstream_model_unavailable: "The Google account serving this request does not offer the model.",
+  auth_expired: "The Google login of the browser host serving this request has expired.",
+  host_busy: "The browser host had no free lane for the request.",
+  host_disconnected: "The browser host disconnected while it had the request.",
+  cancelled: "The request was stopped.",
+} as const satisfies Partial<Record<ErrorCode, string>>;
+export type HostErrorCode = keyof typeof HOST_ERRORS;
+export const HOST_ERROR_CODES = Object.keys(HOST_ERRORS) as [HostErrorCode, ...HostErrorCode[]];
+
+/** A code narrowed to what a host may report: anything else is `upstream_error`. */
+export function asHostErrorCode(code: string): HostErrorCode {
+  return Object.hasOwn(HOST_ERRORS, code) ? (code as HostErrorCode) : "upstream_error";
+}
+
+/** Any code string a host sent, narrowed to what a host may report. */
+export const HostErrorCodeSchema = z.string().max(64).transform(asHostErrorCode);
+
+/** The text a client is shown for a host's error: the catalogue's, with the request id to quote. */
+export function publicHostMessage(code: HostErrorCode, requestId: string): string {
+  return `${HOST_ERRORS[code]} (request ${requestId})`;
+}
 
 /** The OpenAI error body, the only error shape any endpoint returns. */
 export const OpenAIErrorBodySchema = z.object({

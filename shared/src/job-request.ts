@@ -1,5 +1,7 @@
 import { z } from "zod";
 import { REASONING_EFFORTS, type ChatCompletionRequest, type ChatMessage, type ContentPart } from "./chat-request.js";
+import { bareModelId } from "./model-id.js";
+import { withinDepth } from "./json-depth.js";
 
 /*
  * The chat request as the pool hands it to a browser host: one spelling per setting (three
@@ -36,7 +38,8 @@ export type JobMessage = z.infer<typeof JobMessageSchema>;
 export const JobToolSchema = z.object({
   name: z.string(),
   description: z.string().optional(),
-  parameters: z.record(z.string(), z.unknown()).optional(),
+  // Bounded here too: a host must not be made to overflow its stack by whoever sends it a job.
+  parameters: withinDepth(z.record(z.string(), z.unknown())).optional(),
 });
 
 export const JobRequestSchema = z.object({
@@ -52,7 +55,7 @@ export const JobRequestSchema = z.object({
   responseFormat: z.discriminatedUnion("type", [
     z.object({ type: z.literal("text") }),
     z.object({ type: z.literal("json_object") }),
-    z.object({ type: z.literal("json_schema"), name: z.string(), schema: z.record(z.string(), z.unknown()).optional() }),
+    z.object({ type: z.literal("json_schema"), name: z.string(), schema: withinDepth(z.record(z.string(), z.unknown())).optional() }),
   ]),
   /** Google Search grounding, asked for by `web_search_options` or a web-search tool. */
   googleSearch: z.boolean(),
@@ -61,9 +64,7 @@ export const JobRequestSchema = z.object({
 export type JobRequest = z.infer<typeof JobRequestSchema>;
 
 /** AI Studio model ids are bare (`gemini-2.5-pro`); clients sometimes send Google's `models/…` form. */
-export function normalizeModelId(model: string): string {
-  return model.startsWith("models/") ? model.slice("models/".length) : model;
-}
+export const normalizeModelId = bareModelId;
 
 function attachmentOf(part: ContentPart): z.infer<typeof AttachmentSchema> | null {
   switch (part.type) {

@@ -1,18 +1,34 @@
 import { z } from "zod";
-import { ErrorCodeSchema } from "./error-codes.js";
+import { HostJobEventSchema } from "./job-events.js";
 import { JobRequestSchema } from "./job-request.js";
 
 /*
- * The host ⇄ pool protocol, version 1: JSON text frames `{ v: 1, type, … }` over the WebSocket
+ * The host ⇄ pool protocol, version 2: JSON text frames `{ v: 2, type, … }` over the WebSocket
  * that a browser host dials out to the pool. Both ends parse every frame with these schemas; an
  * unknown type or a malformed frame is a protocol error that is answered with `protocol.error`,
- * never ignored. Heartbeats are the bare text `ping`/`pong`, outside this schema, so the pool can
- * answer them without waking (Durable Object auto-response).
+ * never ignored. A host and a Worker are deployed separately, so a hello in another version is
+ * refused with a close that names both versions. Heartbeats are the bare text `ping`/`pong`,
+ * outside this schema, so the pool can answer them without waking (Durable Object
+ * auto-response).
+ *
+ * Version 2 (from 1): a job's frames are one envelope, `job.event`, carrying the job-event
+ * vocabulary of job-events.ts; hosts report only host-side error codes; `status` carries no
+ * quota cool-downs (the pool owns them); `hello` carries the host process's instance id.
  */
 
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 export const HEARTBEAT_PING = "ping";
 export const HEARTBEAT_PONG = "pong";
+
+/** WebSocket close codes with a meaning a host acts on. */
+export const CLOSE_CODES = {
+  /** The frame broke the protocol, or the socket sent more than its frame budget. */
+  policy: 1008,
+  /** Another process connected with the same host id; this one must not redial. */
+  replaced: 4009,
+  /** The peer speaks another protocol version; redialling will not help until one is upgraded. */
+  version: 4010,
+} as const;
 
 const v = z.literal(PROTOCOL_VERSION);
 const jobId = z.string().min(1).max(128);
@@ -32,35 +48,18 @@ export type HostModel = z.infer<typeof HostModelSchema>;
 export const HostStateSchema = z.enum(["ready", "degraded", "auth_expired", "draining"]);
 export type HostState = z.infer<typeof HostStateSchema>;
 
-export const CooldownSchema = z.object({ model: z.string(), until: z.number().int() });
-
-export const UsageSchema = z.object({
-  promptTokens: z.number().int().nonnegative(),
-  completionTokens: z.number().int().nonnegative(),
-  totalTokens: z.number().int().nonnegative(),
-  reasoningTokens: z.number().int().nonnegative().optional(),
-});
-export type Usage = z.infer<typeof UsageSchema>;
-
-export const FinishReasonSchema = z.enum(["stop", "length", "content_filter", "tool_calls"]);
-export type FinishReason = z.infer<typeof FinishReasonSchema>;
-
-export const WireToolCallSchema = z.object({
-  index: z.number().int().nonnegative(),
-  id: z.string().min(1),
-  name: z.string().min(1),
-  /** JSON text of the arguments object. */
-  arguments: z.string(),
-});
-export type WireToolCall = z.infer<typeof WireToolCallSchema>;
-
 // host → pool
 
 export const HelloFrameSchema = z.object({
   v,
   type: z.literal("hello"),
   hostId: z.string().min(1).max(128),
-  version: z.string(),
+  /**
+   * Random per host process. The same id again is that process reconnecting (its old link may be
+   * half-dead); another one under the same host id is a second process, which replaces the first.
+   */
+  instanceId: z.string().min(1).max(64),
+  version: z.string().max(64),
   /** Lanes (pages) this host runs; each takes one job at a time. */
   lanes: z.number().int().nonnegative().max(256),
   models: z.array(HostModelSchema),
@@ -73,67 +72,38 @@ export const StatusFrameSchema = z.object({
   v,
   type: z.literal("status"),
   state: HostStateSchema,
-  /** Lanes that are healthy and can take jobs; the pool subtracts the jobs it has assigned. */
+  /** Lanes that are healthy (idle or running a job). */
   lanes: z.number().int().nonnegative().max(256),
-  freeLanes: z.number().int().nonnegative(),
-  detail: z.string().optional(),
-  cooldowns: z.array(CooldownSchema).optional(),
+  /**
+   * Lanes idle and able to take a job now. A lane still busy after its job ended (saving a
+   * failure snapshot, being rebuilt) is not free; the pool never dispatches past this count.
+   */
+  freeLanes: z.number().int().nonnegative().max(256),
+  detail: z.string().max(1024).optional(),
   models: z.array(HostModelSchema).optional(),
 });
 
-export const JobStartedFrameSchema = z.object({ v, type: z.literal("job.started"), jobId, seq, lane: z.number().int().optional() });
-export const JobDeltaFrameSchema = z
-  .object({ v, type: z.literal("job.delta"), jobId, seq, text: z.string().optional(), thought: z.string().optional() })
-  .refine((f) => f.text !== undefined || f.thought !== undefined, "job.delta needs text or thought");
-export const JobToolCallsFrameSchema = z.object({
-  v,
-  type: z.literal("job.tool_calls"),
-  jobId,
-  seq,
-  toolCalls: z.array(WireToolCallSchema).min(1),
-});
-export const JobDoneFrameSchema = z.object({
-  v,
-  type: z.literal("job.done"),
-  jobId,
-  seq,
-  finishReason: FinishReasonSchema,
-  usage: UsageSchema.optional(),
-});
-export const JobErrorFrameSchema = z.object({
-  v,
-  type: z.literal("job.error"),
-  jobId,
-  seq,
-  code: ErrorCodeSchema,
-  message: z.string(),
-  retryable: z.boolean(),
-  /** Whether any delta had been sent for this job; after output nothing is retried. */
-  outputStarted: z.boolean(),
-});
+/** One event of one job: the envelope every job frame from a host has. */
+export const JobEventFrameSchema = z.object({ v, type: z.literal("job.event"), jobId, seq, event: HostJobEventSchema });
 
 /** Either side may answer a frame it cannot accept. */
 export const ProtocolErrorFrameSchema = z.object({
   v,
   type: z.literal("protocol.error"),
-  message: z.string(),
+  message: z.string().max(2048),
   jobId: jobId.optional(),
 });
 
 export const HostFrameSchema = z.discriminatedUnion("type", [
   HelloFrameSchema,
   StatusFrameSchema,
-  JobStartedFrameSchema,
-  JobDeltaFrameSchema,
-  JobToolCallsFrameSchema,
-  JobDoneFrameSchema,
-  JobErrorFrameSchema,
+  JobEventFrameSchema,
   ProtocolErrorFrameSchema,
 ]);
 export type HostFrame = z.infer<typeof HostFrameSchema>;
 export type HelloFrame = z.infer<typeof HelloFrameSchema>;
 export type StatusFrame = z.infer<typeof StatusFrameSchema>;
-export type HostJobFrame = Extract<HostFrame, { jobId: string; seq: number }>;
+export type JobEventFrame = z.infer<typeof JobEventFrameSchema>;
 
 // pool → host
 
@@ -171,7 +141,10 @@ export const PoolFrameSchema = z.discriminatedUnion("type", [
 export type PoolFrame = z.infer<typeof PoolFrameSchema>;
 export type JobFrame = z.infer<typeof JobFrameSchema>;
 
-export type FrameResult<T> = { ok: true; frame: T } | { ok: false; error: string };
+export type FrameResult<T> =
+  | { ok: true; frame: T }
+  /** `version` is set when the frame was well formed but in another protocol version. */
+  | { ok: false; error: string; version?: unknown };
 
 function parseFrame<T>(schema: z.ZodType<T>, text: string): FrameResult<T> {
   let raw: unknown;
@@ -183,7 +156,7 @@ function parseFrame<T>(schema: z.ZodType<T>, text: string): FrameResult<T> {
   if (typeof raw !== "object" || raw === null) return { ok: false, error: "frame is not a JSON object" };
   const version = (raw as { v?: unknown }).v;
   if (version !== PROTOCOL_VERSION) {
-    return { ok: false, error: `protocol version ${JSON.stringify(version)} is not supported; this side speaks ${PROTOCOL_VERSION}` };
+    return { ok: false, version, error: `protocol version ${JSON.stringify(version)} is not supported; this side speaks ${PROTOCOL_VERSION}` };
   }
   const result = schema.safeParse(raw);
   if (result.success) return { ok: true, frame: result.data };
@@ -199,7 +172,11 @@ export const parseHostFrame = (text: string): FrameResult<HostFrame> => parseFra
 export const parsePoolFrame = (text: string): FrameResult<PoolFrame> => parseFrame(PoolFrameSchema, text);
 
 type Without<T> = T extends unknown ? Omit<T, "v"> : never;
+/** A frame as a host builds it; `encodeFrame` adds the version. */
+export type OutHostFrame = Without<z.input<typeof HostFrameSchema>>;
+/** A frame as the pool builds it. */
+export type OutPoolFrame = Without<PoolFrame>;
 /** Serialises a frame, adding the protocol version. */
-export function encodeFrame(frame: Without<HostFrame> | Without<PoolFrame>): string {
+export function encodeFrame(frame: OutHostFrame | OutPoolFrame): string {
   return JSON.stringify({ v: PROTOCOL_VERSION, ...frame });
 }

@@ -6,6 +6,8 @@ import {
   encodeFrame,
   parseHostFrame,
   parsePoolFrame,
+  HOST_ERRORS,
+  publicHostMessage,
   type HostFrame,
   type PoolFrame,
 } from "../src/index.js";
@@ -23,35 +25,42 @@ const request = {
 
 const hostFrames: HostFrame[] = [
   {
-    v: 1,
+    v: 2,
     type: "hello",
     hostId: "h1",
-    version: "0.1.0",
+    instanceId: "3f9a0c1d",
+    version: "0.2.0",
     lanes: 2,
     models: [{ id: "gemini-2.5-flash", displayName: "Flash", inputTokenLimit: 1048576, outputTokenLimit: 65536, thinking: "budget" }],
     profileId: "1",
     egressCountry: "US",
     labels: { region: "home" },
   },
-  { v: 1, type: "status", state: "degraded", lanes: 1, freeLanes: 0, detail: "lane 2 crashed", cooldowns: [{ model: "m", until: 1 }] },
-  { v: 1, type: "job.started", jobId: "job_1", seq: 1, lane: 0 },
-  { v: 1, type: "job.delta", jobId: "job_1", seq: 2, text: "Hello" },
-  { v: 1, type: "job.delta", jobId: "job_1", seq: 3, thought: "hmm", text: "" },
-  { v: 1, type: "job.tool_calls", jobId: "job_1", seq: 4, toolCalls: [{ index: 0, id: "call_1", name: "f", arguments: "{}" }] },
-  { v: 1, type: "job.done", jobId: "job_1", seq: 5, finishReason: "stop", usage: { promptTokens: 1, completionTokens: 2, totalTokens: 3, reasoningTokens: 0 } },
-  { v: 1, type: "job.error", jobId: "job_1", seq: 6, code: "upstream_quota", message: "quota", retryable: true, outputStarted: false },
-  { v: 1, type: "protocol.error", message: "bad frame", jobId: "job_1" },
+  { v: 2, type: "status", state: "degraded", lanes: 1, freeLanes: 0, detail: "lane 2 crashed" },
+  { v: 2, type: "job.event", jobId: "job_1", seq: 1, event: { t: "started", lane: 0 } },
+  { v: 2, type: "job.event", jobId: "job_1", seq: 2, event: { t: "text", text: "Hello" } },
+  { v: 2, type: "job.event", jobId: "job_1", seq: 3, event: { t: "thought", text: "hmm" } },
+  { v: 2, type: "job.event", jobId: "job_1", seq: 4, event: { t: "tool_calls", toolCalls: [{ index: 0, id: "call_1", name: "f", arguments: "{}" }] } },
+  {
+    v: 2,
+    type: "job.event",
+    jobId: "job_1",
+    seq: 5,
+    event: { t: "done", finishReason: "stop", usage: { promptTokens: 1, completionTokens: 2, totalTokens: 3, reasoningTokens: 0 } },
+  },
+  { v: 2, type: "job.event", jobId: "job_1", seq: 6, event: { t: "error", code: "upstream_quota", message: "quota", retryable: true, outputStarted: false } },
+  { v: 2, type: "protocol.error", message: "bad frame", jobId: "job_1" },
 ];
 
 const poolFrames: PoolFrame[] = [
-  { v: 1, type: "welcome", poolId: "default", heartbeatMs: 15000 },
-  { v: 1, type: "job", jobId: "job_1", seq: 0, deadline: 1_800_000_000_000, request },
-  { v: 1, type: "job.cancel", jobId: "job_1", seq: 1, reason: "client disconnected" },
-  { v: 1, type: "drain", reason: "deploy" },
-  { v: 1, type: "protocol.error", message: "nope" },
+  { v: 2, type: "welcome", poolId: "default", heartbeatMs: 15000 },
+  { v: 2, type: "job", jobId: "job_1", seq: 0, deadline: 1_800_000_000_000, request },
+  { v: 2, type: "job.cancel", jobId: "job_1", seq: 1, reason: "client disconnected" },
+  { v: 2, type: "drain", reason: "deploy" },
+  { v: 2, type: "protocol.error", message: "nope" },
 ];
 
-describe("protocol v1", () => {
+describe("protocol v2", () => {
   it("covers every frame type of DESIGN.md in both directions", () => {
     expect(new Set(hostFrames.map((f) => f.type))).toEqual(new Set(HostFrameSchema.options.map((o) => o.shape.type.value)));
     expect(new Set(poolFrames.map((f) => f.type))).toEqual(new Set(PoolFrameSchema.options.map((o) => o.shape.type.value)));
@@ -73,12 +82,13 @@ describe("protocol v1", () => {
     ["not json", "not JSON"],
     ["[1,2]", "version"],
     ["42", "not a JSON object"],
-    [JSON.stringify({ v: 2, type: "hello" }), "protocol version 2"],
-    [JSON.stringify({ v: 1, type: "job.teleport" }), '"job.teleport"'],
-    [JSON.stringify({ v: 1, type: "job.delta", jobId: "j", seq: 1 }), "text or thought"],
-    [JSON.stringify({ v: 1, type: "job.delta", jobId: "j", seq: -1, text: "x" }), "seq"],
-    [JSON.stringify({ v: 1, type: "job.error", jobId: "j", seq: 1, code: "made_up", message: "", retryable: false, outputStarted: false }), "code"],
-    [JSON.stringify({ v: 1, type: "hello", hostId: "", version: "1", lanes: 1, models: [] }), "hostId"],
+    [JSON.stringify({ v: 1, type: "hello" }), "protocol version 1"],
+    [JSON.stringify({ v: 2, type: "job.teleport" }), '"job.teleport"'],
+    [JSON.stringify({ v: 2, type: "job.event", jobId: "j", seq: 1, event: { t: "delta", text: "x" } }), "event"],
+    [JSON.stringify({ v: 2, type: "job.event", jobId: "j", seq: -1, event: { t: "text", text: "x" } }), "seq"],
+    [JSON.stringify({ v: 2, type: "job.event", jobId: "j", seq: 1, event: { t: "tool_calls", toolCalls: [] } }), "toolCalls"],
+    [JSON.stringify({ v: 2, type: "hello", hostId: "", instanceId: "i", version: "1", lanes: 1, models: [] }), "hostId"],
+    [JSON.stringify({ v: 2, type: "hello", hostId: "h", version: "1", lanes: 1, models: [] }), "instanceId"],
   ])("rejects %s with a reason mentioning %s", (text, reason) => {
     const result = parseHostFrame(text);
     expect(result.ok).toBe(false);
@@ -87,6 +97,32 @@ describe("protocol v1", () => {
 
   it("does not accept a pool frame as a host frame or the reverse", () => {
     expect(parseHostFrame(encodeFrame({ type: "welcome", poolId: "p", heartbeatMs: 1 })).ok).toBe(false);
-    expect(parsePoolFrame(encodeFrame({ type: "job.started", jobId: "j", seq: 1 })).ok).toBe(false);
+    expect(parsePoolFrame(encodeFrame({ type: "job.event", jobId: "j", seq: 1, event: { t: "started" } })).ok).toBe(false);
+  });
+
+  it("says which version a frame of another version had, so a hello can be refused by name", () => {
+    const result = parseHostFrame(JSON.stringify({ v: 1, type: "hello", hostId: "h" }));
+    expect(result).toMatchObject({ ok: false, version: 1 });
+  });
+});
+
+describe("what a host may report", () => {
+  it.each([
+    ["upstream_quota", "upstream_quota"],
+    ["auth_expired", "auth_expired"],
+    ["host_busy", "host_busy"],
+    ["cancelled", "cancelled"],
+    ["invalid_api_key", "upstream_error"],
+    ["internal_error", "upstream_error"],
+    ["toString", "upstream_error"],
+    ["__proto__", "upstream_error"],
+  ])("a host's code %s arrives as %s", (sent, seen) => {
+    const text = encodeFrame({ type: "job.event", jobId: "j", seq: 1, event: { t: "error", code: sent, message: "m", retryable: false, outputStarted: false } });
+    const result = parseHostFrame(text);
+    expect(result.ok && result.frame.type === "job.event" && result.frame.event.t === "error" && result.frame.event.code).toBe(seen);
+  });
+
+  it("the text a client sees is the catalogue's, with the request id", () => {
+    expect(publicHostMessage("upstream_error", "req_1")).toBe(`${HOST_ERRORS.upstream_error} (request req_1)`);
   });
 });

@@ -36,6 +36,7 @@ export const ConfigSchema = z.object({
   HELLO_TIMEOUT_MS: int(10_000, 100, 600_000),
   MAX_RETRIES: int(2, 0, 10),
   QUOTA_COOLDOWN_MS: int(60_000, 0, 86_400_000),
+  NONSTREAM_KEEPALIVE_MS: int(5_000, 100, 60_000),
   DEFAULT_RPM: int(60, 1, 1_000_000),
   DEFAULT_CONCURRENCY: int(4, 1, 10_000),
 });

@@ -21,17 +21,17 @@ describe("chat completions through a connected host", () => {
       ],
     });
     expect(job.deadline).toBeGreaterThan(Date.now());
-    host.jobFrame(job.jobId, { type: "job.started" });
-    host.jobFrame(job.jobId, { type: "job.delta", thought: "Let me think. " });
-    host.jobFrame(job.jobId, { type: "job.delta", thought: "Done." });
-    host.jobFrame(job.jobId, { type: "job.delta", text: "Calling " });
-    host.jobFrame(job.jobId, { type: "job.delta", text: "a tool." });
-    host.jobFrame(job.jobId, {
-      type: "job.tool_calls",
+    host.event(job.jobId, { t: "started" });
+    host.event(job.jobId, { t: "thought", text: "Let me think. " });
+    host.event(job.jobId, { t: "thought", text: "Done." });
+    host.event(job.jobId, { t: "text", text: "Calling " });
+    host.event(job.jobId, { t: "text", text: "a tool." });
+    host.event(job.jobId, {
+      t: "tool_calls",
       toolCalls: [{ index: 0, id: "call_1", name: "getWeather", arguments: '{"city":"Paris"}' }],
     });
-    host.jobFrame(job.jobId, {
-      type: "job.done",
+    host.event(job.jobId, {
+      t: "done",
       finishReason: "tool_calls",
       usage: { promptTokens: 10, completionTokens: 7, totalTokens: 30, reasoningTokens: 13 },
     });
@@ -68,12 +68,12 @@ describe("chat completions through a connected host", () => {
     const pending = chat(key, { stream: true, stream_options: { include_usage: true } });
     const job = await host.next("job");
     expect(job.request.stream).toBe(true);
-    host.jobFrame(job.jobId, { type: "job.started" });
-    host.jobFrame(job.jobId, { type: "job.delta", thought: "Hmm." });
-    host.jobFrame(job.jobId, { type: "job.delta", text: "Hel" });
-    host.jobFrame(job.jobId, { type: "job.delta", text: "lo ✓" });
-    host.jobFrame(job.jobId, { type: "job.tool_calls", toolCalls: [{ index: 0, id: "call_9", name: "f", arguments: "{}" }] });
-    host.jobFrame(job.jobId, { type: "job.done", finishReason: "tool_calls", usage: { promptTokens: 1, completionTokens: 2, totalTokens: 3 } });
+    host.event(job.jobId, { t: "started" });
+    host.event(job.jobId, { t: "thought", text: "Hmm." });
+    host.event(job.jobId, { t: "text", text: "Hel" });
+    host.event(job.jobId, { t: "text", text: "lo ✓" });
+    host.event(job.jobId, { t: "tool_calls", toolCalls: [{ index: 0, id: "call_9", name: "f", arguments: "{}" }] });
+    host.event(job.jobId, { t: "done", finishReason: "tool_calls", usage: { promptTokens: 1, completionTokens: 2, totalTokens: 3 } });
 
     const res = await pending;
     expect(res.status).toBe(200);

@@ -1,6 +1,8 @@
 import { SELF, env } from "cloudflare:test";
 import type { Env } from "../src/env.js";
-import { encodeFrame, parsePoolFrame, type HostModel, type PoolFrame } from "@aistudio-edge/shared";
+import type { z } from "zod";
+import { encodeFrame, parsePoolFrame, type HostJobEventSchema, type HostModel, type PoolFrame } from "@aistudio-edge/shared";
+import { until } from "../../shared/test-support/until.js";
 
 /** The Worker's bindings, typed (the pool-workers `env` is typed by a global this project does not declare). */
 export const bindings = env as unknown as Env;
@@ -33,6 +35,8 @@ export function chat(key: string, body: Record<string, unknown>, init: RequestIn
 }
 
 type FrameOf<T extends PoolFrame["type"]> = Extract<PoolFrame, { type: T }>;
+/** A job event as a host writes it (codes are plain strings before the pool narrows them). */
+export type HostEventIn = z.input<typeof HostJobEventSchema>;
 
 /** A scripted browser host on a real WebSocket upgrade through the Worker into the pool. */
 export class TestHost {
@@ -75,11 +79,11 @@ export class TestHost {
   /** Every host a test opened, so `closeAllHosts` can end them before the next test. */
   static readonly opened = new Set<TestHost>();
 
-  static async connect(options: { id?: string; lanes?: number; models?: HostModel[]; ping?: boolean } = {}): Promise<TestHost> {
+  static async connect(options: { id?: string; instanceId?: string; lanes?: number; models?: HostModel[]; ping?: boolean } = {}): Promise<TestHost> {
     const id = options.id ?? `host-${crypto.randomUUID().slice(0, 8)}`;
     const host = new TestHost(await TestHost.open(), id);
     TestHost.opened.add(host);
-    host.send({ type: "hello", hostId: id, version: "test", lanes: options.lanes ?? 1, models: options.models ?? MODELS });
+    host.send({ type: "hello", hostId: id, instanceId: options.instanceId ?? `proc-${id}`, version: "test", lanes: options.lanes ?? 1, models: options.models ?? MODELS });
     const welcome = await host.next("welcome");
     // Ping like a real host, or the pool's sweep drops the host as dead.
     if (options.ping !== false) host.heartbeat = setInterval(() => {
@@ -92,11 +96,11 @@ export class TestHost {
     this.ws.send(encodeFrame(frame));
   }
 
-  /** Sends a job frame with the next sequence number for that job. */
-  jobFrame(jobId: string, frame: Record<string, unknown> & { type: string }): void {
+  /** Sends one event of a job, in its envelope with the next sequence number for that job. */
+  event(jobId: string, event: HostEventIn): void {
     const seq = (this.seqs.get(jobId) ?? 0) + 1;
     this.seqs.set(jobId, seq);
-    this.send({ ...frame, jobId, seq } as Parameters<typeof encodeFrame>[0]);
+    this.send({ type: "job.event", jobId, seq, event });
   }
 
   /** Waits for the next unconsumed frame of a type (earlier ones of other types stay queued). */
@@ -130,9 +134,9 @@ export class TestHost {
 
   /** Plays a complete answer for a job. */
   answer(jobId: string, text: string, usage = { promptTokens: 3, completionTokens: 2, totalTokens: 5 }): void {
-    this.jobFrame(jobId, { type: "job.started" });
-    this.jobFrame(jobId, { type: "job.delta", text });
-    this.jobFrame(jobId, { type: "job.done", finishReason: "stop", usage });
+    this.event(jobId, { t: "started" });
+    this.event(jobId, { t: "text", text });
+    this.event(jobId, { t: "done", finishReason: "stop", usage });
   }
 
   close(): void {
@@ -181,11 +185,5 @@ export async function readSse(res: Response): Promise<SseEvent[]> {
   return out;
 }
 
-/** Polls until a condition holds, or fails after the deadline. */
-export async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+/** The shared polling wait, re-exported for the Worker's tests. */
+export { until };

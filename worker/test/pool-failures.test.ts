@@ -24,8 +24,8 @@ describe("failure semantics", () => {
       createExecutionContext(),
     );
     const job = await host.next("job");
-    host.jobFrame(job.jobId, { type: "job.started" });
-    host.jobFrame(job.jobId, { type: "job.delta", text: "partial" });
+    host.event(job.jobId, { t: "started" });
+    host.event(job.jobId, { t: "text", text: "partial" });
     const reader = res.body!.getReader();
     await reader.read(); // the role chunk
     await reader.cancel();
@@ -34,7 +34,7 @@ describe("failure semantics", () => {
     expect(cancel.jobId).toBe(job.jobId);
     expect(cancel.reason).toContain("client");
     expect((await health()).freeLanes).toBe(0);
-    host.jobFrame(job.jobId, { type: "job.error", code: "cancelled", message: "stopped", retryable: false, outputStarted: true });
+    host.event(job.jobId, { t: "error", code: "cancelled", message: "stopped", retryable: false, outputStarted: true });
     await until(async () => (await health()).freeLanes === 1, "the lane to free");
   });
 
@@ -45,19 +45,22 @@ describe("failure semantics", () => {
     const pending = chat(key, { stream: true });
     const { host: firstHost, job: first, others } = await hostWithJob([a, b]);
     const otherHost = others[0]!;
-    firstHost.jobFrame(first.jobId, { type: "job.error", code: "upstream_error", message: "internal", retryable: true, outputStarted: false });
+    firstHost.event(first.jobId, { t: "error", code: "upstream_error", message: "internal", retryable: true, outputStarted: false });
     const second = await otherHost.next("job");
     expect(second.jobId).not.toBe(first.jobId);
     expect(second.jobId.startsWith(first.jobId)).toBe(true);
     // A late frame from the failed attempt must not reach the client.
-    firstHost.jobFrame(first.jobId, { type: "job.delta", text: "GHOST" });
-    otherHost.jobFrame(second.jobId, { type: "job.error", code: "host_disconnected", message: "lane crashed", retryable: true, outputStarted: false });
+    firstHost.event(first.jobId, { t: "text", text: "GHOST" });
+    otherHost.event(second.jobId, { t: "error", code: "host_disconnected", message: "lane crashed", retryable: true, outputStarted: false });
     const third = await firstHost.next("job");
-    firstHost.jobFrame(third.jobId, { type: "job.error", code: "upstream_error", message: "again", retryable: true, outputStarted: false });
+    firstHost.event(third.jobId, { t: "error", code: "upstream_error", message: "again", retryable: true, outputStarted: false });
 
     const events = await readSse(await pending);
     expect(events.map((e) => e.data ?? "").join("")).not.toContain("GHOST");
-    expect(lastError(events)).toMatchObject({ code: "upstream_error", message: "again" });
+    // The client gets the catalogue's text and its request id, never the host's own words.
+    expect(lastError(events)).toMatchObject({ code: "upstream_error" });
+    expect(lastError(events).message).toMatch(/^AI Studio failed to answer.*\(request req_/);
+    expect(lastError(events).message).not.toContain("again");
     await otherHost.expectNo("job", 100);
   });
 
@@ -67,9 +70,9 @@ describe("failure semantics", () => {
     const b = await TestHost.connect();
     const pending = chat(key, { stream: true });
     const { host, job, others } = await hostWithJob([a, b]);
-    host.jobFrame(job.jobId, { type: "job.started" });
-    host.jobFrame(job.jobId, { type: "job.delta", text: "Hello" });
-    host.jobFrame(job.jobId, { type: "job.error", code: "upstream_error", message: "broke", retryable: true, outputStarted: true });
+    host.event(job.jobId, { t: "started" });
+    host.event(job.jobId, { t: "text", text: "Hello" });
+    host.event(job.jobId, { t: "error", code: "upstream_error", message: "broke", retryable: true, outputStarted: true });
     const events = await readSse(await pending);
     const text = events.filter((e) => e.data && e.data.startsWith("{\"id\"")).map((e) => JSON.parse(e.data!).choices[0]?.delta?.content ?? "").join("");
     expect(text).toBe("Hello");
@@ -83,8 +86,8 @@ describe("failure semantics", () => {
     const host = await TestHost.connect();
     const pending = chat(key, { stream: true });
     const job = await host.next("job");
-    host.jobFrame(job.jobId, { type: "job.started" });
-    host.jobFrame(job.jobId, { type: "job.delta", text: "Half an ans" });
+    host.event(job.jobId, { t: "started" });
+    host.event(job.jobId, { t: "text", text: "Half an ans" });
     await until(async () => (await health()).running === 1, "the job to run");
     host.close();
     const events = await readSse(await pending);
@@ -110,7 +113,7 @@ describe("failure semantics", () => {
     const host = await TestHost.connect();
     const pending = chat(key, {});
     const job = await host.next("job");
-    host.jobFrame(job.jobId, { type: "job.started" });
+    host.event(job.jobId, { t: "started" });
     const res = await pending; // STALL_TIMEOUT_MS = 2500 in tests
     expect(res.status).toBe(504);
     expect(await res.json<any>()).toMatchObject({ error: { code: "upstream_stalled" } });
@@ -122,7 +125,7 @@ describe("failure semantics", () => {
     const a = await TestHost.connect({ id: "qa" });
     const pending = chat(key, {});
     const job = await a.next("job");
-    a.jobFrame(job.jobId, { type: "job.error", code: "upstream_quota", message: "quota", retryable: true, outputStarted: false });
+    a.event(job.jobId, { t: "error", code: "upstream_quota", message: "quota", retryable: true, outputStarted: false });
     const res = await pending;
     expect(res.status).toBe(429);
     expect(await res.json<any>()).toMatchObject({ error: { code: "upstream_quota" } });
@@ -143,7 +146,7 @@ describe("protocol hygiene", () => {
     const host = await TestHost.connect();
     host.ws.send("not json");
     expect((await host.next("protocol.error")).message).toContain("not JSON");
-    host.ws.send(JSON.stringify({ v: 1, type: "job.teleport", jobId: "x", seq: 1 }));
+    host.ws.send(JSON.stringify({ v: 2, type: "job.teleport", jobId: "x", seq: 1 }));
     expect((await host.next("protocol.error")).message).toContain("job.teleport");
     host.ws.send(JSON.stringify({ v: 9, type: "status" }));
     expect((await host.next("protocol.error")).message).toContain("version 9");
@@ -155,7 +158,7 @@ describe("protocol hygiene", () => {
     const frames: string[] = [];
     ws.addEventListener("message", (e) => frames.push(String(e.data)));
     const closed = new Promise<number>((resolve) => ws.addEventListener("close", (e) => resolve(e.code)));
-    ws.send(JSON.stringify({ v: 1, type: "status", state: "ready", lanes: 1, freeLanes: 1 }));
+    ws.send(JSON.stringify({ v: 2, type: "status", state: "ready", lanes: 1, freeLanes: 1 }));
     expect(await closed).toBe(1008);
     expect(frames.join("")).toContain("hello");
   });
@@ -164,6 +167,7 @@ describe("protocol hygiene", () => {
     const first = await TestHost.connect({ id: "same" });
     const second = await TestHost.connect({ id: "same" });
     await until(() => first.closed, "the old link to close");
+    expect(second.closed).toBe(false);
     expect((await health()).hosts).toHaveLength(1);
   });
 

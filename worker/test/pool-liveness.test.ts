@@ -38,9 +38,9 @@ describe("liveness", () => {
     const host = await TestHost.connect();
     const pending = chat(key, { stream: true });
     const job = await host.next("job");
-    host.jobFrame(job.jobId, { type: "job.started" });
+    host.event(job.jobId, { t: "started" });
     // Output keeps the stall watchdog quiet; only the deadline (JOB_DEADLINE_MS = 4000) can end it.
-    const ticker = setInterval(() => host.jobFrame(job.jobId, { type: "job.delta", text: "." }), 200);
+    const ticker = setInterval(() => host.event(job.jobId, { t: "text", text: "." }), 200);
     try {
       const text = await (await pending).text();
       const last = text.trim().split("\n\n").at(-1)!;

@@ -1,3 +1,5 @@
+// The bare module: the simulator's page bundles this file and needs none of zod.
+import { bareModelId, modelResourceName } from "@aistudio-edge/shared/model-id";
 import { decodeStruct, encodeStruct, type Json } from "./struct-value.js";
 import { jsonSchemaToWire, wireToJsonSchema } from "./schema-wire.js";
 
@@ -87,7 +89,7 @@ export function encodeRequest(spec: RequestSpec): unknown[] {
   if (spec.tools.urlContext) tools.push([null, null, null, null, null, null, null, []]);
 
   const body: unknown[] = [];
-  body[0] = `models/${spec.model}`;
+  body[0] = modelResourceName(spec.model);
   body[1] = spec.contents.map(encodeTurn);
   body[2] = DEFAULT_SAFETY;
   body[3] = fill(config);
@@ -151,7 +153,7 @@ export function decodeRequest(raw: unknown): RequestSpec {
   const system = Array.isArray(raw[5]) ? decodeTurn(raw[5]).text : null;
   const tz = Array.isArray(raw[13]) && Array.isArray(raw[13][0]) ? raw[13][0][2] : null;
   return {
-    model: raw[0].replace(/^models\//, ""),
+    model: bareModelId(raw[0]),
     contents: (Array.isArray(raw[1]) ? raw[1] : []).map(decodeTurn),
     systemInstruction: system,
     stopSequences: Array.isArray(config[1]) ? config[1].filter((s): s is string => typeof s === "string") : [],

@@ -1,9 +1,11 @@
 import { WebSocketServer, type WebSocket } from "ws";
-import { HEARTBEAT_PING, HEARTBEAT_PONG, encodeFrame, parseHostFrame, type HostFrame, type PoolFrame } from "@aistudio-edge/shared";
+import { HEARTBEAT_PING, HEARTBEAT_PONG, encodeFrame, parseHostFrame, type HostFrame, type HostJobEvent, type PoolFrame } from "@aistudio-edge/shared";
 
-/** A pool that speaks protocol v1 over a real WebSocket on loopback, for testing the host alone. */
+/** A pool that speaks the protocol over a real WebSocket on loopback, for testing the host alone. */
 export class FakePool {
   readonly frames: HostFrame[] = [];
+  /** Called with every frame as it arrives, for checks that depend on what else was true then. */
+  readonly listeners: Array<(frame: HostFrame) => void> = [];
   socket: WebSocket | null = null;
   connections = 0;
   tokens: string[] = [];
@@ -19,6 +21,7 @@ export class FakePool {
         const parsed = parseHostFrame(text);
         if (!parsed.ok) throw new Error(`host sent a bad frame: ${parsed.error}`);
         this.frames.push(parsed.frame);
+        for (const listener of this.listeners) listener(parsed.frame);
         if (parsed.frame.type === "hello") socket.send(encodeFrame({ type: "welcome", poolId: "fake", heartbeatMs: 1000 }));
       });
     });
@@ -41,6 +44,18 @@ export class FakePool {
 
   of<T extends HostFrame["type"]>(type: T, jobId?: string): Array<Extract<HostFrame, { type: T }>> {
     return this.frames.filter((f) => f.type === type && (jobId === undefined || (f as { jobId?: string }).jobId === jobId)) as Array<Extract<HostFrame, { type: T }>>;
+  }
+
+  /** The events the host sent for one job, in order, optionally of one kind. */
+  events<T extends HostJobEvent["t"]>(jobId: string, t?: T): Array<Extract<HostJobEvent, { t: T }>> {
+    return this.of("job.event", jobId)
+      .map((f) => f.event)
+      .filter((e) => t === undefined || e.t === t) as Array<Extract<HostJobEvent, { t: T }>>;
+  }
+
+  /** Whether the job has ended (done or error). */
+  ended(jobId: string): boolean {
+    return this.events(jobId).some((e) => e.t === "done" || e.t === "error");
   }
 
   lastStatus(): Extract<HostFrame, { type: "status" }> | undefined {

@@ -1,8 +1,9 @@
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser } from "puppeteer-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { until as untilHolds } from "../../../shared/test-support/until.js";
 import { loadConfig } from "../../src/config.js";
 import { BrowserHost } from "../../src/host.js";
 import type { Lane } from "../../src/lane.js";
@@ -22,13 +23,8 @@ let host: BrowserHost;
 let snapshots: string;
 const internals = () => host as unknown as { lanes: Lane[]; browser: Browser };
 
-async function until(check: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+/** The shared wait, with the longer deadline that real Chromium work on a loaded machine needs. */
+const until = (check: () => boolean, what: string, timeoutMs = 30_000) => untilHolds(check, what, timeoutMs);
 
 function sendJob(id: string, prompt: string): void {
   const { v: _v, ...frame } = jobFrame({ prompt, reasoningEffort: "none" }, id);
@@ -37,7 +33,7 @@ function sendJob(id: string, prompt: string): void {
 
 async function runJob(id: string, prompt = "Hello host"): Promise<void> {
   sendJob(id, prompt);
-  await until(() => pool.of("job.done", id).length + pool.of("job.error", id).length > 0, `the end of ${id}`);
+  await until(() => pool.ended(id), `the end of ${id}`);
 }
 
 beforeAll(async () => {
@@ -45,7 +41,7 @@ beforeAll(async () => {
   pool = await FakePool.start();
   snapshots = mkdtempSync(join(tmpdir(), "aistudio-edge-snapshots-"));
   host = new BrowserHost(
-    loadConfig({ POOL_URL: pool.url, HOST_TOKEN: "host-secret", HOST_ID: "test-host", LANES: "2", AISTUDIO_URL: sim.url, SNAPSHOT_DIR: snapshots, SNAPSHOT_KEEP: "2", LOG_LEVEL: "error", PAGE_TIMEOUT_MS: "10000" }),
+    loadConfig({ POOL_URL: pool.url, HOST_TOKEN: "host-secret", HOST_ID: "test-host", LANES: "2", AISTUDIO_URL: sim.url, EGRESS_CHECK_URL: `${sim.url}/__sim/egress`, SNAPSHOT_DIR: snapshots, SNAPSHOT_KEEP: "2", LOG_LEVEL: "error", PAGE_TIMEOUT_MS: "10000" }),
     createLogger("error"),
   );
   await host.start();
@@ -63,6 +59,7 @@ describe("the browser host", () => {
   it("says hello with its lanes and the models the page listed, with the host token", async () => {
     const hello = pool.of("hello")[0]!;
     expect(hello).toMatchObject({ hostId: "test-host", lanes: 2 });
+    expect(hello.instanceId).toMatch(/^[0-9a-f]{16}$/);
     expect(hello.models.map((m) => m.id)).toEqual(expect.arrayContaining(["gemini-2.5-flash", "gemini-3-pro-preview", "gemini-2.0-flash"]));
     expect(hello.models.find((m) => m.id === "gemini-3-pro-preview")!.thinking).toBe("level");
     expect(hello.models.find((m) => m.id === "gemini-2.5-flash")!.thinking).toBe("budget");
@@ -71,33 +68,49 @@ describe("the browser host", () => {
     await until(() => pool.lastStatus()?.state === "ready", "a ready status");
   });
 
-  it("relays a job as started, deltas and done, in sequence", async () => {
+  it("relays a job as started, text and done events, in sequence", async () => {
     await runJob("job_relay");
-    const frames = pool.frames.filter((f) => (f as { jobId?: string }).jobId === "job_relay") as Array<{ type: string; seq: number }>;
-    expect(frames[0]!.type).toBe("job.started");
-    expect(frames.at(-1)!.type).toBe("job.done");
+    const frames = pool.of("job.event", "job_relay");
+    expect(frames[0]!.event).toEqual({ t: "started", lane: expect.any(Number) });
+    expect(frames.at(-1)!.event.t).toBe("done");
     expect(frames.map((f) => f.seq)).toEqual(frames.map((_, i) => i + 1));
-    const text = pool.of("job.delta", "job_relay").map((f) => f.text ?? "").join("");
+    const text = pool.events("job_relay", "text").map((e) => e.text).join("");
     expect(text).toBe(sim.state.requests.at(-1)!.answer!.text);
+  });
+
+  it("reports a job's lane busy from the moment it takes the job", async () => {
+    await runJob("job_reserved");
+    const first = pool.frames.findIndex((f) => f.type === "job.event" && f.jobId === "job_reserved");
+    const atStart = pool.frames.slice(0, first).filter((f) => f.type === "status").at(-1)!;
+    expect(atStart).toMatchObject({ lanes: 2, freeLanes: 1 });
   });
 
   it("answers host_busy when the pool sends more jobs than it has lanes", async () => {
     await fetch(`${sim.url}/__sim/scenario`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ scenario: "slow", runs: 2, paceMs: 100 }) });
     for (const id of ["job_b1", "job_b2", "job_b3"]) sendJob(id, id);
-    await until(() => pool.of("job.error", "job_b3").length > 0, "the third job's refusal");
-    expect(pool.of("job.error", "job_b3")[0]).toMatchObject({ code: "host_busy", retryable: true, outputStarted: false });
-    await until(() => pool.of("job.done", "job_b1").length + pool.of("job.done", "job_b2").length === 2, "both slow jobs");
+    await until(() => pool.ended("job_b3"), "the third job's refusal");
+    expect(pool.events("job_b3", "error")[0]).toMatchObject({ code: "host_busy", retryable: true, outputStarted: false });
+    await until(() => pool.events("job_b1", "done").length + pool.events("job_b2", "done").length === 2, "both slow jobs");
   });
 
-  it("cools a model down after a quota error and writes a failure snapshot", async () => {
+  it("reports a quota error, and keeps the lane busy until its failure snapshot is written", async () => {
     await fetch(`${sim.url}/__sim/scenario`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ scenario: "quota" }) });
+    const dir = () => join(snapshots, new Date().toISOString().slice(0, 10), "job_quota");
+    // Each status after the error says whether the lane was free, and whether the snapshot was there then.
+    const afterError: Array<{ free: boolean; snapshot: boolean }> = [];
+    const listener = (f: (typeof pool.frames)[number]) => {
+      if (f.type === "status" && pool.ended("job_quota")) afterError.push({ free: f.freeLanes === f.lanes, snapshot: existsSync(join(dir(), "dom.html")) });
+    };
+    pool.listeners.push(listener);
     await runJob("job_quota");
-    expect(pool.of("job.error", "job_quota")[0]).toMatchObject({ code: "upstream_quota", retryable: true });
-    await until(() => (pool.lastStatus()?.cooldowns ?? []).some((c) => c.model === "gemini-2.5-flash"), "a cooldown in the status");
-    await until(() => readdirSync(snapshots).length > 0 && readdirSync(join(snapshots, readdirSync(snapshots)[0]!)).includes("job_quota"), "the snapshot");
-    const dir = join(snapshots, readdirSync(snapshots)[0]!, "job_quota");
-    await until(() => readdirSync(dir).includes("dom.html"), "the snapshot files");
-    expect(readdirSync(dir).sort()).toEqual(["console.log", "dom.html", "error.json", "network.json", "screenshot.png"]);
+    expect(pool.events("job_quota", "error")[0]).toMatchObject({ code: "upstream_quota", retryable: true });
+    await until(() => afterError.some((s) => s.free), "the lane to be reported free again");
+    pool.listeners.splice(pool.listeners.indexOf(listener), 1);
+    // Under protocol v1 the lane was reported free while the snapshot was still being taken.
+    expect(afterError.filter((s) => s.free).every((s) => s.snapshot)).toBe(true);
+    await until(() => existsSync(dir()), "the snapshot");
+    await until(() => readdirSync(dir()).includes("dom.html"), "the snapshot files");
+    expect(readdirSync(dir()).sort()).toEqual(["console.log", "dom.html", "error.json", "network.json", "screenshot.png"]);
   });
 
   it("replaces a crashed page and keeps serving", async () => {
@@ -106,7 +119,7 @@ describe("the browser host", () => {
     await until(() => pool.lastStatus()!.lanes < 2, "the status to drop the crashed lane", 10_000);
     await until(() => pool.lastStatus()!.lanes === 2, "the lane to come back", 20_000);
     await runJob("job_after_crash");
-    expect(pool.of("job.done", "job_after_crash")).toHaveLength(1);
+    expect(pool.events("job_after_crash", "done")).toHaveLength(1);
   });
 
   it("relaunches a killed browser, reporting degraded meanwhile", async () => {
@@ -114,7 +127,7 @@ describe("the browser host", () => {
     await until(() => pool.lastStatus()?.state === "degraded", "degraded", 10_000);
     await until(() => pool.lastStatus()?.state === "ready" && pool.lastStatus()!.lanes === 2, "ready again", 30_000);
     await runJob("job_after_kill");
-    expect(pool.of("job.done", "job_after_kill")).toHaveLength(1);
+    expect(pool.events("job_after_kill", "done")).toHaveLength(1);
   });
 
   it("reconnects when the link drops, saying hello again", async () => {
@@ -122,16 +135,16 @@ describe("the browser host", () => {
     pool.socket!.terminate();
     await until(() => pool.of("hello").length > hellos, "a new hello", 15_000);
     await runJob("job_after_reconnect");
-    expect(pool.of("job.done", "job_after_reconnect")).toHaveLength(1);
+    expect(pool.events("job_after_reconnect", "done")).toHaveLength(1);
   });
 
   it("drains: finishes the running job, reports draining, then closes the link", async () => {
     await fetch(`${sim.url}/__sim/scenario`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ scenario: "slow", paceMs: 100 }) });
     sendJob("job_drain", "drain me");
-    await until(() => pool.of("job.delta", "job_drain").length > 0, "the job to stream");
+    await until(() => pool.events("job_drain", "text").length > 0, "the job to stream");
     const drained = host.drain("test");
     await until(() => pool.lastStatus()?.state === "draining", "draining");
     await drained;
-    expect(pool.of("job.done", "job_drain")).toHaveLength(1);
+    expect(pool.events("job_drain", "done")).toHaveLength(1);
   });
 });

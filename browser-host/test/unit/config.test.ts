@@ -24,6 +24,14 @@ describe("host configuration", () => {
     expect(poolSocketUrl("wss://w.example/hosts/connect")).toBe("wss://w.example/hosts/connect");
   });
 
+  it("gives each process its own host id unless HOST_ID is set", () => {
+    const a = loadConfig({ POOL_URL: "https://w.example", HOST_TOKEN: "t" }).HOST_ID;
+    const b = loadConfig({ POOL_URL: "https://w.example", HOST_TOKEN: "t" }).HOST_ID;
+    expect(a).not.toBe(b);
+    expect(a).toMatch(/^[A-Za-z0-9._-]+-[0-9a-f]{8}$/);
+    expect(loadConfig({ POOL_URL: "https://w.example", HOST_TOKEN: "t", HOST_ID: "home-pc" }).HOST_ID).toBe("home-pc");
+  });
+
   it("documents every setting in .env.example", () => {
     const example = readFileSync(join(dirname(fileURLToPath(import.meta.url)), "..", "..", ".env.example"), "utf8");
     for (const key of Object.keys(HostConfigSchema.shape)) expect(example, key).toMatch(new RegExp(`^${key}=`, "m"));

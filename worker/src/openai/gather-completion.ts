@@ -1,53 +1,73 @@
-import type { ChatCompletion, FinishReason, Usage, WireToolCall } from "@aistudio-edge/shared";
+import type { ChatCompletion, FinishReason, JobEvent, Usage, WireToolCall } from "@aistudio-edge/shared";
 import { ApiError } from "../errors.js";
-import type { PoolEventReader } from "../pool/pool-events.js";
 import { toOpenAIUsage, type CompletionIdentity } from "./completion-parts.js";
 
 /**
- * Collects a job's events into one `chat.completion`. Nothing has been sent to the client yet,
- * so an error event becomes an ordinary error response with its own status.
+ * Collects a job's events into one `chat.completion`. An error event throws the `ApiError` it
+ * stands for; `done` says when the answer is complete.
  */
-export async function gatherCompletion(events: PoolEventReader, identity: CompletionIdentity): Promise<ChatCompletion> {
-  let text = "";
-  let thoughts = "";
-  const toolCalls: WireToolCall[] = [];
-  let finish: FinishReason | null = null;
-  let usage: Usage | undefined;
+export class CompletionGatherer {
+  private text = "";
+  private thoughts = "";
+  private readonly toolCalls: WireToolCall[] = [];
+  private finish: FinishReason | null = null;
+  private usage: Usage | undefined;
 
-  for await (const event of events) {
-    if (event.t === "delta") {
-      text += event.text ?? "";
-      thoughts += event.thought ?? "";
-    } else if (event.t === "tool_calls") toolCalls.push(...event.toolCalls);
-    else if (event.t === "done") {
-      finish = event.finishReason;
-      usage = event.usage;
-    } else if (event.t === "error") throw new ApiError(event.code, event.message);
+  constructor(private readonly identity: CompletionIdentity) {}
+
+  get done(): boolean {
+    return this.finish !== null;
   }
-  if (finish === null) throw new ApiError("internal_error", "The pool closed the stream before the answer was complete.");
 
-  toolCalls.sort((a, b) => a.index - b.index);
-  return {
-    id: identity.id,
-    object: "chat.completion",
-    created: identity.created,
-    model: identity.model,
-    choices: [
-      {
-        index: 0,
-        message: {
-          role: "assistant",
-          content: text === "" && toolCalls.length > 0 ? null : text,
-          refusal: null,
-          ...(thoughts !== "" ? { reasoning_content: thoughts } : {}),
-          ...(toolCalls.length > 0
-            ? { tool_calls: toolCalls.map((c) => ({ id: c.id, type: "function" as const, function: { name: c.name, arguments: c.arguments } })) }
-            : {}),
+  add(event: JobEvent): void {
+    switch (event.t) {
+      case "text":
+        this.text += event.text;
+        return;
+      case "thought":
+        this.thoughts += event.text;
+        return;
+      case "tool_calls":
+        this.toolCalls.push(...event.toolCalls);
+        return;
+      case "done":
+        this.finish = event.finishReason;
+        this.usage = event.usage;
+        return;
+      case "error":
+        throw new ApiError(event.code, event.message);
+      case "queued":
+      case "started":
+        return;
+    }
+  }
+
+  completion(): ChatCompletion {
+    if (this.finish === null) throw new Error("the answer is not complete");
+    const toolCalls = [...this.toolCalls].sort((a, b) => a.index - b.index);
+    const { identity, text, thoughts } = this;
+    return {
+      id: identity.id,
+      object: "chat.completion",
+      created: identity.created,
+      model: identity.model,
+      choices: [
+        {
+          index: 0,
+          message: {
+            role: "assistant",
+            content: text === "" && toolCalls.length > 0 ? null : text,
+            refusal: null,
+            ...(thoughts !== "" ? { reasoning_content: thoughts } : {}),
+            ...(toolCalls.length > 0
+              ? { tool_calls: toolCalls.map((c) => ({ id: c.id, type: "function" as const, function: { name: c.name, arguments: c.arguments } })) }
+              : {}),
+          },
+          logprobs: null,
+          finish_reason: this.finish,
         },
-        logprobs: null,
-        finish_reason: finish,
-      },
-    ],
-    ...(usage ? { usage: toOpenAIUsage(usage) } : {}),
-  };
+      ],
+      ...(this.usage ? { usage: toOpenAIUsage(this.usage) } : {}),
+    };
+  }
 }

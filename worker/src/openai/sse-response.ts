@@ -1,5 +1,6 @@
-import { errorBody, type ChatCompletionChunk } from "@aistudio-edge/shared";
-import type { PoolEvent, PoolEventReader } from "../pool/pool-events.js";
+import { errorBody, type ChatCompletionChunk, type JobEvent } from "@aistudio-edge/shared";
+import { log } from "../log.js";
+import type { PoolEventReader } from "../pool/pool-events.js";
 import { toOpenAIUsage, type CompletionIdentity } from "./completion-parts.js";
 
 /*
@@ -22,7 +23,7 @@ const encoder = new TextEncoder();
 export function sseStream(
   events: PoolEventReader,
   identity: CompletionIdentity,
-  options: { includeUsage: boolean },
+  options: { includeUsage: boolean; requestId: string },
 ): ReadableStream<Uint8Array> {
   let roleSent = false;
   let ended = false;
@@ -38,20 +39,18 @@ export function sseStream(
     return chunk({ role: "assistant", content: "" });
   };
 
-  function render(event: PoolEvent): string {
+  const failure = (message: string) => `data: ${JSON.stringify(errorBody("internal_error", `${message} (request ${options.requestId})`))}\n\n`;
+
+  function render(event: JobEvent): string {
     switch (event.t) {
       case "queued":
         return `: queued ${event.position}\n\n`;
       case "started":
         return role();
-      case "delta":
-        return (
-          role() +
-          chunk({
-            ...(event.text !== undefined ? { content: event.text } : {}),
-            ...(event.thought !== undefined ? { reasoning_content: event.thought } : {}),
-          })
-        );
+      case "text":
+        return role() + chunk({ content: event.text });
+      case "thought":
+        return role() + chunk({ reasoning_content: event.text });
       case "tool_calls":
         return (
           role() +
@@ -83,18 +82,16 @@ export function sseStream(
       try {
         const next = await events.next();
         if (next === null) {
-          if (!ended) {
-            const message = "The pool closed the stream before the answer was complete.";
-            controller.enqueue(encoder.encode(`data: ${JSON.stringify(errorBody("internal_error", message))}\n\n`));
-          }
+          if (!ended) controller.enqueue(encoder.encode(failure("The answer ended before it was complete.")));
           controller.close();
           return;
         }
         const text = render(next);
         if (text !== "") controller.enqueue(encoder.encode(text));
       } catch (err) {
-        const message = `The answer stream failed: ${err instanceof Error ? err.message : String(err)}`;
-        controller.enqueue(encoder.encode(`data: ${JSON.stringify(errorBody("internal_error", message))}\n\n`));
+        // The exception's text is ours, not the client's: it goes to the log with the request id.
+        log.error("the answer stream failed", { requestId: options.requestId, error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+        controller.enqueue(encoder.encode(failure("The answer stream failed.")));
         controller.close();
       }
     },

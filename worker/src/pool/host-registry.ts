@@ -1,8 +1,10 @@
 import type { HelloFrame, HostModel, HostState, StatusFrame } from "@aistudio-edge/shared";
 
 /*
- * The hosts connected to this pool. Each host's identity and last status live in its
- * WebSocket's attachment, so the registry can be rebuilt after the Durable Object hibernates
+ * The hosts connected to this pool, keyed by their socket: a host's identity is the socket it
+ * said hello on, fixed at that first hello. Its id is a name for logs and for replacing a stale
+ * link, never a key that another socket could take over. Identity and last status live in the
+ * socket's attachment, so the registry can be rebuilt after the Durable Object hibernates
  * (sockets survive hibernation; memory does not). Jobs in flight are not persisted: while any
  * job runs, its client's request keeps the object awake.
  */
@@ -15,10 +17,12 @@ export interface HostAttachment {
   lanes?: number;
   freeLanes?: number;
   detail?: string;
+  /** Model → epoch ms until which the pool does not send it to this host (the pool owns these). */
   cooldowns?: Record<string, number>;
 }
 
 export class Host {
+  /** Wire ids of the jobs the pool gave this host and has not seen end. */
   readonly inflight = new Set<string>();
   lastDispatchAt = 0;
 
@@ -30,6 +34,9 @@ export class Host {
   get id(): string {
     return this.info.hello.hostId;
   }
+  get instanceId(): string {
+    return this.info.hello.instanceId;
+  }
   get state(): HostState {
     return this.info.state ?? "ready";
   }
@@ -39,9 +46,15 @@ export class Host {
   get models(): HostModel[] {
     return this.info.hello.models;
   }
-  /** Lanes the pool may still assign: healthy lanes less the jobs it already gave this host. */
+  /**
+   * Lanes the pool may still assign. Two views bound it: the jobs the pool gave the host, and the
+   * lanes the host last said were busy (a lane whose job ended may still be saving a snapshot or
+   * being rebuilt). The larger count of busy lanes wins; a status that is older than a dispatch
+   * cannot free a lane, because the dispatch is in `inflight` until the job ends.
+   */
   get free(): number {
-    return Math.max(0, this.lanes - this.inflight.size);
+    const hostBusy = this.info.freeLanes === undefined ? 0 : Math.max(0, this.lanes - this.info.freeLanes);
+    return Math.max(0, this.lanes - Math.max(this.inflight.size, hostBusy));
   }
   get accepting(): boolean {
     return this.state === "ready" || this.state === "degraded";
@@ -56,19 +69,19 @@ export class Host {
     return until > now ? until : 0;
   }
 
-  applyStatus(status: StatusFrame): void {
-    const cooldowns: Record<string, number> = {};
-    for (const c of status.cooldowns ?? []) cooldowns[c.model] = c.until;
+  /** Applies a status frame; returns whether anything an operator would care about changed. */
+  applyStatus(status: StatusFrame): boolean {
+    const before = this.info;
     this.info = {
       ...this.info,
       state: status.state,
       lanes: status.lanes,
       freeLanes: status.freeLanes,
       ...(status.detail !== undefined ? { detail: status.detail } : {}),
-      cooldowns,
       hello: status.models ? { ...this.info.hello, models: status.models } : this.info.hello,
     };
     this.persist();
+    return before.state !== this.info.state || before.lanes !== this.info.lanes || before.detail !== this.info.detail;
   }
 
   coolDown(model: string, until: number): void {
@@ -82,31 +95,29 @@ export class Host {
 }
 
 export class HostRegistry {
-  private readonly hosts = new Map<string, Host>();
+  private readonly hosts = new Map<WebSocket, Host>();
 
   /** Re-reads a socket after the object woke up; sockets that never said hello stay unregistered. */
   restore(ws: WebSocket): void {
     const info = ws.deserializeAttachment() as HostAttachment | null;
-    if (info?.hello) this.hosts.set(info.hello.hostId, new Host(ws, { ...info, hello: info.hello }));
+    if (info?.hello) this.hosts.set(ws, new Host(ws, { ...info, hello: info.hello }));
   }
 
-  add(host: Host): Host | undefined {
-    const previous = this.hosts.get(host.id);
-    this.hosts.set(host.id, host);
-    return previous;
+  add(host: Host): void {
+    this.hosts.set(host.ws, host);
   }
 
   bySocket(ws: WebSocket): Host | undefined {
-    for (const host of this.hosts.values()) if (host.ws === ws) return host;
-    return undefined;
+    return this.hosts.get(ws);
   }
 
-  get(id: string): Host | undefined {
-    return this.hosts.get(id);
+  /** Hosts on other sockets that go by this id (a reconnect, or a second process). */
+  namedOnOtherSockets(id: string, ws: WebSocket): Host[] {
+    return this.all().filter((h) => h.id === id && h.ws !== ws);
   }
 
   remove(host: Host): void {
-    if (this.hosts.get(host.id) === host) this.hosts.delete(host.id);
+    if (this.hosts.get(host.ws) === host) this.hosts.delete(host.ws);
   }
 
   all(): Host[] {
@@ -115,35 +126,38 @@ export class HostRegistry {
 
   /** Whether any host could take the model now or once a lane frees (accepting, not cooling down). */
   canServe(model: string, now: number): boolean {
-    for (const host of this.hosts.values()) {
-      if (host.accepting && host.serves(model) && host.coolingUntil(model, now) === 0) return true;
-    }
-    return false;
+    return this.all().some((h) => h.accepting && h.serves(model) && h.coolingUntil(model, now) === 0);
   }
 
   /**
    * The host to run a job on: accepting, serving the model, not cooling down on it, with a free
-   * lane; hosts the job already failed on come last; then the least loaded (free share of its
+   * lane; hosts the job already failed on come last; then the least loaded (busy share of its
    * lanes), then the one that waited longest since its last job.
    */
-  pick(model: string, avoid: ReadonlySet<string>, now: number): Host | undefined {
-    let best: Host | undefined;
-    const rank = (h: Host) => [avoid.has(h.id) ? 1 : 0, h.inflight.size / Math.max(1, h.lanes), h.lastDispatchAt];
-    for (const host of this.hosts.values()) {
-      if (!host.accepting || host.free === 0 || !host.serves(model) || host.coolingUntil(model, now) > 0) continue;
-      if (best === undefined) {
-        best = host;
-        continue;
-      }
-      const [a, b] = [rank(host), rank(best)];
-      for (let i = 0; i < a.length; i++) {
-        if (a[i]! < b[i]!) {
-          best = host;
-          break;
-        }
-        if (a[i]! > b[i]!) break;
-      }
-    }
-    return best;
+  pick(model: string, avoid: ReadonlySet<Host>, now: number): Host | undefined {
+    return pickHost(this.all(), model, avoid, now);
   }
+}
+
+/** The ranking behind `HostRegistry.pick`, separate so it can be tested without sockets. */
+export function pickHost(hosts: readonly Host[], model: string, avoid: ReadonlySet<Host>, now: number): Host | undefined {
+  const rank = (h: Host) => [avoid.has(h) ? 1 : 0, (h.lanes - h.free) / Math.max(1, h.lanes), h.lastDispatchAt];
+  let best: Host | undefined;
+  let bestRank: number[] = [];
+  for (const host of hosts) {
+    if (!host.accepting || host.free === 0 || !host.serves(model) || host.coolingUntil(model, now) > 0) continue;
+    const r = rank(host);
+    if (best === undefined || lexicallyLess(r, bestRank)) {
+      best = host;
+      bestRank = r;
+    }
+  }
+  return best;
+}
+
+function lexicallyLess(a: number[], b: number[]): boolean {
+  for (let i = 0; i < a.length; i++) {
+    if (a[i]! !== b[i]!) return a[i]! < b[i]!;
+  }
+  return false;
 }

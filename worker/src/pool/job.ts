@@ -1,5 +1,6 @@
-import type { ErrorCode, JobRequest } from "@aistudio-edge/shared";
-import { encodeEvent, type PoolEvent } from "./pool-events.js";
+import type { DoneEvent, ErrorCode, JobEvent, JobRequest } from "@aistudio-edge/shared";
+import type { Host } from "./host-registry.js";
+import { encodeEvent } from "./pool-events.js";
 
 export type JobState = "queued" | "running" | "cancelling" | "finished";
 
@@ -9,14 +10,17 @@ export type JobState = "queued" | "running" | "cancelling" | "finished";
  */
 export class Job {
   state: JobState = "queued";
-  hostId: string | null = null;
+  /** The host (socket) the current attempt runs on: the only one whose frames count for it. */
+  host: Host | null = null;
   /** Dispatches so far, first included. */
   attempts = 0;
   outputStarted = false;
   lastSeq = -1;
   /** The id the current attempt carries on the wire (`job_…`, then `job_….2` for a retry). */
   wireId: string;
-  readonly avoidHosts = new Set<string>();
+  readonly avoidHosts = new Set<Host>();
+  /** The first attempt's failure, kept so a later `host_busy` cannot hide what really went wrong. */
+  firstError: { code: ErrorCode; message: string } | null = null;
   readonly stream: ReadableStream<Uint8Array>;
   queuedPosition = 0;
   private controller!: ReadableStreamDefaultController<Uint8Array>;
@@ -54,7 +58,7 @@ export class Job {
     return !this.clientGone && this.state !== "finished";
   }
 
-  emit(event: PoolEvent): void {
+  emit(event: JobEvent): void {
     if (this.clientGone) return;
     this.controller.enqueue(encodeEvent(event));
   }
@@ -65,7 +69,7 @@ export class Job {
     this.closeStream();
   }
 
-  succeed(event: Extract<PoolEvent, { t: "done" }>): void {
+  succeed(event: DoneEvent): void {
     this.emit(event);
     this.closeStream();
   }

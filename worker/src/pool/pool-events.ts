@@ -1,23 +1,14 @@
 import { z } from "zod";
-import { ErrorCodeSchema, FinishReasonSchema, JobRequestSchema, UsageSchema, WireToolCallSchema } from "@aistudio-edge/shared";
+import { JobEventSchema, JobRequestSchema, type JobEvent } from "@aistudio-edge/shared";
 
 /*
- * What the pool streams back to the Worker for one job: newline-delimited JSON, one event per
- * line, ending with exactly one `done` or `error`. Parsed on the Worker side like any other
- * boundary, because the two run in different isolates and may run different deployments.
+ * What the pool streams back to the Worker for one job: the job events of shared/job-events.ts
+ * as newline-delimited JSON, ending with exactly one `done` or `error`. Parsed on the Worker side
+ * like any other boundary, because the two run in different isolates and may run different
+ * deployments.
  */
 
-export const PoolEventSchema = z.discriminatedUnion("t", [
-  z.object({ t: z.literal("queued"), position: z.number().int().positive() }),
-  z.object({ t: z.literal("started"), host: z.string() }),
-  z.object({ t: z.literal("delta"), text: z.string().optional(), thought: z.string().optional() }),
-  z.object({ t: z.literal("tool_calls"), toolCalls: z.array(WireToolCallSchema) }),
-  z.object({ t: z.literal("done"), finishReason: FinishReasonSchema, usage: UsageSchema.optional() }),
-  z.object({ t: z.literal("error"), code: ErrorCodeSchema, message: z.string() }),
-]);
-export type PoolEvent = z.infer<typeof PoolEventSchema>;
-
-/** The body the Worker posts to the pool to start a job. */
+/** What the Worker hands the pool to start a job (Durable Object RPC argument). */
 export const JobSubmissionSchema = z.object({
   request: JobRequestSchema,
   keyId: z.string(),
@@ -26,18 +17,23 @@ export const JobSubmissionSchema = z.object({
 export type JobSubmission = z.infer<typeof JobSubmissionSchema>;
 
 const encoder = new TextEncoder();
-export const encodeEvent = (event: PoolEvent): Uint8Array => encoder.encode(`${JSON.stringify(event)}\n`);
+export const encodeEvent = (event: JobEvent): Uint8Array => encoder.encode(`${JSON.stringify(event)}\n`);
+
+/** A stream that does not follow the format: the reader's consumer reports it as our failure. */
+export class PoolStreamError extends Error {
+  override readonly name = "PoolStreamError";
+}
 
 /**
  * Reads the pool's NDJSON stream as events. `cancel` works while a read is pending (an async
  * generator's `return` would wait for that read to finish, which may never happen), and
  * cancelling is how the job learns that its client went away.
  */
-export class PoolEventReader implements AsyncIterable<PoolEvent> {
+export class PoolEventReader implements AsyncIterable<JobEvent> {
   private readonly reader: ReadableStreamDefaultReader<Uint8Array>;
   private readonly decoder = new TextDecoder();
   private buffered = "";
-  private readonly ready: PoolEvent[] = [];
+  private readonly ready: JobEvent[] = [];
   /** Set once the terminal event was read or the reader was cancelled. */
   private finished = false;
 
@@ -53,8 +49,8 @@ export class PoolEventReader implements AsyncIterable<PoolEvent> {
     this.reader = body.getReader();
   }
 
-  /** The next event, or null when the stream has ended. */
-  async next(): Promise<PoolEvent | null> {
+  /** The next event, or null when the stream has ended. Throws `PoolStreamError` on a bad line. */
+  async next(): Promise<JobEvent | null> {
     while (this.ready.length === 0) {
       if (this.finished) return null;
       const { done, value } = await this.reader.read();
@@ -67,7 +63,7 @@ export class PoolEventReader implements AsyncIterable<PoolEvent> {
       while ((newline = this.buffered.indexOf("\n")) >= 0) {
         const line = this.buffered.slice(0, newline);
         this.buffered = this.buffered.slice(newline + 1);
-        if (line.trim() !== "") this.ready.push(PoolEventSchema.parse(JSON.parse(line)));
+        if (line.trim() !== "") this.ready.push(parseLine(line));
       }
     }
     const event = this.ready.shift()!;
@@ -79,14 +75,27 @@ export class PoolEventReader implements AsyncIterable<PoolEvent> {
     if (this.finished) return;
     this.finished = true;
     this.onCancel();
+    // Cancelling a stream that already errored rejects; there is nothing left to release then.
     await this.reader.cancel().catch(() => undefined);
   }
 
-  async *[Symbol.asyncIterator](): AsyncGenerator<PoolEvent> {
+  async *[Symbol.asyncIterator](): AsyncGenerator<JobEvent> {
     try {
       for (let event = await this.next(); event !== null; event = await this.next()) yield event;
     } finally {
       await this.cancel();
     }
   }
+}
+
+function parseLine(line: string): JobEvent {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(line);
+  } catch (cause) {
+    throw new PoolStreamError("the pool sent a line that is not JSON", { cause });
+  }
+  const parsed = JobEventSchema.safeParse(raw);
+  if (!parsed.success) throw new PoolStreamError(`the pool sent an event that is not a job event: ${parsed.error.issues[0]?.message ?? "invalid"}`);
+  return parsed.data;
 }

@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import type { ModelList } from "@aistudio-edge/shared";
+import { bareModelId, type ModelList } from "@aistudio-edge/shared";
 import type { AppEnv } from "../app-types.js";
 import { configOf } from "../env.js";
 import { ApiError } from "../errors.js";
@@ -28,7 +28,7 @@ export const models = new Hono<AppEnv>()
     return c.json(list);
   })
   .get("/:model{.+}", keyUnlessPublic, async (c) => {
-    const id = c.req.param("model").replace(/^models\//, "");
+    const id = bareModelId(c.req.param("model"));
     const found = (await poolModels(c.env)).find((m) => m.id === id);
     if (!found) throw new ApiError("model_not_found", `The model '${id}' is not served by any connected browser host.`, { param: "model" });
     return c.json({ id: found.id, object: "model", created: CREATED, owned_by: "google" });

@@ -1,0 +1,64 @@
+import type { Browser } from "puppeteer-core";
+import { asHostErrorCode, type HostErrorCode, type HostJobEvent, type JobFrame, type OutHostFrame } from "@aistudio-edge/shared";
+import type { HostConfig } from "./config.js";
+import { DriverError } from "./driver/errors.js";
+import type { Lane } from "./lane.js";
+import type { Logger } from "./log.js";
+
+/*
+ * One job's relay: it runs the job on a lane it was given, sends each event as a `job.event`
+ * frame with the job's next sequence number, turns any failure into exactly one error event,
+ * and holds the lane until the failure snapshot is saved. It decides nothing about the host's
+ * state; it reports what happened through `onAuthExpired`.
+ */
+
+export interface RelayPorts {
+  send(frame: OutHostFrame): boolean;
+  onAuthExpired(message: string): void;
+}
+
+export class JobRelay {
+  private seq = 0;
+  private outputStarted = false;
+  readonly controller = new AbortController();
+
+  constructor(
+    readonly job: JobFrame,
+    private readonly config: HostConfig,
+    private readonly log: Logger,
+    private readonly ports: RelayPorts,
+  ) {}
+
+  emit(event: HostJobEvent): void {
+    if (event.t === "text" || event.t === "thought" || event.t === "tool_calls") this.outputStarted = true;
+    this.ports.send({ type: "job.event", jobId: this.job.jobId, seq: ++this.seq, event });
+  }
+
+  /** Refuses the job without a lane (the pool retries it elsewhere). */
+  refuse(code: HostErrorCode, message: string): void {
+    this.emit({ t: "error", code, message, retryable: true, outputStarted: false });
+  }
+
+  /** Runs the job on a reserved lane; the caller releases the lane when this returns. */
+  async run(browser: Browser, lane: Lane): Promise<void> {
+    const { job } = this;
+    const log = this.log.child({ jobId: job.jobId, lane: lane.index });
+    const timeout = setTimeout(() => this.controller.abort("deadline exceeded"), Math.max(1_000, job.deadline - Date.now()));
+    log.info("job started", { model: job.request.model });
+    try {
+      await lane.run(browser, job, (event) => this.emit(event.t === "started" ? { t: "started", lane: lane.index } : event), this.controller.signal);
+      log.info("job done");
+    } catch (err) {
+      const e = err instanceof DriverError ? err : new DriverError("upstream_error", `The lane failed: ${(err as Error).message}`, true, { cause: err });
+      log.warn("job failed", { code: e.code, error: e.message, ...(e.cause instanceof Error ? { cause: e.cause.message } : {}) });
+      this.emit({ t: "error", code: asHostErrorCode(e.code), message: e.message, retryable: e.retryable, outputStarted: this.outputStarted });
+      if (e.code === "auth_expired") this.ports.onAuthExpired(e.message);
+      if (e.code !== "cancelled") {
+        // After the client has its error; the lane stays reserved (and reported busy) meanwhile.
+        await lane.snapshot({ dir: this.config.SNAPSHOT_DIR, keep: this.config.SNAPSHOT_KEEP, log }, job.jobId, { code: e.code, message: e.message });
+      }
+    } finally {
+      clearTimeout(timeout);
+    }
+  }
+}

@@ -1,0 +1,92 @@
+import { errorBody, isOutput, type ChatCompletion } from "@aistudio-edge/shared";
+import { ApiError } from "../errors.js";
+import { log } from "../log.js";
+import type { PoolEventReader } from "../pool/pool-events.js";
+import type { CompletionIdentity } from "./completion-parts.js";
+import { CompletionGatherer } from "./gather-completion.js";
+
+/*
+ * The non-streamed answer. Until the job's first output nothing is settled: an error keeps its
+ * own status (429, 502, …), and the pool may still retry the job elsewhere. Once output has
+ * started the job cannot fail over any more, so the status is 200 whatever happens next, and
+ * the response starts at once with a space every KEEPALIVE interval ahead of the JSON. JSON
+ * parsers skip leading whitespace; the writes keep proxies with idle timeouts from cutting a
+ * long answer, and a write is how the runtime notices a client that went away — which cancels
+ * the job and frees its lane and the key's slot instead of holding them to the deadline.
+ *
+ * Late failure: an error after output ends the body with OpenAI's error object instead of the
+ * completion, `{"error":{"message","type","param","code"}}`, still under status 200. OpenAI's
+ * SDKs read a 200 body as the completion, so clients that care check for `error` in it.
+ */
+
+/**
+ * A compressing layer (workerd's, Cloudflare's for JSON) would hold the spaces back: gzip buffers
+ * input this small. `identity` keeps the body as written, and no-transform asks proxies the same.
+ */
+export const KEEPALIVE_JSON_HEADERS = {
+  "content-type": "application/json; charset=utf-8",
+  "content-encoding": "identity",
+  "cache-control": "no-cache, no-transform",
+  "x-accel-buffering": "no",
+};
+
+const SPACE = new TextEncoder().encode(" ");
+const encoder = new TextEncoder();
+
+/** The completion when it was complete before any output, else a body that ends with it. */
+export async function jsonCompletion(
+  events: PoolEventReader,
+  identity: CompletionIdentity,
+  options: { requestId: string; keepAliveMs: number },
+): Promise<ChatCompletion | ReadableStream<Uint8Array>> {
+  const gather = new CompletionGatherer(identity);
+  for (;;) {
+    const event = await events.next();
+    if (event === null) throw new ApiError("internal_error", `The answer ended before it was complete (request ${options.requestId}).`);
+    gather.add(event);
+    if (gather.done) return gather.completion();
+    if (isOutput(event)) break;
+  }
+
+  let open = true;
+  let timer: ReturnType<typeof setInterval> | null = null;
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      const write = (bytes: Uint8Array) => {
+        if (open) controller.enqueue(bytes);
+      };
+      write(SPACE);
+      timer = setInterval(() => write(SPACE), options.keepAliveMs);
+      void (async () => {
+        let tail: string;
+        try {
+          while (!gather.done) {
+            const event = await events.next();
+            if (event === null) throw new ApiError("internal_error", `The answer ended before it was complete (request ${options.requestId}).`);
+            gather.add(event);
+          }
+          tail = JSON.stringify(gather.completion());
+        } catch (err) {
+          tail = JSON.stringify(lateError(err, options.requestId));
+        }
+        if (timer !== null) clearInterval(timer);
+        write(encoder.encode(tail));
+        if (open) controller.close();
+        open = false;
+      })();
+    },
+    cancel() {
+      // The client went away (seen on a write): stop the job and free its lane.
+      open = false;
+      if (timer !== null) clearInterval(timer);
+      void events.cancel();
+    },
+  });
+  return body;
+}
+
+function lateError(err: unknown, requestId: string) {
+  if (err instanceof ApiError) return err.body;
+  log.error("the answer failed after output", { requestId, error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+  return errorBody("internal_error", `The answer failed (request ${requestId}).`);
+}

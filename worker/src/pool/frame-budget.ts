@@ -1,0 +1,87 @@
+/*
+ * Limits on what one host socket can make the pool do. Every frame costs the pool work (and a
+ * /health call waits behind it in the object's queue), so each socket gets a token bucket for
+ * frames and a much smaller one for frames it had no business sending (malformed, before hello,
+ * for a job it does not hold). Running out closes that socket with 1008; a real host never comes
+ * near either. Budgets live in memory: after the object wakes they start full, which is lenient.
+ */
+
+export class TokenBucket {
+  private tokens: number;
+  private at: number;
+
+  constructor(
+    private readonly capacity: number,
+    private readonly perSecond: number,
+    now: number,
+  ) {
+    this.tokens = capacity;
+    this.at = now;
+  }
+
+  /** Takes one token; false when the bucket is empty. */
+  take(now: number): boolean {
+    this.tokens = Math.min(this.capacity, this.tokens + ((now - this.at) / 1000) * this.perSecond);
+    this.at = now;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+}
+
+/** A streaming host sends a few frames per lane per second; 2,000 at once is far past any of them. */
+export const FRAME_BURST = 2_000;
+export const FRAMES_PER_SECOND = 500;
+/** Frames the protocol does not allow: a few are a bug worth a log line, dozens are an attack. */
+export const BAD_FRAME_BURST = 20;
+export const BAD_FRAMES_PER_SECOND = 0.2;
+
+export class SocketBudget {
+  private readonly frames: TokenBucket;
+  private readonly bad: TokenBucket;
+
+  constructor(now: number) {
+    this.frames = new TokenBucket(FRAME_BURST, FRAMES_PER_SECOND, now);
+    this.bad = new TokenBucket(BAD_FRAME_BURST, BAD_FRAMES_PER_SECOND, now);
+  }
+
+  /** Counts a frame; false once the socket has sent more than its budget. */
+  frame(now: number): boolean {
+    return this.frames.take(now);
+  }
+
+  /** Counts a frame that broke the protocol; false once there were too many. */
+  badFrame(now: number): boolean {
+    return this.bad.take(now);
+  }
+}
+
+/**
+ * Warnings that a peer can cause, at most one per key per interval; the next one that is
+ * written says how many were held back meanwhile.
+ */
+export class WarningLimiter {
+  private readonly last = new Map<string, { at: number; suppressed: number }>();
+
+  constructor(
+    private readonly intervalMs: number,
+    private readonly maxKeys = 1_000,
+  ) {}
+
+  /** Whether to write the warning now, and how many of its kind were held back before it. */
+  allow(key: string, now: number): { write: boolean; suppressed: number } {
+    const seen = this.last.get(key);
+    if (seen && now - seen.at < this.intervalMs) {
+      seen.suppressed += 1;
+      return { write: false, suppressed: 0 };
+    }
+    if (!seen && this.last.size >= this.maxKeys) {
+      // Bounded: forget the oldest key rather than grow with every peer that misbehaves.
+      const oldest = this.last.keys().next().value;
+      if (oldest !== undefined) this.last.delete(oldest);
+    }
+    this.last.delete(key);
+    this.last.set(key, { at: now, suppressed: 0 });
+    return { write: true, suppressed: seen?.suppressed ?? 0 };
+  }
+}
