@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import OpenAI from "openai";
@@ -34,14 +34,18 @@ beforeAll(async () => {
   const [port, simPort] = [await freePort(), await freePort()];
   demo = spawn(process.execPath, ["--import", "tsx", join(ROOT, "scripts", "demo.ts"), "--port", String(port), "--sim-port", String(simPort), "--lanes", "2"], {
     cwd: ROOT,
-    env: { ...process.env, DEMO_DIR: stateDir },
+    // A folder the demo creates itself, so its mode is the demo's doing.
+    env: { ...process.env, DEMO_DIR: join(stateDir, "demo") },
     stdio: ["ignore", "pipe", "pipe"],
   });
   demo.stdout!.on("data", (d: Buffer) => (output += d.toString()));
   demo.stderr!.on("data", (d: Buffer) => (output += d.toString()));
   await until(() => /^Ready: /m.test(output) || demo.exitCode !== null, "the demo's Ready line", 150_000);
   if (demo.exitCode !== null) throw new Error(`npm run demo exited:\n${output}`);
-  state = JSON.parse(readFileSync(join(stateDir, "state.json"), "utf8"));
+  const stateFile = join(stateDir, "demo", "state.json");
+  state = JSON.parse(readFileSync(stateFile, "utf8"));
+  // The state holds the admin token: this user's alone.
+  expect([join(stateDir, "demo"), stateFile].map((p) => (statSync(p).mode & 0o777).toString(8))).toEqual(["700", "600"]);
   expect(output).toContain(`Ready: ${state.baseUrl}`);
   client = new OpenAI({ apiKey: state.apiKey, baseURL: state.baseUrl, maxRetries: 0, timeout: 60_000 });
 }, 180_000);
@@ -138,7 +142,7 @@ describe("OpenAI SDK → Worker → browser host → Chromium → simulator", ()
           return c;
         });
     const both = Promise.all([ask(1), ask(2)]);
-    await untilAsync(async () => (await refresh()).length >= before + 2, "both requests at the simulator");
+    await until(async () => (await refresh()).length >= before + 2, "both requests at the simulator", 30_000);
     expect(finished).toBe(0); // both were generating at the same time
     const [a, b] = await both;
     expect(a.choices[0]!.message.content).toBe(plainAnswer(MODEL, "[[sim:slow]] parallel 1"));
@@ -153,18 +157,10 @@ describe("OpenAI SDK → Worker → browser host → Chromium → simulator", ()
       if (chunks === 2) break;
     }
     const stopped = async () => (await refresh()).find((r) => r.request.contents.at(-1)?.text === "[[sim:slow]] stop me")?.aborted === true;
-    await untilAsync(stopped, "the page to stop its GenerateContent request");
-    await untilAsync(async () => (await health()).running === 0 && (await health()).hosts[0]!.busy === 0, "the lane to be free again");
+    await until(stopped, "the page to stop its GenerateContent request", 30_000);
+    await until(async () => (await health()).running === 0 && (await health()).hosts[0]!.busy === 0, "the lane to be free again", 30_000);
   });
 });
-
-async function untilAsync(check: () => Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe("the demo's shutdown", () => {
   it("stops every process it started on SIGTERM", async () => {

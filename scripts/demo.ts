@@ -1,11 +1,10 @@
 import { randomBytes } from "node:crypto";
-import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { loadConfig } from "../browser-host/src/config.js";
 import { BrowserHost } from "../browser-host/src/host.js";
 import { createLogger } from "../browser-host/src/log.js";
 import { startSimulator, type Simulator } from "../browser-host/simulator/server.js";
+import { demoHostConfig, prepareDemoDir, writeDemoState } from "./demo-config.js";
 import { ROOT, portInUse, startDevServer, type DevServer } from "./wrangler.js";
 
 /*
@@ -38,7 +37,7 @@ async function main(): Promise<void> {
 
   // DEMO_DIR lets tests keep their state apart from a person's running demo.
   const demoDir = process.env.DEMO_DIR ?? join(ROOT, ".demo");
-  mkdirSync(demoDir, { recursive: true });
+  prepareDemoDir(demoDir);
   const adminToken = randomBytes(24).toString("base64url");
   const hostToken = randomBytes(24).toString("base64url");
   const started: Array<() => Promise<void>> = [];
@@ -67,15 +66,7 @@ async function main(): Promise<void> {
     started.push(() => edge.stop());
 
     console.log(`Starting a browser host with ${lanes} lane(s)…`);
-    const config = loadConfig({
-      POOL_URL: edge.url,
-      HOST_TOKEN: hostToken,
-      HOST_ID: "demo-host",
-      LANES: String(lanes),
-      AISTUDIO_URL: sim.url,
-      SNAPSHOT_DIR: join(demoDir, "snapshots"),
-      LOG_LEVEL: "warn",
-    });
+    const config = demoHostConfig({ poolUrl: edge.url, hostToken, lanes, simulatorUrl: sim.url, demoDir });
     const host = new BrowserHost(config, createLogger("warn"));
     started.push(() => host.stop());
     await host.start();
@@ -94,7 +85,7 @@ async function main(): Promise<void> {
     const { key } = (await res.json()) as { key: string };
 
     const baseUrl = `${edge.url}/v1`;
-    writeFileSync(join(demoDir, "state.json"), JSON.stringify({ baseUrl, apiKey: key, adminToken, simulatorUrl: sim.url }, null, 2));
+    const stateFile = await writeDemoState(demoDir, { baseUrl, apiKey: key, adminToken, simulatorUrl: sim.url });
     console.log(`
 Ready: ${baseUrl}  api key ${key}
 
@@ -105,7 +96,7 @@ Ready: ${baseUrl}  api key ${key}
   const client = new OpenAI({ baseURL: "${baseUrl}", apiKey: "${key}" });
   const answer = await client.chat.completions.create({ model: "gemini-2.5-flash", messages: [{ role: "user", content: "Hello!" }] });
 
-Simulator page: ${sim.url}/prompts/new_chat   ·   state in ${join(demoDir, "state.json")}   ·   Ctrl-C stops everything`);
+Simulator page: ${sim.url}/prompts/new_chat   ·   state in ${stateFile}   ·   Ctrl-C stops everything`);
   } catch (err) {
     await stopAll();
     throw err;

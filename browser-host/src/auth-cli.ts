@@ -2,7 +2,7 @@
 import { createInterface } from "node:readline/promises";
 import { parseArgs } from "node:util";
 import puppeteer, { type Browser } from "puppeteer-core";
-import { CHROMIUM_ARGS, findChromium } from "./chromium.js";
+import { CHROMIUM_ARGS, findChromium, loopbackOnlyArgs } from "./chromium.js";
 import { AiStudioPage } from "./driver/aistudio-page.js";
 import { AuthExpiredError } from "./driver/errors.js";
 import { waitFor } from "./driver/wait.js";
@@ -51,11 +51,14 @@ interface Options {
 async function openBrowser(options: Options, headless: boolean, locale: string | null): Promise<{ browser: Browser; proxy: BrowserProxy | null }> {
   const proxy = options.proxy ? await startBrowserProxy(options.proxy) : null;
   const chromium = await findChromium(options.chrome);
-  const args = [...CHROMIUM_ARGS];
+  const args = [...CHROMIUM_ARGS, ...loopbackOnlyArgs([options.aistudio, options.egressUrl])];
   if (proxy) args.push(`--proxy-server=${proxy.server}`, "--proxy-bypass-list=<-loopback>");
   if (locale) args.push(`--lang=${locale}`);
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(https?|all|no)_proxy$/i.test(k))) as Record<string, string>;
-  const browser = await puppeteer.launch({ executablePath: chromium.path, headless, args, env, defaultViewport: headless ? { width: 1280, height: 900 } : null });
+  // DevTools over a pipe, not a port: no other local user can drive the browser during a login.
+  const browser = await puppeteer.launch({ executablePath: chromium.path, headless, args, env, pipe: true, defaultViewport: headless ? { width: 1280, height: 900 } : null });
+  // The local forwarder demands a credential only this browser is given.
+  await proxy?.authorize(browser);
   return { browser, proxy };
 }
 
@@ -83,7 +86,7 @@ async function login(name: string, options: Options, print: (s: string) => void)
     await waitFor(
       async () => {
         if (new URL(page.url()).origin !== origin || (await ui.signInReason())) return false;
-        return (await page.$("footer textarea, ms-prompt-box textarea, ms-prompt-input-wrapper textarea")) !== null;
+        return ui.locate.has("promptTextarea");
       },
       { what: "AI Studio to load with a signed-in account", timeoutMs: options.timeoutMs, intervalMs: 500 },
     );

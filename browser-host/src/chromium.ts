@@ -18,7 +18,32 @@ export const CHROMIUM_ARGS = [
   "--disable-background-timer-throttling",
   "--disable-renderer-backgrounding",
   "--disable-backgrounding-occluded-windows",
+  // Chromium's own calls home (autofill, time, hints, reporting): none of them serve a lane.
+  "--disable-client-side-phishing-detection",
+  "--disable-domain-reliability",
+  "--no-pings",
+  "--disable-features=AutofillServerCommunication,NetworkTimeServiceQuerying,OptimizationHints,MediaRouter,Translate",
 ];
+
+const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "[::1]", "::1"]);
+const isLoopback = (url: string) => {
+  try {
+    const host = new URL(url).hostname;
+    return LOOPBACK_HOSTS.has(host) || host.startsWith("127.");
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * The flags for a browser whose every target is on this machine (the simulator in the demo and
+ * the tests): Chromium then resolves no name at all, so the services it starts by itself
+ * (component updates, account checks), which no flag fully turns off, cannot reach off the
+ * machine. Against the real AI Studio the list is empty.
+ */
+export function loopbackOnlyArgs(targets: string[]): string[] {
+  return targets.length > 0 && targets.every(isLoopback) ? ["--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1, EXCLUDE [::1]"] : [];
+}
 
 const SYSTEM = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome", "/usr/bin/google-chrome-stable"];
 
@@ -38,6 +63,6 @@ export async function findChromium(chromePath: string | undefined): Promise<Chro
     const mod = (await import("@sparticuz/chromium")) as { default: { executablePath(): Promise<string> } };
     return { path: await mod.default.executablePath(), source: "@sparticuz/chromium" };
   } catch (err) {
-    throw new Error(`No Chromium found: set CHROME_PATH, or install Debian's chromium (apt-get install chromium). (${(err as Error).message})`);
+    throw new Error(`No Chromium found: set CHROME_PATH, or install Debian's chromium (apt-get install chromium). (${(err as Error).message})`, { cause: err });
   }
 }

@@ -1,4 +1,4 @@
-import { mkdir, readdir, rm, stat, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readdir, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Page } from "puppeteer-core";
 import { withTimeout } from "./driver/wait.js";
@@ -7,7 +7,9 @@ import type { Logger } from "./log.js";
 /*
  * What a failed job leaves behind for whoever debugs it: a screenshot, the DOM, the page's
  * console and the RPCs it made (paths, statuses and timings only: no headers, so no cookies),
- * in SNAPSHOT_DIR/<date>/<job id>/. Only the newest SNAPSHOT_KEEP are kept.
+ * in SNAPSHOT_DIR/<date>/<job id>/. Only the newest SNAPSHOT_KEEP are kept. A snapshot holds
+ * the prompt (in the DOM and the screenshot), so only this user may read it: directories 0700,
+ * files 0600, whatever the umask and whatever a directory's mode was before.
  */
 
 export interface PageJournal {
@@ -50,20 +52,21 @@ export async function saveSnapshot(
   error: { code: string; message: string },
 ): Promise<string | null> {
   const day = new Date().toISOString().slice(0, 10);
-  const target = join(options.dir, day, jobId.replace(/[^A-Za-z0-9._-]/g, "_"));
+  const jobDir = jobId.replace(/[^A-Za-z0-9._-]/g, "_");
+  const target = join(options.dir, day, jobDir);
   try {
-    await mkdir(target, { recursive: true });
-    await writeFile(join(target, "error.json"), JSON.stringify({ jobId, at: new Date().toISOString(), ...error, url: page?.url() ?? null }, null, 2));
+    await privateDirs(options.dir, [day, jobDir]);
+    await writePrivate(join(target, "error.json"), JSON.stringify({ jobId, at: new Date().toISOString(), ...error, url: page?.url() ?? null }, null, 2));
     if (record) {
-      await writeFile(join(target, "console.log"), record.console.join("\n"));
-      await writeFile(join(target, "network.json"), JSON.stringify(record.network, null, 2));
+      await writePrivate(join(target, "console.log"), record.console.join("\n"));
+      await writePrivate(join(target, "network.json"), JSON.stringify(record.network, null, 2));
     }
     if (page && !page.isClosed()) {
       // A frozen page must not hold the lane: each capture gets a few seconds at most.
       const shot = await withTimeout(page.screenshot({ type: "png" }), 5_000, null);
-      if (shot) await writeFile(join(target, "screenshot.png"), shot);
+      if (shot) await writePrivate(join(target, "screenshot.png"), shot);
       const dom = await withTimeout(page.content(), 5_000, null);
-      if (dom !== null) await writeFile(join(target, "dom.html"), dom);
+      if (dom !== null) await writePrivate(join(target, "dom.html"), dom);
     }
     await prune(options.dir, options.keep);
     options.log.info("failure snapshot saved", { jobId, path: target });
@@ -72,6 +75,26 @@ export async function saveSnapshot(
     options.log.warn("could not save a failure snapshot", { jobId, error: (err as Error).message });
     return null;
   }
+}
+
+/**
+ * Creates root/a/b… as 0700 directories. mkdir's mode is masked by the umask and does nothing to
+ * a directory that already exists (an older host may have made it 0755), so each is chmod-ed too.
+ * Only SNAPSHOT_DIR itself and what is below it: its parents are not this module's to change.
+ */
+async function privateDirs(root: string, below: string[]): Promise<void> {
+  const dirs = [root];
+  for (const part of below) dirs.push(join(dirs.at(-1)!, part));
+  for (const dir of dirs) {
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    await chmod(dir, 0o700);
+  }
+}
+
+/** writeFile's mode applies only to a file it creates, and through the umask: chmod makes it so. */
+async function writePrivate(path: string, data: string | Uint8Array): Promise<void> {
+  await writeFile(path, data, { mode: 0o600 });
+  await chmod(path, 0o600);
 }
 
 async function prune(dir: string, keep: number): Promise<void> {

@@ -1,5 +1,5 @@
 import puppeteer, { type Browser } from "puppeteer-core";
-import { CHROMIUM_ARGS, findChromium } from "../src/chromium.js";
+import { CHROMIUM_ARGS, findChromium, loopbackOnlyArgs } from "../src/chromium.js";
 
 /**
  * The tests' browser: the same choice the host makes (CHROME_PATH, else the system's Chromium,
@@ -7,5 +7,12 @@ import { CHROMIUM_ARGS, findChromium } from "../src/chromium.js";
  */
 export async function launchChromium(): Promise<Browser> {
   const chromium = await findChromium(process.env.CHROME_PATH);
-  return puppeteer.launch({ executablePath: chromium.path, headless: true, args: CHROMIUM_ARGS, defaultViewport: { width: 1280, height: 860 } });
+  // Every test page is on loopback: nothing the browser does by itself may leave the machine.
+  return puppeteer.launch({
+    executablePath: chromium.path,
+    headless: true,
+    args: [...CHROMIUM_ARGS, ...loopbackOnlyArgs(["http://127.0.0.1"])],
+    pipe: true,
+    defaultViewport: { width: 1280, height: 860 },
+  });
 }

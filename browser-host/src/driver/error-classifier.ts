@@ -30,6 +30,7 @@ export function classifyFailure(end: CaptureEnd | null, ui: PageErrors, signIn: 
   if (status >= 500 || /internal error/i.test(uiText)) {
     return new DriverError("upstream_error", `AI Studio reported an internal error${detail}${uiText ? `: ${uiText}` : ""}.`, true);
   }
+  if (end?.error) return end.error;
   if (end?.failed) return new DriverError("upstream_error", `The GenerateContent request failed: ${end.failed}.`, true);
   return new DriverError("upstream_error", `AI Studio failed${detail}${uiText ? `: ${uiText}` : ""}.`, true);
 }

@@ -1,6 +1,7 @@
 import type { CDPSession } from "puppeteer-core";
 import { decodeChunk, type WireEvent } from "../wire/generate-content-response.js";
 import { JspbArrayScanner } from "../wire/jspb-array-scanner.js";
+import { DriverError } from "./errors.js";
 
 /*
  * Reads the answer from the page's own GenerateContent response as it streams, through the
@@ -26,8 +27,10 @@ export interface CaptureEnd {
   status: number;
   /** The body of a non-200 answer (JSPB error), for classification. */
   errorBody: string;
-  /** The request failed or was cancelled before it finished. */
+  /** The request failed or was cancelled before it finished, or its answer could not be read. */
   failed: string | null;
+  /** Set when the capture itself failed (the answer could not be read): the job's error, as is. */
+  error?: DriverError;
 }
 
 export interface CaptureCallbacks {
@@ -92,6 +95,14 @@ class Capture {
     this.done = true;
     this.callbacks.onEnd({ status: this.status, errorBody: this.errorText, failed });
   }
+
+  /** Ends the capture as failed now, whatever the request itself still does. */
+  fail(error: DriverError): void {
+    if (this.done) return;
+    this.done = true;
+    this.markStarted();
+    this.callbacks.onEnd({ status: this.status, errorBody: this.errorText, failed: error.message, error });
+  }
 }
 
 export class StreamCapture {
@@ -137,18 +148,29 @@ export class StreamCapture {
     capture.requestId = requestId;
     this.active.set(requestId, capture);
     capture.callbacks.onRequest();
-    this.cdp
-      .send("Network.streamResourceContent", { requestId })
-      .then((r) => capture.startStreaming(r.bufferedData))
-      .catch(async () => {
-        // The response may have finished before streaming could start: read it whole instead.
-        try {
-          const body = await this.cdp.send("Network.getResponseBody", { requestId });
-          capture.startStreaming(body.base64Encoded ? body.body : Buffer.from(body.body).toString("base64"));
-        } catch {
-          capture.startStreaming("");
-        }
-      });
+    // Feeding what was read can throw too (a sink that failed): that ends this capture, not the process.
+    this.startReading(capture, requestId).catch((err: unknown) => capture.fail(new DriverError("upstream_error", `Reading the answer failed: ${messageOf(err)}.`, false, { cause: err })));
+  }
+
+  private async startReading(capture: Capture, requestId: string): Promise<void> {
+    let buffered: string;
+    try {
+      buffered = (await this.cdp.send("Network.streamResourceContent", { requestId })).bufferedData;
+    } catch (streamError) {
+      // The response may have finished before streaming could start: read it whole instead.
+      try {
+        const body = await this.cdp.send("Network.getResponseBody", { requestId });
+        buffered = body.base64Encoded ? body.body : Buffer.from(body.body).toString("base64");
+      } catch (bodyError) {
+        // Starting empty would let a 200 end as an empty answer: nothing was read, so the job
+        // fails, and another lane may well read its answer.
+        this.active.delete(requestId);
+        const cause = new AggregateError([streamError, bodyError], "Network.streamResourceContent and Network.getResponseBody both failed");
+        capture.fail(new DriverError("upstream_error", `The answer could not be read from the browser: ${messageOf(streamError)}; then ${messageOf(bodyError)}.`, true, { cause }));
+        return;
+      }
+    }
+    capture.startStreaming(buffered);
   }
 
   private end(requestId: string, failed: string | null): void {
@@ -158,3 +180,5 @@ export class StreamCapture {
     void capture.started.then(() => capture.finish(failed));
   }
 }
+
+const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));

@@ -42,6 +42,8 @@ export async function preparePage(page: Page, state: StorageState | null, identi
   await cdp.send("Emulation.setUserAgentOverride", { userAgent, ...(identity ? { acceptLanguage: acceptLanguage(identity.locale) } : {}) });
   if (identity) {
     await page.emulateTimezone(identity.timezone);
+    // Best effort: --lang (launchArgs) already sets the browser's language; this adds Intl's
+    // locale where this Chromium supports overriding it.
     await cdp.send("Emulation.setLocaleOverride", { locale: identity.locale }).catch(() => undefined);
     await page.browserContext().overridePermissions(appOrigin, ["geolocation"]);
     await page.setGeolocation({ latitude: identity.latitude, longitude: identity.longitude, accuracy: 50 });

@@ -18,8 +18,14 @@ export async function measureEgress(browser: Browser, url: string, timeoutMs = 2
     const page = await context.newPage();
     const response = await page.goto(url, { timeout: timeoutMs, waitUntil: "domcontentloaded" });
     if (!response || !response.ok()) throw new Error(`the IP echo service ${url} answered ${response?.status() ?? "nothing"}`);
-    const parsed = EchoSchema.safeParse(JSON.parse(await response.text()));
-    if (!parsed.success) throw new Error(`the IP echo service ${url} did not answer {"ip", "country"} JSON`);
+    let body: unknown;
+    try {
+      body = JSON.parse(await response.text());
+    } catch (err) {
+      throw new Error(`the IP echo service ${url} did not answer JSON`, { cause: err });
+    }
+    const parsed = EchoSchema.safeParse(body);
+    if (!parsed.success) throw new Error(`the IP echo service ${url} did not answer {"ip", "country"} JSON`, { cause: parsed.error });
     return { ip: parsed.data.ip, country: parsed.data.country?.toUpperCase() ?? null, timezone: parsed.data.timezone ?? null };
   } finally {
     await withTimeout(context.close(), 5_000, undefined);

@@ -6,7 +6,7 @@ import { startBrowserProxy, type BrowserProxy } from "./browser-proxy.js";
 import { compareEgress, measureEgress } from "./egress.js";
 import { geoFor } from "./geo.js";
 import { ProfileStore } from "./profile-store.js";
-import { ProfileMetaSchema, StorageStateSchema, readJsonFile, writeFileAtomic, type ProfileMeta, type StorageState } from "./storage-state.js";
+import { ProfileMetaSchema, StorageStateSchema, readJsonFile, readOptionalJsonFile, writeFileAtomic, type ProfileMeta, type StorageState } from "./storage-state.js";
 
 /*
  * Everything the host does with its Google login: which profile, the browser's own proxy, the
@@ -46,7 +46,8 @@ export class ProfileSession {
     }
     if (this.name && this.file) {
       this.state = await readJsonFile(this.file, StorageStateSchema, "storage-state profile");
-      this.meta = await readJsonFile(store.metaPath(this.name), ProfileMetaSchema, "profile sidecar").catch(() => null);
+      // No sidecar means no recorded egress (an imported profile); a corrupt one stops the start.
+      this.meta = await readOptionalJsonFile(store.metaPath(this.name), ProfileMetaSchema, "profile sidecar");
       this.log.info("using profile", { profile: this.name, path: this.file, cookies: this.state.cookies.length, recordedCountry: this.meta?.country ?? null });
     } else {
       this.log.warn("no login profile: AI Studio will ask this browser to sign in (see npm run auth -- login)", { dir: store.root });
@@ -72,14 +73,24 @@ export class ProfileSession {
     return args;
   }
 
+  /**
+   * Readies a launched browser for this profile: it answers the proxy forwarder's challenge.
+   * Idempotent; verifyEgress (the host's first step with each new browser) and preparePage
+   * both call it, so no page can load before it is done.
+   */
+  async attachBrowser(browser: Browser): Promise<void> {
+    await this.proxy?.authorize(browser);
+  }
+
   /** Measures the egress through the browser and refuses a country other than the login's. */
   async verifyEgress(browser: Browser): Promise<void> {
+    await this.attachBrowser(browser);
     let now;
     try {
       now = await measureEgress(browser, this.config.EGRESS_CHECK_URL);
     } catch (err) {
       const message = `could not measure this host's egress through ${this.config.EGRESS_CHECK_URL}: ${(err as Error).message}`;
-      if (this.meta?.country && !this.config.ALLOW_EGRESS_MISMATCH) throw new EgressMismatchError(`${message}. Set EGRESS_CHECK_URL, or ALLOW_EGRESS_MISMATCH=1 to start anyway.`);
+      if (this.meta?.country && !this.config.ALLOW_EGRESS_MISMATCH) throw new EgressMismatchError(`${message}. Set EGRESS_CHECK_URL, or ALLOW_EGRESS_MISMATCH=1 to start anyway.`, { cause: err });
       this.log.warn(message);
       return;
     }
@@ -94,6 +105,7 @@ export class ProfileSession {
 
   /** A lane's new page, in its own context: the profile's cookies (as last written back), identity and storage. */
   async preparePage(page: Page): Promise<void> {
+    await this.attachBrowser(page.browser());
     if (this.state) await applyCookies(page.browserContext(), this.state);
     await preparePage(page, this.state, this.identity, this.appOrigin);
   }

@@ -1,7 +1,7 @@
 import { copyFile, mkdir, readdir, rm, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { normalizeProfileName } from "./profile-name.js";
-import { ProfileMetaSchema, StorageStateSchema, readJsonFile, writeFileAtomic, type ProfileMeta, type StorageState } from "./storage-state.js";
+import { ProfileMetaSchema, StorageStateSchema, readJsonFile, readOptionalJsonFile, writeFileAtomic, type ProfileMeta, type StorageState } from "./storage-state.js";
 
 /*
  * The profiles folder, laid out as the Python tool lays it out so a person who knows one knows
@@ -47,7 +47,7 @@ export class ProfileStore {
 
   async load(name: string): Promise<{ state: StorageState; meta: ProfileMeta | null }> {
     const state = await readJsonFile(this.savedPath(name), StorageStateSchema, "storage-state profile");
-    const meta = await readJsonFile(this.metaPath(name), ProfileMetaSchema, "profile sidecar").catch(() => null);
+    const meta = await readOptionalJsonFile(this.metaPath(name), ProfileMetaSchema, "profile sidecar");
     return { state, meta };
   }
 
@@ -60,15 +60,15 @@ export class ProfileStore {
 
   /** The active profile's name, or null. */
   async activeName(): Promise<string | null> {
-    const files = (await readdir(join(this.root, "active")).catch(() => [] as string[])).filter((f) => f.endsWith(".json"));
+    const files = (await filesIn(join(this.root, "active"))).filter((f) => f.endsWith(".json"));
     return files.length > 0 ? normalizeProfileName(files.sort()[0]!) : null;
   }
 
   /** Makes a saved profile the active one (the only file in active/). */
   async activate(name: string): Promise<string> {
     const source = this.savedPath(name);
-    await stat(source).catch(() => {
-      throw new Error(`There is no saved profile '${normalizeProfileName(name)}' (${source}). See: npm run auth -- list`);
+    await stat(source).catch((err: unknown) => {
+      throw new Error(`There is no saved profile '${normalizeProfileName(name)}' (${source}). See: npm run auth -- list`, { cause: err });
     });
     const dir = join(this.root, "active");
     await mkdir(dir, { recursive: true });
@@ -80,7 +80,7 @@ export class ProfileStore {
 
   async list(): Promise<ProfileSummary[]> {
     const active = await this.activeName();
-    const files = (await readdir(join(this.root, "saved")).catch(() => [] as string[])).filter((f) => f.endsWith(".json") && !f.endsWith(".meta.json"));
+    const files = (await filesIn(join(this.root, "saved"))).filter((f) => f.endsWith(".json") && !f.endsWith(".meta.json"));
     const out: ProfileSummary[] = [];
     for (const file of files.sort()) {
       const name = normalizeProfileName(file);
@@ -90,9 +90,19 @@ export class ProfileStore {
         path,
         active: name === active,
         modified: (await stat(path)).mtime,
-        meta: await readJsonFile(this.metaPath(name), ProfileMetaSchema, "profile sidecar").catch(() => null),
+        meta: await readOptionalJsonFile(this.metaPath(name), ProfileMetaSchema, "profile sidecar"),
       });
     }
     return out;
+  }
+}
+
+/** A folder's entries; a folder not made yet has none, but one that cannot be read is an error (not "no profile"). */
+async function filesIn(dir: string): Promise<string[]> {
+  try {
+    return await readdir(dir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return [];
+    throw new Error(`Cannot read the profiles folder ${dir}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
   }
 }

@@ -46,6 +46,18 @@ export type ProfileMeta = z.infer<typeof ProfileMetaSchema>;
 
 export class ProfileFileError extends Error {
   override readonly name = "ProfileFileError";
+  constructor(
+    message: string,
+    readonly path: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+
+  /** The file is not there at all (as opposed to there but unreadable or not what it should be). */
+  get missing(): boolean {
+    return (this.cause as NodeJS.ErrnoException | undefined)?.code === "ENOENT";
+  }
 }
 
 export async function readJsonFile<T>(path: string, schema: z.ZodType<T>, what: string): Promise<T> {
@@ -53,20 +65,34 @@ export async function readJsonFile<T>(path: string, schema: z.ZodType<T>, what: 
   try {
     text = await readFile(path, "utf8");
   } catch (err) {
-    throw new ProfileFileError(`Cannot read ${what} ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new ProfileFileError(`Cannot read ${what} ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, path, { cause: err });
   }
   let raw: unknown;
   try {
     raw = JSON.parse(text);
-  } catch {
-    throw new ProfileFileError(`${path} is not JSON, so it is not a ${what}.`);
+  } catch (err) {
+    throw new ProfileFileError(`${path} is not JSON, so it is not a ${what}.`, path, { cause: err });
   }
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new ProfileFileError(`${path} is not a ${what}: ${issue?.path.join(".") || "(top)"} ${issue?.message ?? ""}`.trim());
+    throw new ProfileFileError(`${path} is not a ${what}: ${issue?.path.join(".") || "(top)"} ${issue?.message ?? ""}`.trim(), path, { cause: parsed.error });
   }
   return parsed.data;
+}
+
+/**
+ * A file that may be absent (a profile's sidecar): absent is null, but one that is there and
+ * cannot be read or is not valid is an error naming it. Treating a corrupt sidecar as absent
+ * would silently skip the checks it exists for (the egress country).
+ */
+export async function readOptionalJsonFile<T>(path: string, schema: z.ZodType<T>, what: string): Promise<T | null> {
+  try {
+    return await readJsonFile(path, schema, what);
+  } catch (err) {
+    if (err instanceof ProfileFileError && err.missing) return null;
+    throw err;
+  }
 }
 
 /**

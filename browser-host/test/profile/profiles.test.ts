@@ -4,9 +4,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { main as auth } from "../../src/auth-cli.js";
+import { loadConfig } from "../../src/config.js";
+import { createLogger } from "../../src/log.js";
 import { normalizeProfileName } from "../../src/profile/profile-name.js";
+import { ProfileSession } from "../../src/profile/profile-session.js";
 import { ProfileStore } from "../../src/profile/profile-store.js";
-import { writeFileAtomic } from "../../src/profile/storage-state.js";
+import { ProfileFileError, writeFileAtomic } from "../../src/profile/storage-state.js";
 
 /** A storage state as the Python AIstudioProxyAPI writes it (Playwright's format). */
 export const PYTHON_TOOL_STATE = {
@@ -74,10 +77,42 @@ describe("npm run auth -- import / list / activate", () => {
     await auth(["list", "--dir", dir], print);
     expect(out).toHaveLength(2);
     expect(out[0]).toMatch(/^\* 2 +saved today +egress DE/);
-    expect(out[1]).toMatch(/^  work +saved today +egress US/);
+    expect(out[1]).toMatch(/^ {2}work +saved today +egress US/);
     await auth(["activate", "work", "--dir", dir], print);
     expect(readdirSync(join(dir, "active"))).toEqual(["work.json"]);
     expect(await new ProfileStore(dir).activeName()).toBe("work");
+  });
+});
+
+describe("a profile's sidecar (.meta.json)", () => {
+  const importProfile = async () => {
+    const file = join(dir, "as_3.json");
+    writeFileSync(file, JSON.stringify(PYTHON_TOOL_STATE));
+    await auth(["import", file, "--dir", dir, "--country", "DE"], print);
+    return join(dir, "saved", "3.meta.json");
+  };
+  const session = () => new ProfileSession(loadConfig({ POOL_URL: "ws://127.0.0.1:1", HOST_TOKEN: "t", AUTH_DIR: dir, PROFILE: "3" }), createLogger("error"));
+
+  it("may be missing: the profile then has no recorded egress", async () => {
+    rmSync(await importProfile());
+    expect((await new ProfileStore(dir).load("3")).meta).toBeNull();
+    await expect(session().open()).resolves.toBeUndefined();
+  });
+
+  it.each([
+    ["not JSON", '{"country": "DE"', /3\.meta\.json is not JSON, so it is not a profile sidecar/],
+    ["not a sidecar", JSON.stringify({ country: 7 }), /3\.meta\.json is not a profile sidecar: egressIp/],
+  ])("that is %s is an error naming the file, not a profile without one (the egress check would be skipped)", async (_, content, message) => {
+    const meta = await importProfile();
+    writeFileSync(meta, content);
+    await expect(new ProfileStore(dir).load("3")).rejects.toThrow(message);
+    const error = await session()
+      .open()
+      .then(() => null, (err: unknown) => err);
+    expect(error).toBeInstanceOf(ProfileFileError);
+    expect((error as ProfileFileError).message).toMatch(message);
+    expect((error as ProfileFileError).path).toBe(meta);
+    expect((error as ProfileFileError).cause).toBeDefined();
   });
 });
 
