@@ -36,11 +36,5 @@ export async function createKeyWithCli(url: string, name: string, extra: string[
   return JSON.parse(stdout);
 }
 
-/** Polls a condition until it holds or the deadline passes. */
-export async function until(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+/** The shared polling wait, re-exported for the end-to-end tests. */
+export { until } from "../shared/test-support/until.js";

@@ -1,4 +1,4 @@
-import type { FinishReason, JobFrame, Usage, WireToolCall } from "@aistudio-edge/shared";
+import { modelResourceName, type HostJobEvent, type JobFrame, type Usage, type WireToolCall } from "@aistudio-edge/shared";
 import type { Logger } from "../log.js";
 import type { WireUsage } from "../wire/generate-content-response.js";
 import type { ModelInfo } from "../wire/list-models.js";
@@ -18,12 +18,8 @@ const NO_ERRORS = { callout: null, toast: null, turnError: null };
  * ends, the stall watchdog fires, or the job is cancelled (Stop, then a fresh chat).
  */
 
-export interface JobSink {
-  started(): void;
-  delta(delta: { text?: string; thought?: string }): void;
-  toolCalls(calls: WireToolCall[]): void;
-  done(finishReason: FinishReason, usage?: Usage): void;
-}
+/** Where a job's events go (the host relays each as a `job.event` frame); failures are thrown. */
+export type JobSink = (event: Exclude<HostJobEvent, { t: "error" }>) => void;
 
 /** What a lane knows about its page between jobs. */
 export interface PageState {
@@ -56,26 +52,27 @@ async function ensureModel(ctx: RunContext, model: string, signal: AbortSignal):
   const current = await ctx.page.currentModel(signal).catch(() => null);
   if (current !== model) {
     // The page reads its model from the preference on load; ?model= also selects it (2026).
-    await ctx.page.page.evaluate((id) => {
+    await ctx.page.page.evaluate((name) => {
       const key = "aiStudioUserPreference";
       const prefs = JSON.parse(localStorage.getItem(key) ?? "{}");
-      localStorage.setItem(key, JSON.stringify({ ...prefs, promptModel: `models/${id}` }));
-    }, model);
+      localStorage.setItem(key, JSON.stringify({ ...prefs, promptModel: name }));
+    }, modelResourceName(model));
     ctx.state.models = await ctx.page.load(model, signal);
     ctx.state.applied = null;
     await ctx.page.ensureTemporaryChat(signal);
     const shown = await ctx.page.currentModel(signal);
-    if (shown !== model) throw new DriverError("model_not_found", `AI Studio did not switch to '${model}' (it shows '${shown}').`, false);
+    if (shown !== model) throw new DriverError("upstream_model_unavailable", `AI Studio did not switch to '${model}' (it shows '${shown}').`, false);
     ctx.log.info("model selected", { model });
   }
-  const info = ctx.state.models.find((m) => m.id === `models/${model}`);
-  if (!info) throw new DriverError("model_not_found", `AI Studio does not list the model '${model}' for this account.`, false);
+  const info = ctx.state.models.find((m) => m.id === modelResourceName(model));
+  // Another host's account may still offer it.
+  if (!info) throw new DriverError("upstream_model_unavailable", `AI Studio does not list the model '${model}' for this account.`, true);
   return info;
 }
 
 export async function runJob(ctx: RunContext, job: JobFrame, sink: JobSink, signal: AbortSignal): Promise<void> {
   const request = job.request;
-  sink.started();
+  sink({ t: "started" });
   const model = await ensureModel(ctx, request.model, signal);
   await ctx.page.newChat(signal);
 
@@ -84,7 +81,7 @@ export async function runJob(ctx: RunContext, job: JobFrame, sink: JobSink, sign
   if (changed.length > 0) {
     ctx.log.debug("applying run settings", { jobId: job.jobId, changed: changed.join(",") });
     ctx.state.applied = null; // half-applied settings are unknown settings
-    await ctx.page.applySettings(wanted, changed, signal);
+    await ctx.page.settings.apply(wanted, changed, signal);
   }
   ctx.state.applied = wanted;
   await ctx.page.fillPrompt(renderPrompt(request), signal);
@@ -106,10 +103,10 @@ export async function runJob(ctx: RunContext, job: JobFrame, sink: JobSink, sign
     onEvent: (event) => {
       switch (event.type) {
         case "text":
-          sink.delta({ text: event.text });
+          sink({ t: "text", text: event.text });
           break;
         case "thought":
-          sink.delta({ thought: event.text });
+          sink({ t: "thought", text: event.text });
           break;
         case "function_call":
           calls.push({
@@ -169,15 +166,13 @@ export async function runJob(ctx: RunContext, job: JobFrame, sink: JobSink, sign
     }
     const end = outcome;
     if (end.status === 200 && end.failed === null) {
-      if (calls.length > 0) sink.toolCalls(calls);
+      if (calls.length > 0) sink({ t: "tool_calls", toolCalls: calls });
       const u = toUsage(usage);
-      sink.done(finishReasonOf(finish, calls.length > 0), u);
+      sink({ t: "done", finishReason: finishReasonOf(finish, calls.length > 0), ...(u ? { usage: u } : {}) });
       return;
     }
     // Let the page render its own message for the failure before reading it.
-    await ctx.page.page
-      .waitForFunction(() => document.querySelector(".model-error, ms-callout.error-callout, div.toast") !== null || location.pathname.includes("signin"), { timeout: 1_500 })
-      .catch(() => undefined);
+    await ctx.page.errorShown(1_500);
     const ui = await withTimeout(ctx.page.errors(), 2_000, NO_ERRORS);
     throw classifyFailure(end, ui, await withTimeout(ctx.page.signInReason(), 2_000, null));
   } finally {

@@ -34,6 +34,7 @@ export const SELECTORS = {
     { css: "footer run-button button", ui: "2025", seen: "2025-05" },
   ]),
   modelName: spec("model name", "the current model's id text in the run settings", [{ css: '[data-test-id="model-name"]', ui: "any", seen: "2026-06" }]),
+  chatTurn: spec("chat turn", "each turn of the chat, user or model (a fresh chat has none)", [{ css: "ms-chat-turn", ui: "any", seen: "2026-04" }]),
   newChat: spec("New chat button", "the toolbar button that clears the chat", [
     { css: 'button[data-test-clear="outside"][aria-label="New chat"]', ui: "2026", seen: "2026-04" },
     { css: 'button[aria-label="New chat"]', ui: "2026", seen: "2025-08" },
@@ -74,7 +75,9 @@ export const SELECTORS = {
   ]),
   maxTokens: spec("max output tokens input", "the output length field", [{ css: 'input[aria-label="Maximum output tokens"]', ui: "any", seen: "2026-01" }]),
   stopInput: spec("stop sequence input", "the field where Enter adds a stop-sequence chip", [{ css: 'input[aria-label="Add stop token"]', ui: "any", seen: "2026-01" }]),
-  stopChips: spec("stop sequence chips", "the chips of the stop sequences set", [{ css: "mat-chip", ui: "any", seen: "2026-01" }]),
+  stopChipRemove: spec("stop sequence chip remove button", 'the remove button of each stop-sequence chip, labelled "Remove <sequence>" (the label is how a chip is told apart)', [
+    { css: 'mat-chip button[aria-label^="Remove "]', ui: "any", seen: "2026-01" },
+  ]),
   thinkingToggle: spec("thinking switch", "the switch turning thinking on or off (budget models)", [
     { css: 'mat-slide-toggle[data-test-toggle="enable-thinking"] button[role="switch"]', ui: "any", seen: "2025-12" },
     { css: 'button[role="switch"][aria-label="Toggle thinking mode"]', ui: "any", seen: "2025-12" },

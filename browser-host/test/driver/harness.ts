@@ -1,5 +1,5 @@
 import type { Browser } from "puppeteer-core";
-import type { FinishReason, JobFrame, JobRequest, Usage, WireToolCall } from "@aistudio-edge/shared";
+import { PROTOCOL_VERSION, type FinishReason, type JobFrame, type JobRequest, type Usage, type WireToolCall } from "@aistudio-edge/shared";
 import { HostConfigSchema, type HostConfig } from "../../src/config.js";
 import type { JobSink } from "../../src/driver/job-runner.js";
 import { Lane } from "../../src/lane.js";
@@ -16,7 +16,8 @@ export function hostConfig(simUrl: string, extra: Record<string, string> = {}): 
     HOST_TOKEN: "unused",
     AISTUDIO_URL: simUrl,
     LANES: "1",
-    PAGE_TIMEOUT_MS: "10000",
+    // Generous for a loaded machine: it bounds the driver's waits on the page, not how long they take.
+    PAGE_TIMEOUT_MS: "30000",
     STALL_TIMEOUT_MS: "2500",
     LOG_LEVEL: "warn",
     ...extra,
@@ -28,7 +29,7 @@ export const quietLog = createLogger("error");
 export function jobFrame(request: Partial<JobRequest> & { prompt?: string }, id = `job_${Math.random().toString(36).slice(2)}`): JobFrame {
   const { prompt, ...rest } = request;
   return {
-    v: 1,
+    v: PROTOCOL_VERSION,
     type: "job",
     jobId: id,
     seq: 0,
@@ -47,7 +48,8 @@ export function jobFrame(request: Partial<JobRequest> & { prompt?: string }, id 
   };
 }
 
-export class CollectingSink implements JobSink {
+/** What a job sent to its sink, gathered for the assertions. */
+export class CollectingSink {
   started_ = false;
   text = "";
   thoughts = "";
@@ -56,27 +58,34 @@ export class CollectingSink implements JobSink {
   usage: Usage | undefined;
   deltas = 0;
 
-  started(): void {
-    this.started_ = true;
-  }
-  delta(d: { text?: string; thought?: string }): void {
-    this.deltas += 1;
-    this.text += d.text ?? "";
-    this.thoughts += d.thought ?? "";
-  }
-  toolCalls(calls: WireToolCall[]): void {
-    this.calls.push(...calls);
-  }
-  done(finishReason: FinishReason, usage?: Usage): void {
-    this.finish = finishReason;
-    this.usage = usage;
-  }
+  readonly sink: JobSink = (event) => {
+    switch (event.t) {
+      case "started":
+        this.started_ = true;
+        break;
+      case "text":
+        this.deltas += 1;
+        this.text += event.text;
+        break;
+      case "thought":
+        this.deltas += 1;
+        this.thoughts += event.text;
+        break;
+      case "tool_calls":
+        this.calls.push(...event.toolCalls);
+        break;
+      case "done":
+        this.finish = event.finishReason;
+        this.usage = event.usage;
+        break;
+    }
+  };
 }
 
 export async function runOnLane(lane: Lane, browser: Browser, job: JobFrame, signal = new AbortController().signal): Promise<CollectingSink> {
-  const sink = new CollectingSink();
-  await lane.run(browser, job, sink, signal);
-  return sink;
+  const collected = new CollectingSink();
+  await lane.run(browser, job, collected.sink, signal);
+  return collected;
 }
 
 /** Runs and returns the thrown error (or fails if the job succeeded). */

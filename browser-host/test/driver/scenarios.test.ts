@@ -1,5 +1,6 @@
 import type { Browser } from "puppeteer-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { until } from "../../../shared/test-support/until.js";
 import { Lane } from "../../src/lane.js";
 import { startSimulator, type Simulator } from "../../simulator/server.js";
 import { launchChromium } from "../chromium.js";
@@ -121,14 +122,7 @@ describe.each(["2026", "2025"] as const)("driver on UI %s", (ui) => {
     await scenario({ scenario: "slow", paceMs: 200, chunkChars: 8 });
     const controller = new AbortController();
     const running = failureOf(lane, browser, jobFrame({ prompt: "slowly", reasoningEffort: "none" }), controller.signal);
-    await new Promise<void>((resolve) => {
-      const check = setInterval(() => {
-        if (sim.state.requests.length > 0) {
-          clearInterval(check);
-          resolve();
-        }
-      }, 20);
-    });
+    await until(() => sim.state.requests.length > 0, "the job's GenerateContent request", 30_000);
     controller.abort("client disconnected");
     const err = await running;
     expect(err.code).toBe("cancelled");

@@ -2,7 +2,7 @@ import type { Browser, BrowserContext, Page } from "puppeteer-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startSimulator, type Simulator } from "../../simulator/server.js";
 import { launchChromium } from "../chromium.js";
-import { RUN, TEXTAREA, clickSwitch, fillPrompt, modelTurns, openChat, requests, runAndWait, scenario, setNumber, type Ui } from "./page-helpers.js";
+import { POLL, RUN, TEXTAREA, WAIT, clickSwitch, fillPrompt, modelTurns, openChat, requests, runAndWait, scenario, setNumber, type Ui } from "./page-helpers.js";
 
 /*
  * The simulator's page in real Chromium, for both UI generations: the DOM hooks of facts §1.2
@@ -83,9 +83,9 @@ describe.each(["2026", "2025"] as const)("simulated AI Studio, UI %s", (ui: Ui) 
   it("sends what the run settings say: model, temperature, top-P, max tokens, stop, thinking budget, system instructions, functions, schema, tools", async () => {
     // Model through the picker.
     await page.click(ui === "2026" ? "button[data-test-model-selector-card]" : "ms-model-selector-v3 > button");
-    await page.waitForSelector('[data-model-id="models/gemini-2.5-flash"]', { timeout: 5_000 });
+    await page.waitForSelector('[data-model-id="models/gemini-2.5-flash"]', WAIT);
     await page.click('[data-model-id="models/gemini-2.5-flash"]');
-    await page.waitForFunction(() => document.querySelector('[data-test-id="model-name"]')?.textContent === "gemini-2.5-flash", { timeout: 5_000 });
+    await page.waitForFunction(() => document.querySelector('[data-test-id="model-name"]')?.textContent === "gemini-2.5-flash", POLL);
 
     const temperature = ui === "2026" ? 'ms-slider input[type="number"][max="2"]' : '[data-test-id="temperatureSliderContainer"] input[type="number"]';
     const topP = ui === "2026" ? 'ms-slider input[type="number"][max="1"]' : '[data-test-id="topPSliderContainer"] input[type="number"]';
@@ -96,37 +96,37 @@ describe.each(["2026", "2025"] as const)("simulated AI Studio, UI %s", (ui: Ui) 
       await page.type('input[aria-label="Add stop token"]', stop);
       await page.keyboard.press("Enter");
     }
-    await page.waitForSelector('mat-chip button[aria-label="Remove ###"]', { timeout: 5_000 });
+    await page.waitForSelector('mat-chip button[aria-label="Remove ###"]', WAIT);
 
     // Thinking: a budget model; switch to a manual budget of 1024.
     expect(await page.$eval('mat-slide-toggle[data-test-toggle="enable-thinking"] button[role="switch"]', (el) => el.getAttribute("aria-checked"))).toBe("true");
     await clickSwitch(page, "Toggle thinking budget between auto and manual");
-    await page.waitForSelector('[data-test-id="user-setting-budget-animation-wrapper"] input[type="number"]', { timeout: 5_000 });
+    await page.waitForSelector('[data-test-id="user-setting-budget-animation-wrapper"] input[type="number"]', WAIT);
     await setNumber(page, '[data-test-id="user-setting-budget-animation-wrapper"] input[type="number"]', 1024);
 
     // System instructions.
     await page.click(ui === "2026" ? "button[data-test-system-instructions-card]" : 'button[aria-label="System instructions"][data-test-si]');
-    await page.waitForSelector('textarea[aria-label="System instructions"]', { timeout: 5_000 });
+    await page.waitForSelector('textarea[aria-label="System instructions"]', WAIT);
     await page.type('textarea[aria-label="System instructions"]', "Answer like a pirate.");
     if (ui === "2026") await page.click("button[data-test-close-button]");
 
     // Function declarations through the dialog.
     await clickSwitch(page, "Function calling");
     await page.click('button[aria-label="Edit function declarations"]');
-    await page.waitForSelector("ms-text-editor textarea", { timeout: 5_000 });
+    await page.waitForSelector("ms-text-editor textarea", WAIT);
     const declarations = [{ name: "get_weather", description: "Weather for a city", parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] } }];
     await page.$eval("ms-text-editor textarea", (el, v) => ((el as HTMLTextAreaElement).value = v), JSON.stringify(declarations));
     await page.click('button[aria-label="Save the current function declarations"]');
-    await page.waitForFunction(() => !document.querySelector("ms-text-editor"), { timeout: 5_000 });
+    await page.waitForFunction(() => !document.querySelector("ms-text-editor"), POLL);
 
     // Structured output with a schema.
     await clickSwitch(page, "Structured output");
     await page.click("button.edit-schema-button");
-    await page.waitForSelector("ms-text-editor textarea", { timeout: 5_000 });
+    await page.waitForSelector("ms-text-editor textarea", WAIT);
     const schema = { type: "object", properties: { mood: { type: "string", enum: ["calm", "stormy"] } } };
     await page.$eval("ms-text-editor textarea", (el, v) => ((el as HTMLTextAreaElement).value = v), JSON.stringify(schema));
     await page.click('button[aria-label="Save the current schema"]');
-    await page.waitForFunction(() => !document.querySelector("ms-text-editor"), { timeout: 5_000 });
+    await page.waitForFunction(() => !document.querySelector("ms-text-editor"), POLL);
 
     await clickSwitch(page, "Grounding with Google Search");
     await clickSwitch(page, "Code execution");
@@ -157,7 +157,7 @@ describe.each(["2026", "2025"] as const)("simulated AI Studio, UI %s", (ui: Ui) 
 
   it("sends a thinking level for Gemini 3 and no budget", async () => {
     await page.click('mat-select[aria-label="Thinking Level"]');
-    await page.waitForSelector('[role="listbox"] mat-option[role="option"][data-level="low"]', { timeout: 5_000 });
+    await page.waitForSelector('[role="listbox"] mat-option[role="option"][data-level="low"]', WAIT);
     const options = await page.$$eval('[role="listbox"] [role="option"]', (els) => els.map((e) => e.textContent));
     expect(options).toEqual(["Minimal", "Low", "Medium", "High"]);
     await page.click('[role="listbox"] mat-option[data-level="low"]');
@@ -172,11 +172,12 @@ describe.each(["2026", "2025"] as const)("simulated AI Studio, UI %s", (ui: Ui) 
     await scenario(sim.url, { scenario: "slow", paceMs: 150, chunkChars: 4 });
     await fillPrompt(page, ui, "Take your time.");
     await page.click(RUN[ui]);
-    await page.waitForSelector(".chat-turn-container.model ms-text-chunk", { timeout: 10_000 });
+    // The default model thinks first: its thoughts stream for some seconds before the first text.
+    await page.waitForSelector(".chat-turn-container.model ms-text-chunk", WAIT);
     if (ui === "2026") expect(await page.$eval(RUN[ui], (el) => el.textContent)).toContain("Stop");
     else expect(await page.$eval(RUN[ui], (el) => el.classList.contains("stoppable") && el.querySelector("svg.stoppable-spinner") !== null)).toBe(true);
     await page.click(RUN[ui]);
-    await page.waitForFunction((sel) => document.querySelector(sel)?.textContent?.includes("Run"), { timeout: 5_000 }, RUN[ui]);
+    await page.waitForFunction((sel) => document.querySelector(sel)?.textContent?.includes("Run"), POLL, RUN[ui]);
     const partial = await page.$eval(".chat-turn-container.model ms-cmark-node", (el) => el.textContent!);
     const full = (await requests(sim.url))[0]!.answer!.text;
     expect(partial.length).toBeGreaterThan(0);
@@ -205,7 +206,7 @@ describe.each(["2026", "2025"] as const)("simulated AI Studio, UI %s", (ui: Ui) 
     await scenario(sim.url, { scenario: "signin_redirect" });
     await fillPrompt(page, ui, "Are we still logged in?");
     await page.click(RUN[ui]);
-    await page.waitForFunction(() => location.pathname === "/v3/signin/identifier", { timeout: 10_000 });
+    await page.waitForFunction(() => location.pathname === "/v3/signin/identifier", POLL);
     expect(await page.title()).toContain("Sign in");
     expect(await page.$("input#identifierId")).not.toBeNull();
     await page.goto(chat());
@@ -219,18 +220,18 @@ describe.each(["2026", "2025"] as const)("simulated AI Studio, UI %s", (ui: Ui) 
     await runAndWait(page, ui);
     await page.click(newChat);
     const confirm = ui === "2026" ? "Discard and continue" : "Continue";
-    await page.waitForSelector("mat-mdc-dialog-container button.ms-button-primary", { timeout: 5_000 });
+    await page.waitForSelector("mat-mdc-dialog-container button.ms-button-primary", WAIT);
     expect(await page.$eval("mat-mdc-dialog-container button.ms-button-primary", (el) => el.textContent)).toBe(confirm);
     await page.click("mat-mdc-dialog-container button.ms-button-primary");
-    await page.waitForFunction(() => document.querySelectorAll("ms-chat-turn").length === 0, { timeout: 5_000 });
+    await page.waitForFunction(() => document.querySelectorAll("ms-chat-turn").length === 0, POLL);
 
     const toggle = ui === "2026" ? 'button[aria-label="Toggle temporary chat"]' : 'button[aria-label="Temporary chat toggle"]';
     await page.click('button[aria-label="View more actions"]');
-    await page.waitForSelector(toggle, { timeout: 5_000 });
+    await page.waitForSelector(toggle, WAIT);
     await page.click(toggle);
-    await page.waitForSelector('ms-incognito-mode-indicator [data-test-id="main-text"]', { timeout: 5_000 });
+    await page.waitForSelector('ms-incognito-mode-indicator [data-test-id="main-text"]', WAIT);
     await page.click('button[aria-label="View more actions"]');
-    await page.waitForSelector(`${toggle}.ms-button-active [data-test-incognito-checkmark]`, { timeout: 5_000 });
+    await page.waitForSelector(`${toggle}.ms-button-active [data-test-incognito-checkmark]`, WAIT);
   });
 
   it("selects the model from localStorage.aiStudioUserPreference on reload, and from ?model=", async () => {

@@ -3,8 +3,19 @@ import type { RecordedRequest } from "../../simulator/sim-state.js";
 
 /*
  * Small page actions for the simulator's contract tests. Each wait is a condition with a
- * deadline (puppeteer's waitForFunction/waitForSelector), never a fixed sleep.
+ * deadline (puppeteer's waitForFunction/waitForSelector), never a fixed sleep. The deadlines are
+ * upper bounds for a slow, loaded 2-core machine (several Chromiums at once), not expected times.
  */
+
+/** The deadline of a wait for the page to react. */
+export const WAIT_MS = 30_000;
+/** For waitForSelector (which watches DOM mutations). */
+export const WAIT = { timeout: WAIT_MS } as const;
+/**
+ * For waitForFunction: interval polling. Puppeteer's default polls on requestAnimationFrame,
+ * which runs only as often as the page renders a frame, and a starved renderer renders few.
+ */
+export const POLL = { timeout: WAIT_MS, polling: 100 } as const;
 
 export const TEXTAREA = { "2026": "footer ms-prompt-box textarea", "2025": "footer ms-prompt-input-wrapper textarea" } as const;
 export const RUN = { "2026": "footer ms-run-button button", "2025": "footer run-button button.run-button" } as const;
@@ -12,7 +23,7 @@ export type Ui = keyof typeof TEXTAREA;
 
 export async function openChat(page: Page, url: string): Promise<void> {
   await page.goto(url, { waitUntil: "domcontentloaded" });
-  await page.waitForFunction(() => (window as { default_MakerSuite?: { ready: boolean } }).default_MakerSuite?.ready === true, { timeout: 15_000 });
+  await page.waitForFunction(() => (window as { default_MakerSuite?: { ready: boolean } }).default_MakerSuite?.ready === true, POLL);
 }
 
 /** Fills the prompt the way Angular notices: value, then an `input` event. */
@@ -43,18 +54,29 @@ export async function setNumber(page: Page, selector: string, value: number): Pr
 /** Model turns so far; older ones are virtualised, so count turns, not their contents. */
 export const modelTurns = (page: Page) => page.$$eval(".chat-turn-container.model", (turns) => turns.length);
 
-/** Clicks Run and waits until a new model turn has ended (run-time pill) or failed (turn error). */
-export async function runAndWait(page: Page, ui: Ui, timeout = 20_000): Promise<void> {
+/**
+ * Presses Run and waits until a new model turn has ended (run-time pill) or failed (turn error),
+ * in two steps so a failure says which did not happen. Pressed through the DOM, as the driver
+ * does: a mouse click also waits on hit-testing and input acks from the renderer.
+ */
+export async function runAndWait(page: Page, ui: Ui, timeoutMs = 45_000): Promise<void> {
   const before = await modelTurns(page);
-  await page.click(RUN[ui]);
-  await page.waitForFunction(
-    (n) => {
-      const turns = document.querySelectorAll(".chat-turn-container.model");
-      return turns.length > n && turns[turns.length - 1]!.querySelector(".model-run-time-pill, .model-error") !== null;
-    },
-    { timeout },
-    before,
-  );
+  await page.$eval(RUN[ui], (button) => (button as HTMLElement).click());
+  const turns = ".chat-turn-container.model";
+  await page
+    .waitForFunction((css, n) => document.querySelectorAll(css).length > n, POLL, turns, before)
+    .catch((err: Error) => Promise.reject(new Error(`Run was pressed but no model turn started: ${err.message}`, { cause: err })));
+  await page
+    .waitForFunction(
+      (css, n) => {
+        const all = document.querySelectorAll(css);
+        return all.length > n && all[all.length - 1]!.querySelector(".model-run-time-pill, .model-error") !== null;
+      },
+      { timeout: timeoutMs, polling: 100 },
+      turns,
+      before,
+    )
+    .catch((err: Error) => Promise.reject(new Error(`the model turn started but did not end or fail: ${err.message}`, { cause: err })));
 }
 
 export async function requests(simUrl: string): Promise<RecordedRequest[]> {

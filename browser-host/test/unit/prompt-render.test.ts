@@ -1,0 +1,113 @@
+import type { JobMessage, JobRequest } from "@aistudio-edge/shared";
+import { describe, expect, it } from "vitest";
+import { renderPrompt, systemInstructionOf } from "../../src/driver/prompt-render.js";
+
+/* The OpenAI conversation as the one prompt a fresh AI Studio chat gets, and its system instructions. */
+
+function request(messages: JobMessage[]): JobRequest {
+  return { model: "gemini-2.5-flash", messages, stop: [], tools: [], toolChoice: "auto", responseFormat: { type: "text" }, googleSearch: false, stream: true };
+}
+
+const ASK = "Reply as the assistant to the last message.";
+const CONTINUE = "Continue as the assistant, using the tool results above.";
+
+describe("prompt rendering", () => {
+  it("sends a lone user message as it is, without markers", () => {
+    expect(renderPrompt(request([{ role: "user", content: "Hello [User] there" }]))).toBe("Hello [User] there");
+  });
+
+  it("still sends the lone user message as it is beside system messages", () => {
+    expect(renderPrompt(request([{ role: "system", content: "Be brief." }, { role: "user", content: "Hi" }]))).toBe("Hi");
+  });
+
+  it("writes a conversation with role markers and asks for the next reply", () => {
+    const prompt = renderPrompt(
+      request([
+        { role: "system", content: "Be brief." },
+        { role: "user", content: "Hi", name: "ana" },
+        { role: "assistant", content: "Hello!" },
+        { role: "user", content: "Tides?" },
+      ]),
+    );
+    expect(prompt).toBe(`The conversation so far:\n\n[User ana]\nHi\n\n[Assistant]\nHello!\n\n[User]\nTides?\n\n${ASK}`);
+  });
+
+  it("writes tool calls and results, and asks to continue after a tool result", () => {
+    const prompt = renderPrompt(
+      request([
+        { role: "user", content: "Weather?" },
+        {
+          role: "assistant",
+          content: "",
+          toolCalls: [
+            { id: "call_1", name: "get_weather", arguments: '{"city":"Rome"}' },
+            { id: "call_2", name: "get_time", arguments: "{}" },
+          ],
+        },
+        { role: "tool", content: '{"temp":21}', toolCallId: "call_1", name: "get_weather" },
+        { role: "tool", content: "12:00" },
+      ]),
+    );
+    expect(prompt).toBe(
+      [
+        "The conversation so far:",
+        "",
+        "[User]\nWeather?",
+        "",
+        // No empty "[Assistant]" header when the turn was only calls.
+        '[Assistant called tool get_weather (id call_1) with arguments {"city":"Rome"}]\n[Assistant called tool get_time (id call_2) with arguments {}]',
+        "",
+        '[Tool result from get_weather for call call_1]\n{"temp":21}',
+        "",
+        "[Tool result]\n12:00",
+        "",
+        CONTINUE,
+      ].join("\n"),
+    );
+  });
+
+  it("keeps an assistant's text and its calls together", () => {
+    const prompt = renderPrompt(request([{ role: "user", content: "a" }, { role: "assistant", content: "Let me look.", toolCalls: [{ id: "c", name: "f", arguments: "{}" }] }, { role: "user", content: "b" }]));
+    expect(prompt).toContain("[Assistant]\nLet me look.\n[Assistant called tool f (id c) with arguments {}]\n\n[User]\nb");
+  });
+
+  it("leaves out an assistant turn with neither text nor calls", () => {
+    const prompt = renderPrompt(request([{ role: "user", content: "a" }, { role: "assistant", content: "" }, { role: "user", content: "b" }]));
+    expect(prompt).toBe(`The conversation so far:\n\n[User]\na\n\n[User]\nb\n\n${ASK}`);
+  });
+
+  it("says which attachments were not forwarded, even for a lone message", () => {
+    const prompt = renderPrompt(
+      request([
+        {
+          role: "user",
+          content: "What is in these?",
+          attachments: [
+            { kind: "image", url: "data:image/png;base64,AAAA" },
+            { kind: "file", url: "https://example.com/a.pdf" },
+          ],
+        },
+      ]),
+    );
+    expect(prompt).toBe(`The conversation so far:\n\n[User]\nWhat is in these?\n[2 attachment(s) not forwarded: image, file]\n\n${ASK}`);
+    // The URLs (which may be whole files) are not written into the prompt.
+    expect(prompt).not.toContain("base64");
+  });
+
+  it("renders a lone assistant message with markers", () => {
+    expect(renderPrompt(request([{ role: "assistant", content: "Hi" }]))).toBe(`The conversation so far:\n\n[Assistant]\nHi\n\n${ASK}`);
+  });
+});
+
+describe("system instructions", () => {
+  it("joins every system message, in order, with a blank line", () => {
+    expect(systemInstructionOf(request([{ role: "system", content: "One." }, { role: "user", content: "x" }, { role: "system", content: "Two." }]))).toBe("One.\n\nTwo.");
+  });
+
+  it("is empty without system messages, and system text never enters the prompt", () => {
+    const r = request([{ role: "user", content: "a" }, { role: "assistant", content: "b" }]);
+    expect(systemInstructionOf(r)).toBe("");
+    const withSystem = request([{ role: "system", content: "SECRET RULES" }, { role: "user", content: "a" }, { role: "assistant", content: "b" }, { role: "user", content: "c" }]);
+    expect(renderPrompt(withSystem)).not.toContain("SECRET RULES");
+  });
+});
