@@ -16,7 +16,11 @@ import { ROOT, freePort, startDevServer, type DevServer } from "../scripts/wrang
 
 /** Bundles the host as the container runs it. */
 async function build(): Promise<void> {
-  await promisify(execFile)(process.execPath, ["--import", "tsx", join(ROOT, "scripts", "bundle-host.ts")], { cwd: ROOT });
+  await promisify(execFile)(
+    process.execPath,
+    ["--import", "tsx", join(ROOT, "scripts", "bundle-host.ts")],
+    { cwd: ROOT },
+  );
 }
 
 /*
@@ -26,7 +30,9 @@ async function build(): Promise<void> {
  */
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-const { values } = parseArgs({ options: { quick: { type: "boolean", default: false }, lanes: { type: "string", default: "8" } } });
+const { values } = parseArgs({
+  options: { quick: { type: "boolean", default: false }, lanes: { type: "string", default: "8" } },
+});
 const QUICK = values.quick;
 const MAX_LANES = Number(values.lanes);
 const HOST_TOKEN = randomBytes(16).toString("hex");
@@ -66,9 +72,15 @@ function hostEnv(id: string, lanes: number, logLevel: string): Record<string, st
 }
 
 /** Waits until the pool lists the host with all its lanes. */
-async function untilPooled(id: string, lanes: number, alive: () => boolean = () => true): Promise<void> {
+async function untilPooled(
+  id: string,
+  lanes: number,
+  alive: () => boolean = () => true,
+): Promise<void> {
   for (;;) {
-    const health = (await (await fetch(`${edge.url}/health`)).json()) as { hosts: Array<{ id: string; lanes: number }> };
+    const health = (await (await fetch(`${edge.url}/health`)).json()) as {
+      hosts: Array<{ id: string; lanes: number }>;
+    };
     if (health.hosts.some((h) => h.id === id && h.lanes === lanes)) return;
     if (!alive()) throw new Error(`the host ${id} went away before it joined the pool`);
     await new Promise((r) => setTimeout(r, 20));
@@ -77,7 +89,10 @@ async function untilPooled(id: string, lanes: number, alive: () => boolean = () 
 
 async function startHost(lanes: number): Promise<{ host: BrowserHost; readyMs: number }> {
   const started = preciseNow();
-  const host = new BrowserHost(loadConfig(hostEnv(`bench-${lanes}`, lanes, "info")), createLogger("info", {}, (line) => hostLog.push(line)));
+  const host = new BrowserHost(
+    loadConfig(hostEnv(`bench-${lanes}`, lanes, "info")),
+    createLogger("info", {}, (line) => hostLog.push(line)),
+  );
   await host.start();
   // Ready means the pool can place a job on every lane.
   await untilPooled(`bench-${lanes}`, lanes);
@@ -89,9 +104,15 @@ async function stream(prompt: string): Promise<Array<{ at: number; text: string 
   const res = await fetch(`${edge.url}/v1/chat/completions`, {
     method: "POST",
     headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
-    body: JSON.stringify({ model: "gemini-2.5-flash", reasoning_effort: "none", stream: true, messages: [{ role: "user", content: prompt }] }),
+    body: JSON.stringify({
+      model: "gemini-2.5-flash",
+      reasoning_effort: "none",
+      stream: true,
+      messages: [{ role: "user", content: prompt }],
+    }),
   });
-  if (!res.ok || !res.body) throw new Error(`bench request failed: ${res.status} ${await res.text()}`);
+  if (!res.ok || !res.body)
+    throw new Error(`bench request failed: ${res.status} ${await res.text()}`);
   const out: Array<{ at: number; text: string }> = [];
   const decoder = new TextDecoder();
   let buffer = "";
@@ -136,9 +157,14 @@ function treeMb(root: number): number {
     }
   }
   const tree = new Set([root]);
-  for (let grew = true; grew; ) {
+  for (let grew = true; grew;) {
     grew = false;
-    for (const [pid, ppid] of parents) if (tree.has(ppid) && !tree.has(pid)) (tree.add(pid), (grew = true));
+    for (const [pid, ppid] of parents) {
+      if (tree.has(ppid) && !tree.has(pid)) {
+        tree.add(pid);
+        grew = true;
+      }
+    }
   }
   let kb = 0;
   for (const pid of tree) kb += rss.get(pid) ?? 0;
@@ -156,7 +182,9 @@ async function hostProcessMb(lanes: number): Promise<number> {
   });
   try {
     await untilPooled(`bench-mem-${lanes}`, lanes, () => child.exitCode === null);
-    await Promise.all(Array.from({ length: lanes }, (_, i) => stream(`memory warm-up ${lanes} ${i}`)));
+    await Promise.all(
+      Array.from({ length: lanes }, (_, i) => stream(`memory warm-up ${lanes} ${i}`)),
+    );
     return treeMb(child.pid!);
   } finally {
     child.kill("SIGTERM");
@@ -166,10 +194,16 @@ async function hostProcessMb(lanes: number): Promise<number> {
 
 async function main(): Promise<void> {
   const rows: Row[] = [];
-  console.log(`Benchmark${QUICK ? " (quick)" : ""}: simulator + wrangler dev + browser host, on ${process.platform} with Node ${process.version}`);
+  console.log(
+    `Benchmark${QUICK ? " (quick)" : ""}: simulator + wrangler dev + browser host, on ${process.platform} with Node ${process.version}`,
+  );
   sim = await startSimulator({ pace: { paceMs: 20, chunkChars: 8 } });
   const state = mkdtempSync(join(tmpdir(), "bench-wrangler-"));
-  edge = await startDevServer({ port: await freePort(), persistTo: state, vars: { HOST_TOKEN, ADMIN_TOKEN, QUEUE_MAX: "256" } });
+  edge = await startDevServer({
+    port: await freePort(),
+    persistTo: state,
+    vars: { HOST_TOKEN, ADMIN_TOKEN, QUEUE_MAX: "256" },
+  });
   try {
     const created = await fetch(`${edge.url}/admin/keys`, {
       method: "POST",
@@ -180,7 +214,12 @@ async function main(): Promise<void> {
 
     // Host start and memory, one lane.
     const one = await startHost(1);
-    rows.push({ measure: "host ready after start (1 lane)", value: ms(one.readyMs), target: "≤ 5000 ms", ok: one.readyMs <= 5000 });
+    rows.push({
+      measure: "host ready after start (1 lane)",
+      value: ms(one.readyMs),
+      target: "≤ 5000 ms",
+      ok: one.readyMs <= 5000,
+    });
     await stream("warm-up");
 
     // Added latency: first token and per chunk, one request at a time.
@@ -190,43 +229,86 @@ async function main(): Promise<void> {
     for (let i = 0; i < runs; i++) {
       const prompt = `latency probe ${i}`;
       const got = await stream(prompt);
-      const record = (await requests()).findLast((r) => r.request.contents.at(-1)?.text === prompt)!;
+      const record = (await requests()).findLast(
+        (r) => r.request.contents.at(-1)?.text === prompt,
+      )!;
       const sent = record.timing.texts;
       if (got.length === 0 || sent.length === 0) continue;
       ttft.push(got[0]!.at - sent[0]!.at);
       // Pair pieces by text, in order: the relay may merge pieces, never split or reorder them.
       let j = 0;
       for (const piece of sent) {
-        while (j < got.length && !got[j]!.text.includes(piece.text) && !piece.text.includes(got[j]!.text)) j++;
+        while (
+          j < got.length &&
+          !got[j]!.text.includes(piece.text) &&
+          !piece.text.includes(got[j]!.text)
+        )
+          j++;
         if (j < got.length) perChunk.push(got[j]!.at - piece.at);
       }
     }
-    rows.push({ measure: `added time to first token, p50 (${ttft.length} runs)`, value: ms(pct(ttft, 50)), target: "≤ 25 ms", ok: pct(ttft, 50) <= 25 });
-    rows.push({ measure: "added time to first token, p99", value: ms(pct(ttft, 99)), target: "≤ 100 ms", ok: pct(ttft, 99) <= 100 });
-    rows.push({ measure: `added per-chunk relay latency, p50 (${perChunk.length} chunks)`, value: ms(pct(perChunk, 50)), target: "≤ 5 ms", ok: pct(perChunk, 50) <= 5 });
+    rows.push({
+      measure: `added time to first token, p50 (${ttft.length} runs)`,
+      value: ms(pct(ttft, 50)),
+      target: "≤ 25 ms",
+      ok: pct(ttft, 50) <= 25,
+    });
+    rows.push({
+      measure: "added time to first token, p99",
+      value: ms(pct(ttft, 99)),
+      target: "≤ 100 ms",
+      ok: pct(ttft, 99) <= 100,
+    });
+    rows.push({
+      measure: `added per-chunk relay latency, p50 (${perChunk.length} chunks)`,
+      value: ms(pct(perChunk, 50)),
+      target: "≤ 5 ms",
+      ok: pct(perChunk, 50) <= 5,
+    });
 
     // Job set-up in the page: job received by the host → GenerateContent request sent.
-    for (const [label, size, target] of [["10 KB", 10 * 1024, 300], ["1 MB", 1024 * 1024, 2000]] as const) {
+    for (const [label, size, target] of [
+      ["10 KB", 10 * 1024, 300],
+      ["1 MB", 1024 * 1024, 2000],
+    ] as const) {
       const setups: number[] = [];
       for (let i = 0; i < (QUICK ? 2 : 5); i++) {
         const prompt = `setup ${label} ${i} ${"x".repeat(size)}`;
         const before = hostLog.length;
         await stream(prompt);
-        const started = hostLog.slice(before).map((l) => JSON.parse(l) as { msg: string; time: string }).find((l) => l.msg === "job started");
-        const record = (await requests()).findLast((r) => r.request.contents.at(-1)?.text === prompt);
+        const started = hostLog
+          .slice(before)
+          .map((l) => JSON.parse(l) as { msg: string; time: string })
+          .find((l) => l.msg === "job started");
+        const record = (await requests()).findLast(
+          (r) => r.request.contents.at(-1)?.text === prompt,
+        );
         if (started && record) setups.push(record.timing.arrived - Date.parse(started.time));
       }
-      rows.push({ measure: `job set-up in the page, ${label} prompt (median of ${setups.length})`, value: ms(pct(setups, 50)), target: `≤ ${target} ms`, ok: pct(setups, 50) <= target });
+      rows.push({
+        measure: `job set-up in the page, ${label} prompt (median of ${setups.length})`,
+        value: ms(pct(setups, 50)),
+        target: `≤ ${target} ms`,
+        ok: pct(setups, 50) <= target,
+      });
     }
 
     // Throughput with one lane, then with MAX_LANES.
     const throughput = async (host: BrowserHost, lanes: number) => {
       const n = lanes * (QUICK ? 2 : 3);
-      await fetch(`${sim.url}/__sim/config`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ pace: { paceMs: 40, chunkChars: 8 } }) });
+      await fetch(`${sim.url}/__sim/config`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ pace: { paceMs: 40, chunkChars: 8 } }),
+      });
       const t0 = preciseNow();
       await Promise.all(Array.from({ length: n }, (_, i) => stream(`throughput ${lanes} ${i}`)));
       const perSecond = n / ((preciseNow() - t0) / 1000);
-      await fetch(`${sim.url}/__sim/config`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ pace: { paceMs: 20, chunkChars: 8 } }) });
+      await fetch(`${sim.url}/__sim/config`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ pace: { paceMs: 20, chunkChars: 8 } }),
+      });
       void host;
       return perSecond;
     };
@@ -243,10 +325,30 @@ async function main(): Promise<void> {
     const memOne = await hostProcessMb(1);
     const memMany = await hostProcessMb(MAX_LANES);
     const perExtra = (memMany - memOne) / (MAX_LANES - 1);
-    rows.push({ measure: "memory, host process with 1 lane (Node + Chromium)", value: `${memOne.toFixed(0)} MB`, target: "≤ 400 MB", ok: memOne <= 400 });
-    rows.push({ measure: `memory per extra lane (${MAX_LANES} lanes: ${memMany.toFixed(0)} MB)`, value: `${perExtra.toFixed(0)} MB`, target: "≤ 150 MB", ok: perExtra <= 150 });
-    rows.push({ measure: `throughput, 1 lane`, value: `${oneRate.toFixed(2)} answers/s`, target: "—", ok: null });
-    rows.push({ measure: `throughput, ${MAX_LANES} lanes`, value: `${manyRate.toFixed(2)} answers/s (${ratio.toFixed(1)}×)`, target: `≥ ${MAX_LANES - 1}× one lane`, ok: ratio >= MAX_LANES - 1 });
+    rows.push({
+      measure: "memory, host process with 1 lane (Node + Chromium)",
+      value: `${memOne.toFixed(0)} MB`,
+      target: "≤ 400 MB",
+      ok: memOne <= 400,
+    });
+    rows.push({
+      measure: `memory per extra lane (${MAX_LANES} lanes: ${memMany.toFixed(0)} MB)`,
+      value: `${perExtra.toFixed(0)} MB`,
+      target: "≤ 150 MB",
+      ok: perExtra <= 150,
+    });
+    rows.push({
+      measure: `throughput, 1 lane`,
+      value: `${oneRate.toFixed(2)} answers/s`,
+      target: "—",
+      ok: null,
+    });
+    rows.push({
+      measure: `throughput, ${MAX_LANES} lanes`,
+      value: `${manyRate.toFixed(2)} answers/s (${ratio.toFixed(1)}×)`,
+      target: `≥ ${MAX_LANES - 1}× one lane`,
+      ok: ratio >= MAX_LANES - 1,
+    });
   } finally {
     await edge.stop();
     await sim.close();
@@ -255,16 +357,26 @@ async function main(): Promise<void> {
 
   const width = Math.max(...rows.map((r) => r.measure.length));
   console.log("");
-  for (const r of rows) console.log(`${r.measure.padEnd(width)}  ${r.value.padStart(28)}  ${r.target.padEnd(18)} ${r.ok === null ? "" : r.ok ? "ok" : "MISSED"}`);
+  for (const r of rows)
+    console.log(
+      `${r.measure.padEnd(width)}  ${r.value.padStart(28)}  ${r.target.padEnd(18)} ${r.ok === null ? "" : r.ok ? "ok" : "MISSED"}`,
+    );
   const when = new Date().toISOString();
   const md = [
     `# Benchmark report`,
     ``,
-    `${when}, ${QUICK ? "quick run" : "full run"}, Node ${process.version}, ${readFileSync("/proc/cpuinfo", "utf8").split("\n").filter((l) => l.startsWith("processor")).length} cores. Produced by \`npm run bench\`; the targets are DESIGN.md's.`,
+    `${when}, ${QUICK ? "quick run" : "full run"}, Node ${process.version}, ${
+      readFileSync("/proc/cpuinfo", "utf8")
+        .split("\n")
+        .filter((l) => l.startsWith("processor")).length
+    } cores. Produced by \`npm run bench\`; the targets are DESIGN.md's.`,
     ``,
     `| measure | value | target | |`,
     `| --- | --- | --- | --- |`,
-    ...rows.map((r) => `| ${r.measure} | ${r.value} | ${r.target} | ${r.ok === null ? "" : r.ok ? "ok" : "missed"} |`),
+    ...rows.map(
+      (r) =>
+        `| ${r.measure} | ${r.value} | ${r.target} | ${r.ok === null ? "" : r.ok ? "ok" : "missed"} |`,
+    ),
     ``,
   ].join("\n");
   writeFileSync(join(HERE, "report.md"), md);

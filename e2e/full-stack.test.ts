@@ -24,30 +24,61 @@ let client: OpenAI;
 let requests: RecordedRequest[] = [];
 
 const refresh = async () => {
-  requests = (await (await fetch(`${state.simulatorUrl}/__sim/requests`)).json()) as RecordedRequest[];
+  requests = (await (
+    await fetch(`${state.simulatorUrl}/__sim/requests`)
+  ).json()) as RecordedRequest[];
   return requests;
 };
-const health = async () => (await (await fetch(`${state.baseUrl.replace(/\/v1$/, "")}/health`)).json()) as { running: number; hosts: Array<{ busy: number; lanes: number }> };
+const health = async () =>
+  (await (await fetch(`${state.baseUrl.replace(/\/v1$/, "")}/health`)).json()) as {
+    running: number;
+    hosts: Array<{ busy: number; lanes: number }>;
+  };
 
 beforeAll(async () => {
   stateDir = mkdtempSync(join(tmpdir(), "aistudio-edge-demo-"));
   const [port, simPort] = [await freePort(), await freePort()];
-  demo = spawn(process.execPath, ["--import", "tsx", join(ROOT, "scripts", "demo.ts"), "--port", String(port), "--sim-port", String(simPort), "--lanes", "2"], {
-    cwd: ROOT,
-    // A folder the demo creates itself, so its mode is the demo's doing.
-    env: { ...process.env, DEMO_DIR: join(stateDir, "demo") },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  demo = spawn(
+    process.execPath,
+    [
+      "--import",
+      "tsx",
+      join(ROOT, "scripts", "demo.ts"),
+      "--port",
+      String(port),
+      "--sim-port",
+      String(simPort),
+      "--lanes",
+      "2",
+    ],
+    {
+      cwd: ROOT,
+      // A folder the demo creates itself, so its mode is the demo's doing.
+      env: { ...process.env, DEMO_DIR: join(stateDir, "demo") },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   demo.stdout!.on("data", (d: Buffer) => (output += d.toString()));
   demo.stderr!.on("data", (d: Buffer) => (output += d.toString()));
-  await until(() => /^Ready: /m.test(output) || demo.exitCode !== null, "the demo's Ready line", 150_000);
+  await until(
+    () => /^Ready: /m.test(output) || demo.exitCode !== null,
+    "the demo's Ready line",
+    150_000,
+  );
   if (demo.exitCode !== null) throw new Error(`npm run demo exited:\n${output}`);
   const stateFile = join(stateDir, "demo", "state.json");
   state = JSON.parse(readFileSync(stateFile, "utf8"));
   // The state holds the admin token: this user's alone.
-  expect([join(stateDir, "demo"), stateFile].map((p) => (statSync(p).mode & 0o777).toString(8))).toEqual(["700", "600"]);
+  expect(
+    [join(stateDir, "demo"), stateFile].map((p) => (statSync(p).mode & 0o777).toString(8)),
+  ).toEqual(["700", "600"]);
   expect(output).toContain(`Ready: ${state.baseUrl}`);
-  client = new OpenAI({ apiKey: state.apiKey, baseURL: state.baseUrl, maxRetries: 0, timeout: 60_000 });
+  client = new OpenAI({
+    apiKey: state.apiKey,
+    baseURL: state.baseUrl,
+    maxRetries: 0,
+    timeout: 60_000,
+  });
 }, 180_000);
 
 afterAll(async () => {
@@ -63,12 +94,18 @@ const last = () => requests.at(-1)!;
 describe("OpenAI SDK → Worker → browser host → Chromium → simulator", () => {
   it("lists the models the page loaded", async () => {
     const ids = (await client.models.list()).data.map((m) => m.id);
-    expect(ids).toEqual(expect.arrayContaining(["gemini-2.5-flash", "gemini-3-pro-preview", "gemini-2.0-flash"]));
+    expect(ids).toEqual(
+      expect.arrayContaining(["gemini-2.5-flash", "gemini-3-pro-preview", "gemini-2.0-flash"]),
+    );
   });
 
   it("answers without streaming, with the simulator's text", async () => {
     const prompt = "What is the capital of France?";
-    const completion = await client.chat.completions.create({ model: MODEL, reasoning_effort: "none", messages: [{ role: "user", content: prompt }] });
+    const completion = await client.chat.completions.create({
+      model: MODEL,
+      reasoning_effort: "none",
+      messages: [{ role: "user", content: prompt }],
+    });
     expect(completion.choices[0]!.message.content).toBe(plainAnswer(MODEL, prompt));
     expect(completion.choices[0]!.finish_reason).toBe("stop");
     expect(completion.usage!.prompt_tokens).toBeGreaterThan(0);
@@ -93,7 +130,9 @@ describe("OpenAI SDK → Worker → browser host → Chromium → simulator", ()
     let usage: OpenAI.CompletionUsage | undefined;
     for await (const chunk of stream) {
       text += chunk.choices[0]?.delta.content ?? "";
-      reasoning += (chunk.choices[0]?.delta as { reasoning_content?: string } | undefined)?.reasoning_content ?? "";
+      reasoning +=
+        (chunk.choices[0]?.delta as { reasoning_content?: string } | undefined)
+          ?.reasoning_content ?? "";
       if (chunk.usage) usage = chunk.usage;
     }
     await refresh();
@@ -103,30 +142,57 @@ describe("OpenAI SDK → Worker → browser host → Chromium → simulator", ()
     expect(reasoning).toBe(recorded.answer!.thoughts);
     expect(reasoning.length).toBeGreaterThan(20);
     expect(usage!.completion_tokens_details?.reasoning_tokens).toBeGreaterThan(0);
-    expect(recorded.request).toMatchObject({ systemInstruction: "Be concise.", temperature: 0.4, topP: 0.7, stopSequences: [] });
+    expect(recorded.request).toMatchObject({
+      systemInstruction: "Be concise.",
+      temperature: 0.4,
+      topP: 0.7,
+      stopSequences: [],
+    });
   });
 
   it("returns tool calls from native function calling", async () => {
     const completion = await client.chat.completions.create({
       model: MODEL,
       reasoning_effort: "none",
-      tools: [{ type: "function", function: { name: "get_weather", description: "Weather for a city", parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] } } }],
+      tools: [
+        {
+          type: "function",
+          function: {
+            name: "get_weather",
+            description: "Weather for a city",
+            parameters: {
+              type: "object",
+              properties: { city: { type: "string" } },
+              required: ["city"],
+            },
+          },
+        },
+      ],
       messages: [{ role: "user", content: "Use get_weather for Paris." }],
     });
     const choice = completion.choices[0]!;
     expect(choice.finish_reason).toBe("tool_calls");
     const call = choice.message.tool_calls![0]!;
     expect(call.type === "function" && call.function.name).toBe("get_weather");
-    expect(call.type === "function" && JSON.parse(call.function.arguments)).toEqual({ city: "Paris" });
+    expect(call.type === "function" && JSON.parse(call.function.arguments)).toEqual({
+      city: "Paris",
+    });
     expect(call.id).toMatch(/^call_/);
     await refresh();
     expect(last().request.tools.functions.map((f) => f.name)).toEqual(["get_weather"]);
   });
 
   it("stops at max_tokens with finish_reason length", async () => {
-    const completion = await client.chat.completions.create({ model: MODEL, reasoning_effort: "none", max_tokens: 10, messages: [{ role: "user", content: "Say a lot." }] });
+    const completion = await client.chat.completions.create({
+      model: MODEL,
+      reasoning_effort: "none",
+      max_tokens: 10,
+      messages: [{ role: "user", content: "Say a lot." }],
+    });
     expect(completion.choices[0]!.finish_reason).toBe("length");
-    expect(completion.choices[0]!.message.content).toBe(plainAnswer(MODEL, "Say a lot.").slice(0, 40));
+    expect(completion.choices[0]!.message.content).toBe(
+      plainAnswer(MODEL, "Say a lot.").slice(0, 40),
+    );
     await refresh();
     expect(last().request.maxOutputTokens).toBe(10);
   });
@@ -136,13 +202,21 @@ describe("OpenAI SDK → Worker → browser host → Chromium → simulator", ()
     let finished = 0;
     const ask = (n: number) =>
       client.chat.completions
-        .create({ model: MODEL, reasoning_effort: "none", messages: [{ role: "user", content: `[[sim:slow]] parallel ${n}` }] })
+        .create({
+          model: MODEL,
+          reasoning_effort: "none",
+          messages: [{ role: "user", content: `[[sim:slow]] parallel ${n}` }],
+        })
         .then((c) => {
           finished += 1;
           return c;
         });
     const both = Promise.all([ask(1), ask(2)]);
-    await until(async () => (await refresh()).length >= before + 2, "both requests at the simulator", 30_000);
+    await until(
+      async () => (await refresh()).length >= before + 2,
+      "both requests at the simulator",
+      30_000,
+    );
     expect(finished).toBe(0); // both were generating at the same time
     const [a, b] = await both;
     expect(a.choices[0]!.message.content).toBe(plainAnswer(MODEL, "[[sim:slow]] parallel 1"));
@@ -150,15 +224,26 @@ describe("OpenAI SDK → Worker → browser host → Chromium → simulator", ()
   });
 
   it("a client abort stops generation in the page and frees the lane", async () => {
-    const stream = await client.chat.completions.create({ model: MODEL, reasoning_effort: "none", stream: true, messages: [{ role: "user", content: "[[sim:slow]] stop me" }] });
+    const stream = await client.chat.completions.create({
+      model: MODEL,
+      reasoning_effort: "none",
+      stream: true,
+      messages: [{ role: "user", content: "[[sim:slow]] stop me" }],
+    });
     let chunks = 0;
     for await (const chunk of stream) {
       if (chunk.choices[0]?.delta.content) chunks += 1;
       if (chunks === 2) break;
     }
-    const stopped = async () => (await refresh()).find((r) => r.request.contents.at(-1)?.text === "[[sim:slow]] stop me")?.aborted === true;
+    const stopped = async () =>
+      (await refresh()).find((r) => r.request.contents.at(-1)?.text === "[[sim:slow]] stop me")
+        ?.aborted === true;
     await until(stopped, "the page to stop its GenerateContent request", 30_000);
-    await until(async () => (await health()).running === 0 && (await health()).hosts[0]!.busy === 0, "the lane to be free again", 30_000);
+    await until(
+      async () => (await health()).running === 0 && (await health()).hosts[0]!.busy === 0,
+      "the lane to be free again",
+      30_000,
+    );
   });
 });
 

@@ -9,7 +9,9 @@ export const ADMIN_TOKEN = "e2e-admin-token-0123456789";
 export const HOST_TOKEN = "e2e-host-token-0123456789";
 
 /** A `wrangler dev` of this repository on a free port, with its own throwaway state. */
-export async function startEdge(vars: Record<string, string> = {}): Promise<DevServer & { cleanup: () => Promise<void> }> {
+export async function startEdge(
+  vars: Record<string, string> = {},
+): Promise<DevServer & { cleanup: () => Promise<void> }> {
   const state = mkdtempSync(join(tmpdir(), "aistudio-edge-e2e-"));
   const server = await startDevServer({
     port: await freePort(),
@@ -27,12 +29,20 @@ export async function startEdge(vars: Record<string, string> = {}): Promise<DevS
 }
 
 /** Creates a key through the real CLI (`npm run keys -- create …`), as a person would. */
-export async function createKeyWithCli(url: string, name: string, extra: string[] = []): Promise<{ id: string; key: string }> {
+export async function createKeyWithCli(
+  url: string,
+  name: string,
+  extra: string[] = [],
+): Promise<{ id: string; key: string }> {
   const tsx = join(ROOT, "node_modules", "tsx", "dist", "cli.mjs");
-  const { stdout } = await promisify(execFile)(process.execPath, [tsx, join(ROOT, "scripts", "keys.ts"), "create", name, "--json", ...extra], {
-    env: { ...process.env, EDGE_URL: url, ADMIN_TOKEN },
-    timeout: 30_000,
-  });
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [tsx, join(ROOT, "scripts", "keys.ts"), "create", name, "--json", ...extra],
+    {
+      env: { ...process.env, EDGE_URL: url, ADMIN_TOKEN },
+      timeout: 30_000,
+    },
+  );
   return JSON.parse(stdout);
 }
 

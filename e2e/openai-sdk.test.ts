@@ -8,7 +8,8 @@ import { ScriptedHost, type Script } from "./scripted-host.js";
  * everything between the client and the host is the real thing.
  */
 
-const lastUser = (messages: Array<{ role: string; content: string }>) => messages.filter((m) => m.role === "user").at(-1)?.content ?? "";
+const lastUser = (messages: Array<{ role: string; content: string }>) =>
+  messages.filter((m) => m.role === "user").at(-1)?.content ?? "";
 
 const script: Script = async (job, io) => {
   const prompt = lastUser(job.request.messages);
@@ -69,11 +70,18 @@ describe("the openai SDK through wrangler dev", () => {
   });
 
   it("gets a non-streamed answer", async () => {
-    const completion = await client.chat.completions.create({ model: MODEL, messages: [{ role: "user", content: "hello" }] });
+    const completion = await client.chat.completions.create({
+      model: MODEL,
+      messages: [{ role: "user", content: "hello" }],
+    });
     expect(completion.object).toBe("chat.completion");
     expect(completion.choices[0]!.message.content).toBe("You said: hello");
     expect(completion.choices[0]!.finish_reason).toBe("stop");
-    expect(completion.usage).toMatchObject({ prompt_tokens: 3, completion_tokens: 4, total_tokens: 7 });
+    expect(completion.usage).toMatchObject({
+      prompt_tokens: 3,
+      completion_tokens: 4,
+      total_tokens: 7,
+    });
   });
 
   it("streams an answer with reasoning_content and the usage chunk", async () => {
@@ -102,35 +110,72 @@ describe("the openai SDK through wrangler dev", () => {
     expect(reasoning).toBe("Weighing the options.");
     expect(ids.size).toBe(1);
     expect(finishes).toEqual(["stop"]);
-    expect(usage).toEqual({ prompt_tokens: 4, completion_tokens: 5, total_tokens: 21, completion_tokens_details: { reasoning_tokens: 12 } });
+    expect(usage).toEqual({
+      prompt_tokens: 4,
+      completion_tokens: 5,
+      total_tokens: 21,
+      completion_tokens_details: { reasoning_tokens: 12 },
+    });
   });
 
   it("returns non-streamed reasoning_content", async () => {
-    const completion = await client.chat.completions.create({ model: MODEL, messages: [{ role: "user", content: "think" }] });
-    expect((completion.choices[0]!.message as { reasoning_content?: string }).reasoning_content).toBe("Weighing the options.");
+    const completion = await client.chat.completions.create({
+      model: MODEL,
+      messages: [{ role: "user", content: "think" }],
+    });
+    expect(
+      (completion.choices[0]!.message as { reasoning_content?: string }).reasoning_content,
+    ).toBe("Weighing the options.");
   });
 
   it("delivers tool calls, streamed and not", async () => {
     const tools: OpenAI.ChatCompletionTool[] = [
-      { type: "function", function: { name: "getWeather", parameters: { type: "object", properties: { city: { type: "string" } } } } },
+      {
+        type: "function",
+        function: {
+          name: "getWeather",
+          parameters: { type: "object", properties: { city: { type: "string" } } },
+        },
+      },
     ];
-    const plain = await client.chat.completions.create({ model: MODEL, tools, messages: [{ role: "user", content: "tool" }] });
+    const plain = await client.chat.completions.create({
+      model: MODEL,
+      tools,
+      messages: [{ role: "user", content: "tool" }],
+    });
     expect(plain.choices[0]!.finish_reason).toBe("tool_calls");
     expect(plain.choices[0]!.message.tool_calls).toEqual([
-      { id: "call_weather_1", type: "function", function: { name: "getWeather", arguments: '{"city":"Paris"}' } },
+      {
+        id: "call_weather_1",
+        type: "function",
+        function: { name: "getWeather", arguments: '{"city":"Paris"}' },
+      },
     ]);
 
-    const runner = client.chat.completions.stream({ model: MODEL, tools, messages: [{ role: "user", content: "tool" }] });
+    const runner = client.chat.completions.stream({
+      model: MODEL,
+      tools,
+      messages: [{ role: "user", content: "tool" }],
+    });
     const final = await runner.finalChatCompletion();
     const call = final.choices[0]!.message.tool_calls![0]!;
-    expect(call.type === "function" && call.function).toMatchObject({ name: "getWeather", arguments: '{"city":"Paris"}' });
+    expect(call.type === "function" && call.function).toMatchObject({
+      name: "getWeather",
+      arguments: '{"city":"Paris"}',
+    });
     expect(call.id).toBe("call_weather_1");
     expect(final.choices[0]!.finish_reason).toBe("tool_calls");
   });
 
   it("raises AuthenticationError for a bad key", async () => {
-    const bad = new OpenAI({ apiKey: `sk-${"0".repeat(48)}`, baseURL: `${edge.url}/v1`, maxRetries: 0 });
-    const err = await bad.chat.completions.create({ model: MODEL, messages: [{ role: "user", content: "x" }] }).catch((e) => e);
+    const bad = new OpenAI({
+      apiKey: `sk-${"0".repeat(48)}`,
+      baseURL: `${edge.url}/v1`,
+      maxRetries: 0,
+    });
+    const err = await bad.chat.completions
+      .create({ model: MODEL, messages: [{ role: "user", content: "x" }] })
+      .catch((e) => e);
     expect(err).toBeInstanceOf(OpenAI.AuthenticationError);
     expect(err.status).toBe(401);
     expect(err.code).toBe("invalid_api_key");
@@ -139,8 +184,13 @@ describe("the openai SDK through wrangler dev", () => {
   it("raises RateLimitError with the rate-limit headers", async () => {
     const { key } = await createKeyWithCli(edge.url, "tight", ["--rpm", "1"]);
     const tight = new OpenAI({ apiKey: key, baseURL: `${edge.url}/v1`, maxRetries: 0 });
-    await tight.chat.completions.create({ model: MODEL, messages: [{ role: "user", content: "one" }] });
-    const err = await tight.chat.completions.create({ model: MODEL, messages: [{ role: "user", content: "two" }] }).catch((e) => e);
+    await tight.chat.completions.create({
+      model: MODEL,
+      messages: [{ role: "user", content: "one" }],
+    });
+    const err = await tight.chat.completions
+      .create({ model: MODEL, messages: [{ role: "user", content: "two" }] })
+      .catch((e) => e);
     expect(err).toBeInstanceOf(OpenAI.RateLimitError);
     expect(err.code).toBe("rate_limit_exceeded");
     const retryAfter = Number(err.headers.get("retry-after"));
@@ -153,7 +203,11 @@ describe("the openai SDK through wrangler dev", () => {
 
   it("an aborted stream makes the host receive job.cancel", async () => {
     const before = host.cancels.length;
-    const stream = await client.chat.completions.create({ model: MODEL, messages: [{ role: "user", content: "endless" }], stream: true });
+    const stream = await client.chat.completions.create({
+      model: MODEL,
+      messages: [{ role: "user", content: "endless" }],
+      stream: true,
+    });
     let chunks = 0;
     for await (const chunk of stream) {
       if (chunk.choices[0]?.delta.content) chunks += 1;
@@ -187,7 +241,12 @@ describe("the openai SDK through wrangler dev", () => {
     await until(
       async () => {
         try {
-          answer = (await next.chat.completions.create({ model: MODEL, messages: [{ role: "user", content: "again" }] })).choices[0]!.message.content;
+          answer = (
+            await next.chat.completions.create({
+              model: MODEL,
+              messages: [{ role: "user", content: "again" }],
+            })
+          ).choices[0]!.message.content;
           return true;
         } catch (err) {
           // The slot is released a moment after the cancel; anything but a 429 is a failure.
@@ -211,7 +270,11 @@ describe("the openai SDK through wrangler dev", () => {
       models: [{ id: "gemini-mortal" }],
       script,
     });
-    const stream = await client.chat.completions.create({ model: "gemini-mortal", messages: [{ role: "user", content: "die" }], stream: true });
+    const stream = await client.chat.completions.create({
+      model: "gemini-mortal",
+      messages: [{ role: "user", content: "die" }],
+      stream: true,
+    });
     let text = "";
     const err = await (async () => {
       for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? "";

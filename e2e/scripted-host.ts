@@ -1,6 +1,14 @@
 import WebSocket from "ws";
 import type { z } from "zod";
-import { HEARTBEAT_PING, encodeFrame, parsePoolFrame, type HostJobEventSchema, type HostModel, type JobFrame, type PoolFrame } from "@aistudio-edge/shared";
+import {
+  HEARTBEAT_PING,
+  encodeFrame,
+  parsePoolFrame,
+  type HostJobEventSchema,
+  type HostModel,
+  type JobFrame,
+  type PoolFrame,
+} from "@aistudio-edge/shared";
 
 /*
  * A browser host without a browser: it speaks the real protocol over a real `ws` connection to
@@ -15,8 +23,20 @@ export interface JobIo {
   text(text: string): void;
   thought(text: string): void;
   toolCalls(calls: Array<{ id: string; name: string; arguments: string }>): void;
-  done(finishReason: "stop" | "length" | "tool_calls" | "content_filter", usage?: { promptTokens: number; completionTokens: number; totalTokens: number; reasoningTokens?: number }): void;
-  error(code: "upstream_error" | "upstream_quota" | "cancelled", message: string, retryable: boolean): void;
+  done(
+    finishReason: "stop" | "length" | "tool_calls" | "content_filter",
+    usage?: {
+      promptTokens: number;
+      completionTokens: number;
+      totalTokens: number;
+      reasoningTokens?: number;
+    },
+  ): void;
+  error(
+    code: "upstream_error" | "upstream_quota" | "cancelled",
+    message: string,
+    retryable: boolean,
+  ): void;
   /** Resolves when the pool cancels this job. */
   cancelled: Promise<string>;
   /** The host's socket, for scripts that kill it. */
@@ -34,21 +54,33 @@ export class ScriptedHost {
     private readonly script: Script,
   ) {}
 
-  static async connect(options: { url: string; token: string; id: string; lanes: number; models: HostModel[]; script: Script }): Promise<ScriptedHost> {
+  static async connect(options: {
+    url: string;
+    token: string;
+    id: string;
+    lanes: number;
+    models: HostModel[];
+    script: Script;
+  }): Promise<ScriptedHost> {
     const socket = new WebSocket(`${options.url.replace(/^http/, "ws")}/hosts/connect`, {
       headers: { authorization: `Bearer ${options.token}` },
     });
     const host = new ScriptedHost(socket, options.script);
     const welcomed = new Promise<void>((resolve, reject) => {
       socket.once("error", reject);
-      socket.once("unexpected-response", (_req, res) => reject(new Error(`upgrade refused: ${res.statusCode}`)));
+      socket.once("unexpected-response", (_req, res) =>
+        reject(new Error(`upgrade refused: ${res.statusCode}`)),
+      );
       socket.on("message", (data) => {
         const parsed = parsePoolFrame(String(data));
         if (!parsed.ok) return;
         host.received.push(parsed.frame);
         if (parsed.frame.type === "welcome") {
           const every = parsed.frame.heartbeatMs / 2;
-          host.heartbeat = setInterval(() => socket.readyState === WebSocket.OPEN && socket.send(HEARTBEAT_PING), every);
+          host.heartbeat = setInterval(
+            () => socket.readyState === WebSocket.OPEN && socket.send(HEARTBEAT_PING),
+            every,
+          );
           resolve();
         } else host.onFrame(parsed.frame);
       });
@@ -57,7 +89,16 @@ export class ScriptedHost {
       socket.once("open", () => resolve());
       socket.once("error", reject);
     });
-    socket.send(encodeFrame({ type: "hello", hostId: options.id, instanceId: `scripted-${options.id}`, version: "scripted", lanes: options.lanes, models: options.models }));
+    socket.send(
+      encodeFrame({
+        type: "hello",
+        hostId: options.id,
+        instanceId: `scripted-${options.id}`,
+        version: "scripted",
+        lanes: options.lanes,
+        models: options.models,
+      }),
+    );
     await welcomed;
     socket.once("close", () => clearInterval(host.heartbeat));
     return host;
@@ -94,7 +135,8 @@ export class ScriptedHost {
         send({ t: "tool_calls", toolCalls: calls.map((c, index) => ({ index, ...c })) });
       },
       done: (finishReason, usage) => send({ t: "done", finishReason, ...(usage ? { usage } : {}) }),
-      error: (code, message, retryable) => send({ t: "error", code, message, retryable, outputStarted }),
+      error: (code, message, retryable) =>
+        send({ t: "error", code, message, retryable, outputStarted }),
       cancelled,
       socket: this.socket,
     };

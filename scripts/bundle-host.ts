@@ -26,7 +26,9 @@ await build({
   // The container runs Debian's chromium; the npm fallback browser stays out of the image.
   external: ["@sparticuz/chromium"],
   // CommonJS dependencies (ws, proxy-chain) call require() for Node built-ins.
-  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+  },
   logLevel: "info",
 });
 console.log(`Bundled into ${out}`);

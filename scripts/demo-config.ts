@@ -17,7 +17,13 @@ export interface DemoState {
   simulatorUrl: string;
 }
 
-export function demoHostConfig(options: { poolUrl: string; hostToken: string; lanes: number; simulatorUrl: string; demoDir: string }): HostConfig {
+export function demoHostConfig(options: {
+  poolUrl: string;
+  hostToken: string;
+  lanes: number;
+  simulatorUrl: string;
+  demoDir: string;
+}): HostConfig {
   return loadConfig({
     POOL_URL: options.poolUrl,
     HOST_TOKEN: options.hostToken,

@@ -28,12 +28,23 @@ async function main(): Promise<void> {
   const port = Number(values.port);
   const simPort = Number(values["sim-port"]);
   const lanes = Number(values.lanes);
-  for (const [flag, n] of [["--port", port], ["--sim-port", simPort]] as const) {
-    if (!Number.isInteger(n) || n < 1 || n > 65535) throw new UsageError(`${flag} takes a port number.\n${USAGE}`);
+  for (const [flag, n] of [
+    ["--port", port],
+    ["--sim-port", simPort],
+  ] as const) {
+    if (!Number.isInteger(n) || n < 1 || n > 65535)
+      throw new UsageError(`${flag} takes a port number.\n${USAGE}`);
   }
-  if (!Number.isInteger(lanes) || lanes < 1 || lanes > 16) throw new UsageError(`--lanes takes a number from 1 to 16.\n${USAGE}`);
-  if (await portInUse(port)) throw new UsageError(`Port ${port} is already in use: pass --port with another number (the Worker's port).`);
-  if (await portInUse(simPort)) throw new UsageError(`Port ${simPort} is already in use: pass --sim-port with another number (the simulator's port).`);
+  if (!Number.isInteger(lanes) || lanes < 1 || lanes > 16)
+    throw new UsageError(`--lanes takes a number from 1 to 16.\n${USAGE}`);
+  if (await portInUse(port))
+    throw new UsageError(
+      `Port ${port} is already in use: pass --port with another number (the Worker's port).`,
+    );
+  if (await portInUse(simPort))
+    throw new UsageError(
+      `Port ${simPort} is already in use: pass --sim-port with another number (the simulator's port).`,
+    );
 
   // DEMO_DIR lets tests keep their state apart from a person's running demo.
   const demoDir = process.env.DEMO_DIR ?? join(ROOT, ".demo");
@@ -62,17 +73,29 @@ async function main(): Promise<void> {
     started.push(() => sim.close());
 
     console.log("Starting the Worker (wrangler dev)…");
-    const edge: DevServer = await startDevServer({ port, persistTo: join(demoDir, "wrangler-state"), vars: { ADMIN_TOKEN: adminToken, HOST_TOKEN: hostToken }, timeoutMs: 120_000 });
+    const edge: DevServer = await startDevServer({
+      port,
+      persistTo: join(demoDir, "wrangler-state"),
+      vars: { ADMIN_TOKEN: adminToken, HOST_TOKEN: hostToken },
+      timeoutMs: 120_000,
+    });
     started.push(() => edge.stop());
 
     console.log(`Starting a browser host with ${lanes} lane(s)…`);
-    const config = demoHostConfig({ poolUrl: edge.url, hostToken, lanes, simulatorUrl: sim.url, demoDir });
+    const config = demoHostConfig({
+      poolUrl: edge.url,
+      hostToken,
+      lanes,
+      simulatorUrl: sim.url,
+      demoDir,
+    });
     const host = new BrowserHost(config, createLogger("warn"));
     started.push(() => host.stop());
     await host.start();
     const deadline = Date.now() + 60_000;
     while (!(host.snapshot().connected && host.snapshot().lanes >= 1)) {
-      if (Date.now() > deadline) throw new Error("The browser host did not connect to the Worker within 60 s.");
+      if (Date.now() > deadline)
+        throw new Error("The browser host did not connect to the Worker within 60 s.");
       await new Promise((r) => setTimeout(r, 100));
     }
 
@@ -85,7 +108,12 @@ async function main(): Promise<void> {
     const { key } = (await res.json()) as { key: string };
 
     const baseUrl = `${edge.url}/v1`;
-    const stateFile = await writeDemoState(demoDir, { baseUrl, apiKey: key, adminToken, simulatorUrl: sim.url });
+    const stateFile = await writeDemoState(demoDir, {
+      baseUrl,
+      apiKey: key,
+      adminToken,
+      simulatorUrl: sim.url,
+    });
     console.log(`
 Ready: ${baseUrl}  api key ${key}
 
@@ -106,6 +134,8 @@ Simulator page: ${sim.url}/prompts/new_chat   ·   state in ${stateFile}   ·   
 class UsageError extends Error {}
 
 main().catch((err: Error) => {
-  console.error(err instanceof UsageError ? err.message : `The demo could not start: ${err.message}`);
+  console.error(
+    err instanceof UsageError ? err.message : `The demo could not start: ${err.message}`,
+  );
   process.exit(err instanceof UsageError ? 2 : 1);
 });

@@ -44,29 +44,46 @@ function adminTokenFromDevVars(): string | undefined {
   }
 }
 
-async function call(url: string, token: string, method: string, path: string, body?: unknown): Promise<unknown> {
+async function call(
+  url: string,
+  token: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<unknown> {
   let res: Response;
   try {
     res = await fetch(new URL(path, url), {
       method,
-      headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { "content-type": "application/json" } : {}) },
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body !== undefined ? { "content-type": "application/json" } : {}),
+      },
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
       signal: AbortSignal.timeout(15_000),
     });
   } catch (err) {
-    throw new Error(`Cannot reach ${url} (${(err as Error).message}). Is the Worker running (npm run dev), or is --url wrong?`);
+    throw new Error(
+      `Cannot reach ${url} (${(err as Error).message}). Is the Worker running (npm run dev), or is --url wrong?`,
+      { cause: err },
+    );
   }
   const json: unknown = await res.json().catch(() => null);
   if (!res.ok) {
-    const message = (json as { error?: { message?: string } } | null)?.error?.message ?? `HTTP ${res.status}`;
+    const message =
+      (json as { error?: { message?: string } } | null)?.error?.message ?? `HTTP ${res.status}`;
     throw new Error(`${method} ${path} failed: ${message}`);
   }
   return json;
 }
 
-const date = (seconds: number) => new Date(seconds * 1000).toISOString().replace("T", " ").slice(0, 19);
+const date = (seconds: number) =>
+  new Date(seconds * 1000).toISOString().replace("T", " ").slice(0, 19);
 
-export async function main(argv: string[], print: (line: string) => void = console.log): Promise<void> {
+export async function main(
+  argv: string[],
+  print: (line: string) => void = console.log,
+): Promise<void> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -87,41 +104,58 @@ export async function main(argv: string[], print: (line: string) => void = conso
   const url = values.url ?? process.env.EDGE_URL ?? "http://127.0.0.1:8787";
   const token = values["admin-token"] ?? process.env.ADMIN_TOKEN ?? adminTokenFromDevVars();
   if (token === undefined || token === "") {
-    throw new UsageError("No admin token: pass --admin-token, set ADMIN_TOKEN, or put ADMIN_TOKEN=… in .dev.vars.");
+    throw new UsageError(
+      "No admin token: pass --admin-token, set ADMIN_TOKEN, or put ADMIN_TOKEN=… in .dev.vars.",
+    );
   }
   const int = (name: "rpm" | "concurrency") => {
     const raw = values[name];
     if (raw === undefined) return undefined;
     const n = Number(raw);
-    if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name} takes a whole number ≥ 1, not '${raw}'.`);
+    if (!Number.isInteger(n) || n < 1)
+      throw new UsageError(`--${name} takes a whole number ≥ 1, not '${raw}'.`);
     return n;
   };
 
   switch (command) {
     case "create": {
-      if (arg === undefined) throw new UsageError("create needs a name: npm run keys -- create <name>");
+      if (arg === undefined)
+        throw new UsageError("create needs a name: npm run keys -- create <name>");
       const created = KeySchema.extend({ key: z.string() }).parse(
-        await call(url, token, "POST", "/admin/keys", { name: arg, rpm: int("rpm"), concurrency: int("concurrency") }),
+        await call(url, token, "POST", "/admin/keys", {
+          name: arg,
+          rpm: int("rpm"),
+          concurrency: int("concurrency"),
+        }),
       );
       if (values.json) return print(JSON.stringify(created));
-      print(`Created key ${created.id} (${created.name}): ${created.rpm} requests/min, ${created.concurrency} at once.`);
+      print(
+        `Created key ${created.id} (${created.name}): ${created.rpm} requests/min, ${created.concurrency} at once.`,
+      );
       print(`  ${created.key}`);
       print("This is the only time the key is shown: store it now.");
       return;
     }
     case "list": {
-      const list = z.object({ data: z.array(KeySchema) }).parse(await call(url, token, "GET", "/admin/keys")).data;
+      const list = z
+        .object({ data: z.array(KeySchema) })
+        .parse(await call(url, token, "GET", "/admin/keys")).data;
       if (values.json) return print(JSON.stringify(list));
       if (list.length === 0) return print("No keys yet: npm run keys -- create <name>");
       for (const k of list) {
         const state = k.revoked === null ? "active" : `revoked ${date(k.revoked)}`;
-        print(`${k.id}  ${k.hint}  ${k.name}  ${k.rpm}/min  ${k.concurrency} at once  created ${date(k.created)}  ${state}`);
+        print(
+          `${k.id}  ${k.hint}  ${k.name}  ${k.rpm}/min  ${k.concurrency} at once  created ${date(k.created)}  ${state}`,
+        );
       }
       return;
     }
     case "revoke": {
-      if (arg === undefined) throw new UsageError("revoke needs a key id (see npm run keys -- list)");
-      const revoked = KeySchema.parse(await call(url, token, "DELETE", `/admin/keys/${encodeURIComponent(arg)}`));
+      if (arg === undefined)
+        throw new UsageError("revoke needs a key id (see npm run keys -- list)");
+      const revoked = KeySchema.parse(
+        await call(url, token, "DELETE", `/admin/keys/${encodeURIComponent(arg)}`),
+      );
       if (values.json) return print(JSON.stringify(revoked));
       print(`Revoked ${revoked.id} (${revoked.name}).`);
       return;

@@ -5,9 +5,10 @@ import { join } from "node:path";
 import { ROOT } from "./wrangler.js";
 
 /*
- * `npm test`: the type check, then each Vitest suite in turn (each needs its own pool: Node,
- * workerd, real processes), then one closing line with the totals. `npm test -- worker e2e`
- * runs only the named suites.
+ * `npm test`: the format check (Prettier), the linter (typescript-eslint, type-aware), the type
+ * check, then each Vitest suite in turn (each needs its own pool: Node, workerd, real
+ * processes), then one closing line with the totals. `npm test -- worker e2e` runs only the
+ * named suites (the checks run always: they take seconds).
  */
 
 const SUITES: Record<string, string> = {
@@ -25,24 +26,53 @@ function run(command: string, args: string[]): Promise<number> {
 }
 
 const countsOf = (raw: unknown) => {
-  const r = raw as { numPassedTests?: unknown; numFailedTests?: unknown; numPendingTests?: unknown };
+  const r = raw as {
+    numPassedTests?: unknown;
+    numFailedTests?: unknown;
+    numPendingTests?: unknown;
+  };
   const n = (x: unknown) => (typeof x === "number" ? x : 0);
-  return { passed: n(r.numPassedTests), failed: n(r.numFailedTests), skipped: n(r.numPendingTests) };
+  return {
+    passed: n(r.numPassedTests),
+    failed: n(r.numFailedTests),
+    skipped: n(r.numPendingTests),
+  };
 };
 
 async function main(): Promise<number> {
   const wanted = process.argv.slice(2);
   const unknown = wanted.filter((w) => !(w in SUITES));
   if (unknown.length > 0) {
-    console.error(`Unknown suite ${unknown.join(", ")}; suites are: ${Object.keys(SUITES).join(", ")}`);
+    console.error(
+      `Unknown suite ${unknown.join(", ")}; suites are: ${Object.keys(SUITES).join(", ")}`,
+    );
     return 2;
   }
   const names = wanted.length > 0 ? wanted : Object.keys(SUITES);
 
-  console.log("▶ type check (tsc -b)");
-  if ((await run(process.execPath, [join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-b"])) !== 0) {
-    console.log("0 passed, 1 failed");
-    return 1;
+  const checks: Array<[string, string[]]> = [
+    [
+      "format check (prettier --check, npm run format fixes it)",
+      [
+        join(ROOT, "node_modules", "prettier", "bin", "prettier.cjs"),
+        "--check",
+        "--log-level",
+        "warn",
+        ".",
+      ],
+    ],
+    [
+      "lint (eslint)",
+      [join(ROOT, "node_modules", "eslint", "bin", "eslint.js"), "--max-warnings", "0", "."],
+    ],
+    ["type check (tsc -b)", [join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-b"]],
+  ];
+  for (const [what, args] of checks) {
+    console.log(`▶ ${what}`);
+    if ((await run(process.execPath, args)) !== 0) {
+      console.log(`\n${what} failed.\n0 passed, 1 failed`);
+      return 1;
+    }
   }
 
   const reports = mkdtempSync(join(tmpdir(), "aistudio-edge-tests-"));
@@ -79,8 +109,10 @@ async function main(): Promise<number> {
     rmSync(reports, { recursive: true, force: true });
   }
   if (broken) console.log("\nA suite exited with an error outside its tests (see above).");
-  console.log(`\nTests: ${totals.passed} passed, ${totals.failed} failed${totals.skipped > 0 ? `, ${totals.skipped} skipped` : ""}`);
+  console.log(
+    `\nTests: ${totals.passed} passed, ${totals.failed} failed${totals.skipped > 0 ? `, ${totals.skipped} skipped` : ""}`,
+  );
   return totals.failed > 0 ? 1 : 0;
 }
 
-main().then((code) => process.exit(code));
+void main().then((code) => process.exit(code));

@@ -20,7 +20,10 @@ export const WRANGLER_ENV = {
 
 const WRANGLER_BIN = join(ROOT, "node_modules", "wrangler", "bin", "wrangler.js");
 
-export function runWrangler(args: string[], options: { stdio?: "inherit" | "pipe"; env?: NodeJS.ProcessEnv } = {}): ChildProcess {
+export function runWrangler(
+  args: string[],
+  options: { stdio?: "inherit" | "pipe"; env?: NodeJS.ProcessEnv } = {},
+): ChildProcess {
   return spawn(process.execPath, [WRANGLER_BIN, ...args], {
     cwd: ROOT,
     env: { ...process.env, ...WRANGLER_ENV, ...options.env },
@@ -69,7 +72,9 @@ export async function startDevServer(options: {
   signal?: AbortSignal;
 }): Promise<DevServer> {
   if (await portInUse(options.port)) {
-    throw new Error(`Port ${options.port} is already in use: pass --port with another number (or stop what listens there).`);
+    throw new Error(
+      `Port ${options.port} is already in use: pass --port with another number (or stop what listens there).`,
+    );
   }
   const inspectorPort = await freePort();
   const args = [
@@ -92,7 +97,9 @@ export async function startDevServer(options: {
   let output = "";
   child.stdout?.on("data", (d: Buffer) => (output += d.toString()));
   child.stderr?.on("data", (d: Buffer) => (output += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once("exit", (code) => resolve(code)),
+  );
   const url = `http://127.0.0.1:${options.port}`;
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) {
@@ -105,7 +112,8 @@ export async function startDevServer(options: {
 
   const deadline = Date.now() + (options.timeoutMs ?? 60_000);
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`wrangler dev exited (${child.exitCode}):\n${output}`);
+    if (child.exitCode !== null)
+      throw new Error(`wrangler dev exited (${child.exitCode}):\n${output}`);
     if (options.signal?.aborted) {
       await stop();
       throw new Error("aborted while starting wrangler dev");
@@ -119,7 +127,9 @@ export async function startDevServer(options: {
     }
     if (Date.now() > deadline) {
       await stop();
-      throw new Error(`wrangler dev did not answer on ${url} within ${options.timeoutMs ?? 60_000} ms:\n${output}`);
+      throw new Error(
+        `wrangler dev did not answer on ${url} within ${options.timeoutMs ?? 60_000} ms:\n${output}`,
+      );
     }
     await Promise.race([new Promise((r) => setTimeout(r, 200)), exited]);
   }

@@ -75,7 +75,9 @@ function sampleFor(schema: { [key: string]: Json } | undefined, name: string): J
 }
 
 function structuredAnswer(spec: RequestSpec, prompt: string): string {
-  const value = spec.responseSchema ? sampleFor(spec.responseSchema, "answer") : { answer: plainAnswer(spec.model, prompt).slice(0, 60) };
+  const value = spec.responseSchema
+    ? sampleFor(spec.responseSchema, "answer")
+    : { answer: plainAnswer(spec.model, prompt).slice(0, 60) };
   return JSON.stringify(value, null, 2);
 }
 
@@ -94,7 +96,9 @@ function applyLimits(text: string, spec: RequestSpec): { text: string; finishRea
 
 export function planAnswer(spec: RequestSpec, scenario: ScenarioName): AnswerPlan {
   const prompt = lastUserText(spec);
-  const promptTokens = tokensOf([spec.systemInstruction ?? "", ...spec.contents.map((t) => t.text)].join(" "));
+  const promptTokens = tokensOf(
+    [spec.systemInstruction ?? "", ...spec.contents.map((t) => t.text)].join(" "),
+  );
   const thinkingOn = spec.thinking?.includeThoughts === true;
   const named = spec.tools.functions.find((f) => prompt.includes(f.name));
 
@@ -114,16 +118,36 @@ export function planAnswer(spec: RequestSpec, scenario: ScenarioName): AnswerPla
   if (kind === "function_call") {
     const declared = named ?? spec.tools.functions[0];
     const name = declared?.name ?? "get_weather";
-    const args = sampleFor(declared?.parameters ?? { type: "object", properties: { city: { type: "string" } } }, name);
+    const args = sampleFor(
+      declared?.parameters ?? { type: "object", properties: { city: { type: "string" } } },
+      name,
+    );
     return {
       thoughts,
       text: "",
-      functionCalls: [{ name, args: args as { [key: string]: Json }, id: `call${hash(prompt + name).toString(36)}` }],
+      functionCalls: [
+        {
+          name,
+          args: args as { [key: string]: Json },
+          id: `call${hash(prompt + name).toString(36)}`,
+        },
+      ],
       finishReason: 1,
       promptTokens,
     };
   }
-  const raw = kind === "structured" ? structuredAnswer(spec, prompt) : kind === "long" ? longAnswer(prompt) : plainAnswer(spec.model, prompt);
+  const raw =
+    kind === "structured"
+      ? structuredAnswer(spec, prompt)
+      : kind === "long"
+        ? longAnswer(prompt)
+        : plainAnswer(spec.model, prompt);
   const limited = applyLimits(raw, spec);
-  return { thoughts, text: limited.text, functionCalls: [], finishReason: limited.finishReason, promptTokens };
+  return {
+    thoughts,
+    text: limited.text,
+    functionCalls: [],
+    finishReason: limited.finishReason,
+    promptTokens,
+  };
 }

@@ -38,11 +38,15 @@ try {
     },
   });
   console.log(`AI Studio simulator (UI ${values.ui}) at ${sim.url}/prompts/new_chat`);
-  console.log(`Control API: POST ${sim.url}/__sim/scenario, GET ${sim.url}/__sim/requests, POST ${sim.url}/__sim/reset`);
-  for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => void sim.close().then(() => process.exit(0)));
+  console.log(
+    `Control API: POST ${sim.url}/__sim/scenario, GET ${sim.url}/__sim/requests, POST ${sim.url}/__sim/reset`,
+  );
+  for (const signal of ["SIGINT", "SIGTERM"] as const)
+    process.on(signal, () => void sim.close().then(() => process.exit(0)));
 } catch (err) {
   const e = err as NodeJS.ErrnoException;
-  if (e.code === "EADDRINUSE") console.error(`Port ${port} is already in use: pass --port with another number.`);
+  if (e.code === "EADDRINUSE")
+    console.error(`Port ${port} is already in use: pass --port with another number.`);
   else console.error(e.message);
   process.exit(1);
 }

@@ -35,13 +35,22 @@ export function responseId(): string {
 }
 
 /** The chunks of an answer, in order; the trailer is the last element. */
-export function answerChunks(plan: AnswerPlan, options: { chunkChars: number; id?: string }): unknown[] {
+export function answerChunks(
+  plan: AnswerPlan,
+  options: { chunkChars: number; id?: string },
+): unknown[] {
   const id = options.id ?? responseId();
   const chunks: unknown[] = [];
   let thoughtTokens = 0;
   let candidateTokens = 0;
   const usage = () => {
-    const u: unknown[] = [plan.promptTokens, candidateTokens > 0 ? candidateTokens : null, plan.promptTokens + candidateTokens + thoughtTokens, null, [[1, plan.promptTokens]]];
+    const u: unknown[] = [
+      plan.promptTokens,
+      candidateTokens > 0 ? candidateTokens : null,
+      plan.promptTokens + candidateTokens + thoughtTokens,
+      null,
+      [[1, plan.promptTokens]],
+    ];
     if (thoughtTokens > 0) u.push(null, null, null, null, thoughtTokens);
     return u;
   };
@@ -61,14 +70,23 @@ export function answerChunks(plan: AnswerPlan, options: { chunkChars: number; id
   }
   for (const call of plan.functionCalls) {
     candidateTokens += tokensOf(JSON.stringify(call.args)) + 4;
-    chunks.push(chunk([part({ 10: [call.name, encodeStruct(call.args), call.id], 14: signature() })]));
+    chunks.push(
+      chunk([part({ 10: [call.name, encodeStruct(call.args), call.id], 14: signature() })]),
+    );
   }
   chunks.push(chunk([part({ 1: "", 14: signature() })], plan.finishReason));
-  chunks.push([null, null, null, [String(Date.now() * 1000), randomInt(1, 2 ** 31), randomInt(1, 2 ** 31)]]);
+  chunks.push([
+    null,
+    null,
+    null,
+    [String(Date.now() * 1000), randomInt(1, 2 ** 31), randomInt(1, 2 ** 31)],
+  ]);
   return chunks;
 }
 
 /** The pieces the server writes, in order; joined they are the whole body. */
 export function bodyPieces(chunks: unknown[]): string[] {
-  return chunks.map((c, i) => `${i === 0 ? "[[" : ","}${JSON.stringify(c)}${i === chunks.length - 1 ? "]]" : ""}`);
+  return chunks.map(
+    (c, i) => `${i === 0 ? "[[" : ","}${JSON.stringify(c)}${i === chunks.length - 1 ? "]]" : ""}`,
+  );
 }

@@ -4,7 +4,8 @@
  * which is not valid JSON: clients must normalise it, and so must anything tested against this.
  */
 
-export const RPC_PREFIX = "/$rpc/google.internal.alkali.applications.makersuite.v1.MakerSuiteService/";
+export const RPC_PREFIX =
+  "/$rpc/google.internal.alkali.applications.makersuite.v1.MakerSuiteService/";
 
 export const PERMISSION_DENIED = '[,[7,"The caller does not have permission"]]';
 export const PER_USER_QUOTA_404 =

@@ -49,7 +49,9 @@ const DIRECTIVE = /\[\[sim:([a-z_]+)\]\]/;
 /** The scenario a prompt asks for with `[[sim:<name>]]`, if it names a known one. */
 export function directiveIn(text: string): ScenarioName | null {
   const name = DIRECTIVE.exec(text)?.[1];
-  return name !== undefined && (SCENARIOS as readonly string[]).includes(name) ? (name as ScenarioName) : null;
+  return name !== undefined && (SCENARIOS as readonly string[]).includes(name)
+    ? (name as ScenarioName)
+    : null;
 }
 
 /** Queued scenarios, taken one run at a time. */

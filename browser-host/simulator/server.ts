@@ -52,7 +52,10 @@ async function bundleClient(): Promise<{ js: string; css: string }> {
     minify: false,
     logLevel: "silent",
   });
-  return { js: result.outputFiles[0]!.text, css: readFileSync(join(HERE, "client", "app.css"), "utf8") };
+  return {
+    js: result.outputFiles[0]!.text,
+    css: readFileSync(join(HERE, "client", "app.css"), "utf8"),
+  };
 }
 
 async function readBody(req: IncomingMessage, limit = 200 * 1024 * 1024): Promise<string> {
@@ -66,12 +69,19 @@ async function readBody(req: IncomingMessage, limit = 200 * 1024 * 1024): Promis
   return Buffer.concat(chunks).toString("utf8");
 }
 
-function send(res: ServerResponse, status: number, body: string, type = JSPB, headers: Record<string, string> = {}): void {
+function send(
+  res: ServerResponse,
+  status: number,
+  body: string,
+  type = JSPB,
+  headers: Record<string, string> = {},
+): void {
   res.writeHead(status, { "content-type": type, "cache-control": "no-store", ...headers });
   res.end(body);
 }
 
-const json = (res: ServerResponse, status: number, value: unknown) => send(res, status, JSON.stringify(value), "application/json");
+const json = (res: ServerResponse, status: number, value: unknown) =>
+  send(res, status, JSON.stringify(value), "application/json");
 
 function cookie(req: IncomingMessage, name: string): string | undefined {
   for (const pair of (req.headers.cookie ?? "").split(";")) {
@@ -81,7 +91,11 @@ function cookie(req: IncomingMessage, name: string): string | undefined {
   return undefined;
 }
 
-export type SimulatorOptions = Partial<Omit<SimOptions, "pace">> & { pace?: z.infer<typeof PaceSchema>; port?: number; host?: string };
+export type SimulatorOptions = Partial<Omit<SimOptions, "pace">> & {
+  pace?: z.infer<typeof PaceSchema>;
+  port?: number;
+  host?: string;
+};
 
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
   const state = new SimState({
@@ -113,7 +127,13 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     if (!spec.token.startsWith("!")) return send(res, 403, PERMISSION_DENIED);
     const chosen = state.scenarios.take(lastUserText(spec));
     const scenario = chosen.scenario;
-    const record: RecordedRequest = { at: new Date().toISOString(), scenario, request: spec, answer: null, timing: { arrived, firstByte: null, texts: [] } };
+    const record: RecordedRequest = {
+      at: new Date().toISOString(),
+      scenario,
+      request: spec,
+      answer: null,
+      timing: { arrived, firstByte: null, texts: [] },
+    };
     state.requests.push(record);
 
     switch (scenario) {
@@ -139,8 +159,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     };
     const chunks = answerChunks(plan, { chunkChars: pace.chunkChars });
     const pieces = bodyPieces(chunks);
-    const textOf = (i: number) => (decodeChunk(chunks[i]).find((e) => e.type === "text") as { text: string } | undefined)?.text ?? null;
-    const stallAt = scenario === "stall" ? Math.min(chosen.stallAfterChunks ?? 1, pieces.length - 2) : -1;
+    const textOf = (i: number) =>
+      (decodeChunk(chunks[i]).find((e) => e.type === "text") as { text: string } | undefined)
+        ?.text ?? null;
+    const stallAt =
+      scenario === "stall" ? Math.min(chosen.stallAfterChunks ?? 1, pieces.length - 2) : -1;
 
     res.writeHead(200, {
       "content-type": JSPB,
@@ -167,7 +190,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       record.timing.firstByte ??= at;
       const text = textOf(i);
       if (text !== null) record.timing.texts.push({ at, text });
-      if (pace.paceMs > 0 && i < pieces.length - 1) await new Promise((r) => setTimeout(r, pace.paceMs));
+      if (pace.paceMs > 0 && i < pieces.length - 1)
+        await new Promise((r) => setTimeout(r, pace.paceMs));
     }
     if (!aborted) {
       complete = true;
@@ -179,7 +203,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     if (name === "GenerateContent") return generateContent(req, res);
     const body = await readBody(req);
     if (name === "StreamGenerateContentPerUserQuota") return send(res, 404, PER_USER_QUOTA_404);
-    if (name === "ListModels") return send(res, 200, (state.options.xssi ? ")]}'\n" : "") + MODELS_DUMP);
+    if (name === "ListModels")
+      return send(res, 200, (state.options.xssi ? ")]}'\n" : "") + MODELS_DUMP);
     if (name === "CountTokens") {
       let total = 0;
       try {
@@ -196,15 +221,25 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const parse = async <T>(schema: z.ZodType<T>): Promise<T | null> => {
       const result = schema.safeParse(JSON.parse((await readBody(req)) || "{}"));
       if (result.success) return result.data;
-      json(res, 400, { error: result.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ") });
+      json(res, 400, {
+        error: result.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "),
+      });
       return null;
     };
     if (path === "/__sim/requests" && req.method === "GET") return json(res, 200, state.requests);
     if (path === "/__sim/egress" && req.method === "GET") {
       // An ipinfo.io-style echo: the address this request came from, and the configured country.
-      return json(res, 200, { ip: (req.socket.remoteAddress ?? "").replace(/^::ffff:/, ""), ...state.options.egress });
+      return json(res, 200, {
+        ip: (req.socket.remoteAddress ?? "").replace(/^::ffff:/, ""),
+        ...state.options.egress,
+      });
     }
-    if (path === "/__sim/state" && req.method === "GET") return json(res, 200, { options: state.options, signedOut: state.signedOut, requests: state.requests.length });
+    if (path === "/__sim/state" && req.method === "GET")
+      return json(res, 200, {
+        options: state.options,
+        signedOut: state.signedOut,
+        requests: state.requests.length,
+      });
     if (req.method !== "POST") return json(res, 405, { error: "use POST" });
     if (path === "/__sim/reset") {
       state.reset();
@@ -247,24 +282,33 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://sim");
     const path = url.pathname;
-    if (path.startsWith(RPC_PREFIX) && req.method === "POST") return rpc(path.slice(RPC_PREFIX.length), req, res);
+    if (path.startsWith(RPC_PREFIX) && req.method === "POST")
+      return rpc(path.slice(RPC_PREFIX.length), req, res);
     if (path.startsWith("/$rpc/google.internal.waa.v1.Waa/")) return send(res, 200, "[]");
     if (path.startsWith("/__sim/")) return control(path, req, res);
     if (path === "/_/mss/app.js") return send(res, 200, client.js, "text/javascript");
     if (path === "/_/mss/app.css") return send(res, 200, client.css, "text/css");
-    if (path === "/" || path === "/prompts") return send(res, 302, "", "text/plain", { location: "/prompts/new_chat" });
+    if (path === "/" || path === "/prompts")
+      return send(res, 302, "", "text/plain", { location: "/prompts/new_chat" });
 
     const account = /^\/u\/(\d+)\/prompts\/new_chat$/.exec(path);
-    if (account && Number(account[1]) > 1) return send(res, 302, "", "text/plain", { location: "/u/0/prompts/new_chat" + url.search });
+    if (account && Number(account[1]) > 1)
+      return send(res, 302, "", "text/plain", { location: "/u/0/prompts/new_chat" + url.search });
     if (path === "/prompts/new_chat" || account) {
       if (!signedIn(req)) {
         const target = `/v3/signin/identifier?continue=${encodeURIComponent(url.pathname + url.search)}&flowName=GlifWebSignIn`;
         return send(res, 302, "", "text/plain", { location: target });
       }
       // Google rotates a session cookie on page loads; so does this, so write-back has something to keep.
-      return send(res, 200, pageShell({ ui: state.options.ui, scriptUrl: "/_/mss/app.js" }), "text/html; charset=utf-8", {
-        "set-cookie": `SIDCC=${randomBytes(12).toString("hex")}; Path=/; Max-Age=31536000`,
-      });
+      return send(
+        res,
+        200,
+        pageShell({ ui: state.options.ui, scriptUrl: "/_/mss/app.js" }),
+        "text/html; charset=utf-8",
+        {
+          "set-cookie": `SIDCC=${randomBytes(12).toString("hex")}; Path=/; Max-Age=31536000`,
+        },
+      );
     }
     if (path === "/v3/signin/identifier" || path === "/ServiceLogin") {
       if (req.method === "POST") {
@@ -273,9 +317,17 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         state.sessions.add(sid);
         state.signedOut = false;
         const next = form.get("continue") ?? "/prompts/new_chat";
-        return send(res, 302, "", "text/plain", { location: next.startsWith("/") ? next : "/prompts/new_chat", "set-cookie": `SID=${sid}; Path=/; HttpOnly` });
+        return send(res, 302, "", "text/plain", {
+          location: next.startsWith("/") ? next : "/prompts/new_chat",
+          "set-cookie": `SID=${sid}; Path=/; HttpOnly`,
+        });
       }
-      return send(res, 200, signInPage(url.searchParams.get("continue") ?? "/prompts/new_chat"), "text/html; charset=utf-8");
+      return send(
+        res,
+        200,
+        signInPage(url.searchParams.get("continue") ?? "/prompts/new_chat"),
+        "text/html; charset=utf-8",
+      );
     }
     return send(res, 404, "Not found", "text/plain");
   }
@@ -284,7 +336,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     open.add(res);
     res.on("close", () => open.delete(res));
     handle(req, res).catch((err: Error) => {
-      if (!res.headersSent) send(res, 500, JSON.stringify({ error: err.message }), "application/json");
+      if (!res.headersSent)
+        send(res, 500, JSON.stringify({ error: err.message }), "application/json");
       else res.destroy();
     });
   });

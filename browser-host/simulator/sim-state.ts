@@ -50,6 +50,10 @@ export class SimState {
     this.requests = [];
     this.signedOut = false;
     this.sessions.clear();
-    this.options = { ...this.initial, pace: { ...this.initial.pace }, egress: { ...this.initial.egress } };
+    this.options = {
+      ...this.initial,
+      pace: { ...this.initial.pace },
+      egress: { ...this.initial.egress },
+    };
   }
 }

@@ -1,4 +1,3 @@
-
 import { createInterface } from "node:readline/promises";
 import { parseArgs } from "node:util";
 import puppeteer, { type Browser } from "puppeteer-core";
@@ -9,7 +8,12 @@ import { waitFor } from "./driver/wait.js";
 import { createLogger } from "./log.js";
 import { applyCookies, captureState, preparePage } from "./profile/apply-profile.js";
 import { startBrowserProxy, type BrowserProxy } from "./profile/browser-proxy.js";
-import { DEFAULT_EGRESS_CHECK_URL, compareEgress, measureEgress, type Egress } from "./profile/egress.js";
+import {
+  DEFAULT_EGRESS_CHECK_URL,
+  compareEgress,
+  measureEgress,
+  type Egress,
+} from "./profile/egress.js";
 import { geoFor } from "./profile/geo.js";
 import { normalizeProfileName } from "./profile/profile-name.js";
 import { ProfileStore } from "./profile/profile-store.js";
@@ -48,21 +52,38 @@ interface Options {
   timeoutMs: number;
 }
 
-async function openBrowser(options: Options, headless: boolean, locale: string | null): Promise<{ browser: Browser; proxy: BrowserProxy | null }> {
+async function openBrowser(
+  options: Options,
+  headless: boolean,
+  locale: string | null,
+): Promise<{ browser: Browser; proxy: BrowserProxy | null }> {
   const proxy = options.proxy ? await startBrowserProxy(options.proxy) : null;
   const chromium = await findChromium(options.chrome);
   const args = [...CHROMIUM_ARGS, ...loopbackOnlyArgs([options.aistudio, options.egressUrl])];
   if (proxy) args.push(`--proxy-server=${proxy.server}`, "--proxy-bypass-list=<-loopback>");
   if (locale) args.push(`--lang=${locale}`);
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(https?|all|no)_proxy$/i.test(k))) as Record<string, string>;
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !/^(https?|all|no)_proxy$/i.test(k)),
+  ) as Record<string, string>;
   // DevTools over a pipe, not a port: no other local user can drive the browser during a login.
-  const browser = await puppeteer.launch({ executablePath: chromium.path, headless, args, env, pipe: true, defaultViewport: headless ? { width: 1280, height: 900 } : null });
+  const browser = await puppeteer.launch({
+    executablePath: chromium.path,
+    headless,
+    args,
+    env,
+    pipe: true,
+    defaultViewport: headless ? { width: 1280, height: 900 } : null,
+  });
   // The local forwarder demands a credential only this browser is given.
   await proxy?.authorize(browser);
   return { browser, proxy };
 }
 
-async function egressOrNull(browser: Browser, url: string, print: (s: string) => void): Promise<Egress | null> {
+async function egressOrNull(
+  browser: Browser,
+  url: string,
+  print: (s: string) => void,
+): Promise<Egress | null> {
   try {
     return await measureEgress(browser, url);
   } catch (err) {
@@ -76,21 +97,37 @@ async function login(name: string, options: Options, print: (s: string) => void)
   const { browser, proxy } = await openBrowser(options, options.headless, null);
   try {
     const egress = await egressOrNull(browser, options.egressUrl, print);
-    if (egress) print(`Egress through ${proxy ? proxy.display : "no proxy"}: ${egress.ip} (${egress.country ?? "country unknown"}).`);
+    if (egress)
+      print(
+        `Egress through ${proxy ? proxy.display : "no proxy"}: ${egress.ip} (${egress.country ?? "country unknown"}).`,
+      );
     if (await store.exists(name)) await applyCookies(browser, (await store.load(name)).state);
     const page = await browser.newPage();
     const origin = new URL(options.aistudio).origin;
-    await page.goto(`${options.aistudio}/prompts/new_chat`, { waitUntil: "domcontentloaded" }).catch(() => undefined);
-    if (!options.headless) print("Sign in to Google in the browser window; this command saves the profile once AI Studio has loaded.");
+    await page
+      .goto(`${options.aistudio}/prompts/new_chat`, { waitUntil: "domcontentloaded" })
+      .catch(() => undefined);
+    if (!options.headless)
+      print(
+        "Sign in to Google in the browser window; this command saves the profile once AI Studio has loaded.",
+      );
     const ui = new AiStudioPage(page, options.aistudio, options.timeoutMs, createLogger("error"));
     await waitFor(
       async () => {
         if (new URL(page.url()).origin !== origin || (await ui.signInReason())) return false;
         return ui.locate.has("promptTextarea");
       },
-      { what: "AI Studio to load with a signed-in account", timeoutMs: options.timeoutMs, intervalMs: 500 },
+      {
+        what: "AI Studio to load with a signed-in account",
+        timeoutMs: options.timeoutMs,
+        intervalMs: 500,
+      },
     );
-    const seen = await page.evaluate(() => ({ timezone: Intl.DateTimeFormat().resolvedOptions().timeZone, locale: navigator.language, userAgent: navigator.userAgent }));
+    const seen = await page.evaluate(() => ({
+      timezone: Intl.DateTimeFormat().resolvedOptions().timeZone,
+      locale: navigator.language,
+      userAgent: navigator.userAgent,
+    }));
     const meta: ProfileMeta = {
       egressIp: egress?.ip ?? null,
       country: egress?.country ?? null,
@@ -102,8 +139,13 @@ async function login(name: string, options: Options, print: (s: string) => void)
     };
     const state = await captureState(browser, page, origin, null);
     const path = await store.save(name, state, meta);
-    print(`Saved profile '${normalizeProfileName(name)}' to ${path} (${state.cookies.length} cookies; made from ${meta.country ?? "an unknown country"}${meta.egressIp ? `, ${meta.egressIp}` : ""}).`);
-    if (!(await store.activeName())) print(`It is the only profile: activate it with  npm run auth -- activate ${normalizeProfileName(name)}`);
+    print(
+      `Saved profile '${normalizeProfileName(name)}' to ${path} (${state.cookies.length} cookies; made from ${meta.country ?? "an unknown country"}${meta.egressIp ? `, ${meta.egressIp}` : ""}).`,
+    );
+    if (!(await store.activeName()))
+      print(
+        `It is the only profile: activate it with  npm run auth -- activate ${normalizeProfileName(name)}`,
+      );
   } finally {
     await browser.close().catch(() => undefined);
     await proxy?.close();
@@ -113,7 +155,10 @@ async function login(name: string, options: Options, print: (s: string) => void)
 async function check(name: string, options: Options, print: (s: string) => void): Promise<boolean> {
   const store = new ProfileStore(options.dir);
   const { state, meta } = await store.load(name);
-  const identity = geoFor(meta?.country ?? null, { timezone: meta?.timezone ?? null, locale: meta?.locale ?? null });
+  const identity = geoFor(meta?.country ?? null, {
+    timezone: meta?.timezone ?? null,
+    locale: meta?.locale ?? null,
+  });
   const { browser, proxy } = await openBrowser(options, true, identity?.locale ?? null);
   try {
     let good = true;
@@ -129,16 +174,28 @@ async function check(name: string, options: Options, print: (s: string) => void)
     await applyCookies(browser, state);
     const page = await browser.newPage();
     await preparePage(page, state, identity, new URL(options.aistudio).origin);
-    const ui = new AiStudioPage(page, options.aistudio, Math.min(options.timeoutMs, 45_000), createLogger("error"));
+    const ui = new AiStudioPage(
+      page,
+      options.aistudio,
+      Math.min(options.timeoutMs, 45_000),
+      createLogger("error"),
+    );
     try {
       const models = await ui.load(null);
-      print(`Profile '${normalizeProfileName(name)}': signed in — AI Studio loaded with ${models.length} models.`);
+      print(
+        `Profile '${normalizeProfileName(name)}': signed in — AI Studio loaded with ${models.length} models.`,
+      );
     } catch (err) {
       good = false;
       if (err instanceof AuthExpiredError) {
         const region = /region block/.test(err.message);
-        print(`Profile '${normalizeProfileName(name)}': ${region ? "REGION BLOCKED" : "SIGN-IN REDIRECT"} — ${err.message}`);
-      } else print(`Profile '${normalizeProfileName(name)}': AI Studio did not load — ${(err as Error).message}`);
+        print(
+          `Profile '${normalizeProfileName(name)}': ${region ? "REGION BLOCKED" : "SIGN-IN REDIRECT"} — ${err.message}`,
+        );
+      } else
+        print(
+          `Profile '${normalizeProfileName(name)}': AI Studio did not load — ${(err as Error).message}`,
+        );
     }
     return good;
   } finally {
@@ -149,11 +206,16 @@ async function check(name: string, options: Options, print: (s: string) => void)
 
 async function list(options: Options, print: (s: string) => void): Promise<void> {
   const profiles = await new ProfileStore(options.dir).list();
-  if (profiles.length === 0) return print(`No profiles in ${new ProfileStore(options.dir).root}. Make one: npm run auth -- login <name>`);
+  if (profiles.length === 0)
+    return print(
+      `No profiles in ${new ProfileStore(options.dir).root}. Make one: npm run auth -- login <name>`,
+    );
   for (const p of profiles) {
     const days = Math.floor((Date.now() - p.modified.getTime()) / 86_400_000);
     const age = days === 0 ? "today" : `${days} day${days === 1 ? "" : "s"} ago`;
-    print(`${p.active ? "*" : " "} ${p.name.padEnd(16)} saved ${age.padEnd(12)} egress ${p.meta?.country ?? "unknown"}${p.meta?.egressIp ? ` (${p.meta.egressIp})` : ""}  ${p.path}`);
+    print(
+      `${p.active ? "*" : " "} ${p.name.padEnd(16)} saved ${age.padEnd(12)} egress ${p.meta?.country ?? "unknown"}${p.meta?.egressIp ? ` (${p.meta.egressIp})` : ""}  ${p.path}`,
+    );
   }
 }
 
@@ -166,7 +228,12 @@ async function ask(question: string): Promise<string> {
   }
 }
 
-async function importFile(file: string, flags: Record<string, string | boolean | undefined>, options: Options, print: (s: string) => void): Promise<void> {
+async function importFile(
+  file: string,
+  flags: Record<string, string | boolean | undefined>,
+  options: Options,
+  print: (s: string) => void,
+): Promise<void> {
   const state = await readJsonFile(file, StorageStateSchema, "storage state (cookies + origins)");
   const name = normalizeProfileName(typeof flags.name === "string" ? flags.name : file);
   let egress: { ip: string | null; country: string | null; timezone: string | null } = {
@@ -179,13 +246,17 @@ async function importFile(file: string, flags: Record<string, string | boolean |
     try {
       const measured = await measureEgress(browser, options.egressUrl);
       egress = { ip: measured.ip, country: measured.country, timezone: measured.timezone };
-      print(`Measured the egress through ${proxy ? proxy.display : "no proxy"}: ${measured.ip} (${measured.country ?? "?"}).`);
+      print(
+        `Measured the egress through ${proxy ? proxy.display : "no proxy"}: ${measured.ip} (${measured.country ?? "?"}).`,
+      );
     } finally {
       await browser.close().catch(() => undefined);
       await proxy?.close();
     }
   } else if (egress.country === null && process.stdin.isTTY) {
-    const answer = await ask("Which country was this login made from (two letters, e.g. US)? Empty to measure it now through PROXY_URL: ");
+    const answer = await ask(
+      "Which country was this login made from (two letters, e.g. US)? Empty to measure it now through PROXY_URL: ",
+    );
     if (answer === "") return importFile(file, { ...flags, measure: true }, options, print);
     egress.country = answer.toUpperCase();
   }
@@ -200,10 +271,15 @@ async function importFile(file: string, flags: Record<string, string | boolean |
   };
   const store = new ProfileStore(options.dir);
   const path = await store.save(name, state, meta);
-  print(`Imported ${file} as profile '${name}': ${path} (${state.cookies.length} cookies, ${state.origins.length} origins; egress ${meta.country ?? "not recorded — the host cannot check it"}).`);
+  print(
+    `Imported ${file} as profile '${name}': ${path} (${state.cookies.length} cookies, ${state.origins.length} origins; egress ${meta.country ?? "not recorded — the host cannot check it"}).`,
+  );
 }
 
-export async function main(argv: string[], print: (s: string) => void = console.log): Promise<number> {
+export async function main(
+  argv: string[],
+  print: (s: string) => void = console.log,
+): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -232,7 +308,11 @@ export async function main(argv: string[], print: (s: string) => void = console.
   const options: Options = {
     dir: values.dir ?? process.env.AUTH_DIR ?? "auth_profiles",
     proxy: values.proxy ?? (process.env.PROXY_URL || undefined),
-    aistudio: (values["aistudio-url"] ?? process.env.AISTUDIO_URL ?? "https://aistudio.google.com").replace(/\/+$/, ""),
+    aistudio: (
+      values["aistudio-url"] ??
+      process.env.AISTUDIO_URL ??
+      "https://aistudio.google.com"
+    ).replace(/\/+$/, ""),
     egressUrl: values["egress-url"] ?? process.env.EGRESS_CHECK_URL ?? DEFAULT_EGRESS_CHECK_URL,
     chrome: values.chrome ?? (process.env.CHROME_PATH || undefined),
     headless: values.headless,
@@ -252,7 +332,9 @@ export async function main(argv: string[], print: (s: string) => void = console.
       await list(options, print);
       return 0;
     case "activate": {
-      const path = await new ProfileStore(options.dir).activate(normalizeProfileName(need("a profile name")));
+      const path = await new ProfileStore(options.dir).activate(
+        normalizeProfileName(need("a profile name")),
+      );
       print(`Profile '${normalizeProfileName(arg!)}' is now active: ${path}`);
       return 0;
     }
@@ -273,4 +355,3 @@ if (process.argv[1] === new URL(import.meta.url).pathname) {
     },
   );
 }
-

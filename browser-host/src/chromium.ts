@@ -42,10 +42,17 @@ const isLoopback = (url: string) => {
  * machine. Against the real AI Studio the list is empty.
  */
 export function loopbackOnlyArgs(targets: string[]): string[] {
-  return targets.length > 0 && targets.every(isLoopback) ? ["--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1, EXCLUDE [::1]"] : [];
+  return targets.length > 0 && targets.every(isLoopback)
+    ? ["--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1, EXCLUDE [::1]"]
+    : [];
 }
 
-const SYSTEM = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome", "/usr/bin/google-chrome-stable"];
+const SYSTEM = [
+  "/usr/bin/chromium",
+  "/usr/bin/chromium-browser",
+  "/usr/bin/google-chrome",
+  "/usr/bin/google-chrome-stable",
+];
 
 export interface ChromiumChoice {
   path: string;
@@ -60,9 +67,14 @@ export async function findChromium(chromePath: string | undefined): Promise<Chro
   const system = SYSTEM.find((p) => existsSync(p));
   if (system) return { path: system, source: "system" };
   try {
-    const mod = (await import("@sparticuz/chromium")) as { default: { executablePath(): Promise<string> } };
+    const mod = (await import("@sparticuz/chromium")) as {
+      default: { executablePath(): Promise<string> };
+    };
     return { path: await mod.default.executablePath(), source: "@sparticuz/chromium" };
   } catch (err) {
-    throw new Error(`No Chromium found: set CHROME_PATH, or install Debian's chromium (apt-get install chromium). (${(err as Error).message})`, { cause: err });
+    throw new Error(
+      `No Chromium found: set CHROME_PATH, or install Debian's chromium (apt-get install chromium). (${(err as Error).message})`,
+      { cause: err },
+    );
   }
 }

@@ -7,7 +7,8 @@ import { z } from "zod";
  * name the variable and say what would be accepted, so a person can fix it without the source.
  */
 
-const int = (fallback: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(fallback);
+const int = (fallback: number, min: number, max: number) =>
+  z.coerce.number().int().min(min).max(max).default(fallback);
 const bool = (fallback: boolean) =>
   z
     .enum(["true", "false", "1", "0", "yes", "no"], { message: "use true or false" })
@@ -24,21 +25,34 @@ export function poolSocketUrl(raw: string): string {
 }
 
 function defaultHostId(): string {
-  const machine = hostname().slice(0, 55).replace(/[^A-Za-z0-9._-]/g, "-") || "host";
+  const machine =
+    hostname()
+      .slice(0, 55)
+      .replace(/[^A-Za-z0-9._-]/g, "-") || "host";
   return `${machine}-${randomBytes(4).toString("hex")}`;
 }
 
 export const HostConfigSchema = z.object({
   POOL_URL: z
-    .string({ message: "is required: the Worker's URL, e.g. https://aistudio-edge.example.workers.dev" })
-    .refine((v) => /^(https?|wss?):\/\//.test(v) && URL.canParse(v), "must be an http(s):// or ws(s):// URL of the Worker")
+    .string({
+      message: "is required: the Worker's URL, e.g. https://aistudio-edge.example.workers.dev",
+    })
+    .refine(
+      (v) => /^(https?|wss?):\/\//.test(v) && URL.canParse(v),
+      "must be an http(s):// or ws(s):// URL of the Worker",
+    )
     .transform(poolSocketUrl),
-  HOST_TOKEN: z.string({ message: "is required: the Worker's HOST_TOKEN secret" }).min(1, "must not be empty"),
+  HOST_TOKEN: z
+    .string({ message: "is required: the Worker's HOST_TOKEN secret" })
+    .min(1, "must not be empty"),
   /**
    * The host's name in the pool. Unset, it is the machine's name plus a random suffix, so two
    * processes on one machine (or two containers from one image) never share an id.
    */
-  HOST_ID: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, "letters, digits, '.', '_' and '-' only").default(defaultHostId),
+  HOST_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,64}$/, "letters, digits, '.', '_' and '-' only")
+    .default(defaultHostId),
   LANES: int(2, 1, 32),
   AISTUDIO_URL: z
     .string()
@@ -46,7 +60,13 @@ export const HostConfigSchema = z.object({
     .refine((v) => URL.canParse(v), "must be a URL")
     .transform((v) => v.replace(/\/+$/, "")),
   PROFILE: z.string().optional(),
-  PROXY_URL: z.string().refine((v) => URL.canParse(v), "must be a URL like http://user:pass@host:port or socks5://host:port").optional(),
+  PROXY_URL: z
+    .string()
+    .refine(
+      (v) => URL.canParse(v),
+      "must be a URL like http://user:pass@host:port or socks5://host:port",
+    )
+    .optional(),
   CHROME_PATH: z.string().optional(),
   HEADLESS: bool(true),
   SNAPSHOT_DIR: z.string().default("snapshots"),
@@ -60,7 +80,10 @@ export const HostConfigSchema = z.object({
   /** Where profiles live: saved/<name>.json (+ .meta.json) and active/. */
   AUTH_DIR: z.string().default("auth_profiles"),
   /** An IP echo service answering like ipinfo.io/json, reached through the browser's proxy. */
-  EGRESS_CHECK_URL: z.string().refine((v) => URL.canParse(v), "must be a URL").default("https://ipinfo.io/json"),
+  EGRESS_CHECK_URL: z
+    .string()
+    .refine((v) => URL.canParse(v), "must be a URL")
+    .default("https://ipinfo.io/json"),
   /** Start even when the egress country differs from the profile's (with a warning). */
   ALLOW_EGRESS_MISMATCH: bool(false),
   /** How often fresh cookies are written back to the profile, between jobs (ms). */
@@ -76,9 +99,13 @@ export class ConfigError extends Error {
 
 /** Parses the environment; throws a ConfigError listing every problem, one per line. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): HostConfig {
-  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([, v]) => v !== undefined && v !== ""),
+  );
   const result = HostConfigSchema.safeParse(present);
   if (result.success) return result.data;
   const lines = result.error.issues.map((i) => `  ${i.path.join(".")} ${i.message}`);
-  throw new ConfigError(`The browser host's settings are not valid (see .env.example):\n${lines.join("\n")}`);
+  throw new ConfigError(
+    `The browser host's settings are not valid (see .env.example):\n${lines.join("\n")}`,
+  );
 }

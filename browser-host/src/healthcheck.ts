@@ -16,8 +16,13 @@ function verdict(): string | null {
   } catch {
     return `no status file at ${file} yet`;
   }
-  if (age > maxAgeMs) return `status file is ${Math.round(age / 1000)}s old: the host is not running`;
-  const status = JSON.parse(readFileSync(file, "utf8")) as { state?: string; connected?: boolean; detail?: string };
+  if (age > maxAgeMs)
+    return `status file is ${Math.round(age / 1000)}s old: the host is not running`;
+  const status = JSON.parse(readFileSync(file, "utf8")) as {
+    state?: string;
+    connected?: boolean;
+    detail?: string;
+  };
   if (status.state === "auth_expired") return `the Google login expired: ${status.detail ?? ""}`;
   if (status.connected !== true) return "not connected to the pool";
   return null;

@@ -1,6 +1,12 @@
 import { randomBytes } from "node:crypto";
 import puppeteer, { type Browser } from "puppeteer-core";
-import type { HelloFrame, HostState, JobFrame, OutHostFrame, PoolFrame } from "@aistudio-edge/shared";
+import type {
+  HelloFrame,
+  HostState,
+  JobFrame,
+  OutHostFrame,
+  PoolFrame,
+} from "@aistudio-edge/shared";
 import { CHROMIUM_ARGS, findChromium, loopbackOnlyArgs } from "./chromium.js";
 import type { HostConfig } from "./config.js";
 import { DriverError } from "./driver/errors.js";
@@ -62,8 +68,12 @@ export class BrowserHost {
     await this.profile.open();
     await this.launch();
     this.link.start();
-    this.writeBackTimer = setInterval(() => void this.writeBack("periodic"), this.config.COOKIE_WRITEBACK_MS);
-    if (this.config.STATUS_FILE) this.statusTimer = setInterval(() => void this.writeStatusFile(), 5_000);
+    this.writeBackTimer = setInterval(
+      () => void this.writeBack("periodic"),
+      this.config.COOKIE_WRITEBACK_MS,
+    );
+    if (this.config.STATUS_FILE)
+      this.statusTimer = setInterval(() => void this.writeStatusFile(), 5_000);
   }
 
   /** Fresh cookies to the profile, only while no job runs (a job may be mid-way through a login refresh). */
@@ -86,16 +96,26 @@ export class BrowserHost {
 
   private async launch(): Promise<void> {
     const chromium = await findChromium(this.config.CHROME_PATH);
-    this.log.info("starting Chromium", { path: chromium.path, source: chromium.source, headless: this.config.HEADLESS });
+    this.log.info("starting Chromium", {
+      path: chromium.path,
+      source: chromium.source,
+      headless: this.config.HEADLESS,
+    });
     this.browser = await puppeteer.launch({
       executablePath: chromium.path,
       headless: this.config.HEADLESS,
-      args: [...CHROMIUM_ARGS, ...loopbackOnlyArgs([this.config.AISTUDIO_URL, this.config.EGRESS_CHECK_URL]), ...this.profile.launchArgs()],
+      args: [
+        ...CHROMIUM_ARGS,
+        ...loopbackOnlyArgs([this.config.AISTUDIO_URL, this.config.EGRESS_CHECK_URL]),
+        ...this.profile.launchArgs(),
+      ],
       defaultViewport: { width: 1280, height: 900 },
       // DevTools over a pipe, not a port: no other local user can drive the signed-in browser.
       pipe: true,
       // The process environment's proxy variables must not reach the browser (DESIGN.md).
-      env: Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(https?|all|no)_proxy$/i.test(k))) as Record<string, string>,
+      env: Object.fromEntries(
+        Object.entries(process.env).filter(([k]) => !/^(https?|all|no)_proxy$/i.test(k)),
+      ) as Record<string, string>,
     });
     this.browser.on("disconnected", () => void this.onBrowserGone());
     try {
@@ -104,16 +124,26 @@ export class BrowserHost {
       await this.browser.close().catch(() => undefined);
       throw err;
     }
-    const hooks: LaneHooks = { prepare: (page) => this.profile.preparePage(page), onCrash: (lane) => void this.reopen(lane) };
-    this.lanes = Array.from({ length: this.config.LANES }, (_, i) => new Lane(i, this.config, this.log, hooks));
+    const hooks: LaneHooks = {
+      prepare: (page) => this.profile.preparePage(page),
+      onCrash: (lane) => void this.reopen(lane),
+    };
+    this.lanes = Array.from(
+      { length: this.config.LANES },
+      (_, i) => new Lane(i, this.config, this.log, hooks),
+    );
     const results = await Promise.allSettled(this.lanes.map((lane) => lane.open(this.browser!)));
     const failure = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
     if (failure) {
       const err = failure.reason as Error;
-      if (err instanceof DriverError && err.code === "auth_expired") return this.setState("auth_expired", err.message);
+      if (err instanceof DriverError && err.code === "auth_expired")
+        return this.setState("auth_expired", err.message);
       this.log.error("a lane failed to open", { error: err.message });
     }
-    this.setState(this.healthyLanes() > 0 ? "ready" : "degraded", this.healthyLanes() === this.lanes.length ? undefined : "some lanes failed to open");
+    this.setState(
+      this.healthyLanes() > 0 ? "ready" : "degraded",
+      this.healthyLanes() === this.lanes.length ? undefined : "some lanes failed to open",
+    );
     this.relaunches = 0;
   }
 
@@ -127,7 +157,10 @@ export class BrowserHost {
         this.sendStatus();
         return;
       } catch (err) {
-        this.log.warn("could not replace a lane", { lane: lane.index, error: (err as Error).message });
+        this.log.warn("could not replace a lane", {
+          lane: lane.index,
+          error: (err as Error).message,
+        });
         await new Promise((r) => setTimeout(r, Math.min(30_000, 1_000 * 2 ** attempt)));
       }
     }
@@ -148,7 +181,10 @@ export class BrowserHost {
         this.link.send(this.hello());
         return;
       } catch (err) {
-        this.log.error("relaunch failed", { error: (err as Error).message, attempt: this.relaunches });
+        this.log.error("relaunch failed", {
+          error: (err as Error).message,
+          attempt: this.relaunches,
+        });
       }
     }
   }
@@ -167,12 +203,12 @@ export class BrowserHost {
     };
   }
 
-
   private setState(state: HostState, detail?: string): void {
     const changed = state !== this.state || detail !== this.detail;
     this.state = state;
     this.detail = detail ?? "";
-    if (changed && state === "auth_expired") this.log.error("the Google login has expired: this host takes no jobs", { remedy: detail });
+    if (changed && state === "auth_expired")
+      this.log.error("the Google login has expired: this host takes no jobs", { remedy: detail });
     else if (changed) this.log.info("host state", { state, detail });
     this.sendStatus();
   }
@@ -258,7 +294,8 @@ export class BrowserHost {
     this.log.info("draining", { reason, running: this.running.size });
     this.setState("draining", reason);
     const deadline = Date.now() + this.config.DRAIN_TIMEOUT_MS;
-    while (this.running.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    while (this.running.size > 0 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
     for (const relay of this.running.values()) relay.controller.abort("host shutting down");
     // Cancelled jobs press Stop and clear their chat; a page that no longer answers gets 10 s.
     const hard = Date.now() + 10_000;
@@ -279,6 +316,11 @@ export class BrowserHost {
 
   /** For tests and the health file: a snapshot of what the host would report. */
   snapshot(): { state: HostState; lanes: number; busy: number; connected: boolean } {
-    return { state: this.state, lanes: this.healthyLanes(), busy: this.running.size, connected: this.link.connected };
+    return {
+      state: this.state,
+      lanes: this.healthyLanes(),
+      busy: this.running.size,
+      connected: this.link.connected,
+    };
   }
 }

@@ -1,5 +1,11 @@
 import type { Browser } from "puppeteer-core";
-import { asHostErrorCode, type HostErrorCode, type HostJobEvent, type JobFrame, type OutHostFrame } from "@aistudio-edge/shared";
+import {
+  asHostErrorCode,
+  type HostErrorCode,
+  type HostJobEvent,
+  type JobFrame,
+  type OutHostFrame,
+} from "@aistudio-edge/shared";
 import type { HostConfig } from "./config.js";
 import { DriverError } from "./driver/errors.js";
 import type { Lane } from "./lane.js";
@@ -30,7 +36,8 @@ export class JobRelay {
   ) {}
 
   emit(event: HostJobEvent): void {
-    if (event.t === "text" || event.t === "thought" || event.t === "tool_calls") this.outputStarted = true;
+    if (event.t === "text" || event.t === "thought" || event.t === "tool_calls")
+      this.outputStarted = true;
     this.ports.send({ type: "job.event", jobId: this.job.jobId, seq: ++this.seq, event });
   }
 
@@ -43,19 +50,46 @@ export class JobRelay {
   async run(browser: Browser, lane: Lane): Promise<void> {
     const { job } = this;
     const log = this.log.child({ jobId: job.jobId, lane: lane.index });
-    const timeout = setTimeout(() => this.controller.abort("deadline exceeded"), Math.max(1_000, job.deadline - Date.now()));
+    const timeout = setTimeout(
+      () => this.controller.abort("deadline exceeded"),
+      Math.max(1_000, job.deadline - Date.now()),
+    );
     log.info("job started", { model: job.request.model });
     try {
-      await lane.run(browser, job, (event) => this.emit(event.t === "started" ? { t: "started", lane: lane.index } : event), this.controller.signal);
+      await lane.run(
+        browser,
+        job,
+        (event) => this.emit(event.t === "started" ? { t: "started", lane: lane.index } : event),
+        this.controller.signal,
+      );
       log.info("job done");
     } catch (err) {
-      const e = err instanceof DriverError ? err : new DriverError("upstream_error", `The lane failed: ${(err as Error).message}`, true, { cause: err });
-      log.warn("job failed", { code: e.code, error: e.message, ...(e.cause instanceof Error ? { cause: e.cause.message } : {}) });
-      this.emit({ t: "error", code: asHostErrorCode(e.code), message: e.message, retryable: e.retryable, outputStarted: this.outputStarted });
+      const e =
+        err instanceof DriverError
+          ? err
+          : new DriverError("upstream_error", `The lane failed: ${(err as Error).message}`, true, {
+              cause: err,
+            });
+      log.warn("job failed", {
+        code: e.code,
+        error: e.message,
+        ...(e.cause instanceof Error ? { cause: e.cause.message } : {}),
+      });
+      this.emit({
+        t: "error",
+        code: asHostErrorCode(e.code),
+        message: e.message,
+        retryable: e.retryable,
+        outputStarted: this.outputStarted,
+      });
       if (e.code === "auth_expired") this.ports.onAuthExpired(e.message);
       if (e.code !== "cancelled") {
         // After the client has its error; the lane stays reserved (and reported busy) meanwhile.
-        await lane.snapshot({ dir: this.config.SNAPSHOT_DIR, keep: this.config.SNAPSHOT_KEEP, log }, job.jobId, { code: e.code, message: e.message });
+        await lane.snapshot(
+          { dir: this.config.SNAPSHOT_DIR, keep: this.config.SNAPSHOT_KEEP, log },
+          job.jobId,
+          { code: e.code, message: e.message },
+        );
       }
     } finally {
       clearTimeout(timeout);

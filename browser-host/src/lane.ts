@@ -62,7 +62,8 @@ export class Lane {
     this.healthy = false;
     this.context = await browser.createBrowserContext();
     const page = await withTimeout(this.context.newPage(), this.config.PAGE_TIMEOUT_MS, null);
-    if (!page) throw new DriverError("upstream_error", "Chromium did not open a new page in time.", true);
+    if (!page)
+      throw new DriverError("upstream_error", "Chromium did not open a new page in time.", true);
     this.page = page;
     this.journal = journal(page);
     page.on("error", (err) => {
@@ -75,13 +76,22 @@ export class Lane {
     await this.hooks.prepare(page);
     const cdp = await page.createCDPSession();
     this.capture = await StreamCapture.attach(cdp);
-    this.ui = new AiStudioPage(page, this.config.AISTUDIO_URL, this.config.PAGE_TIMEOUT_MS, this.log.child({ lane: this.index }));
+    this.ui = new AiStudioPage(
+      page,
+      this.config.AISTUDIO_URL,
+      this.config.PAGE_TIMEOUT_MS,
+      this.log.child({ lane: this.index }),
+    );
     this.state.models = await this.ui.load(null);
     this.state.applied = null;
     await this.ui.ensureTemporaryChat();
     this.stale = false;
     this.healthy = true;
-    this.log.info("lane ready", { lane: this.index, model: await this.ui.currentModel(), ui: this.ui.locate.generation() });
+    this.log.info("lane ready", {
+      lane: this.index,
+      model: await this.ui.currentModel(),
+      ui: this.ui.locate.generation(),
+    });
   }
 
   /** Whether the lane can take a job now. */
@@ -110,9 +120,17 @@ export class Lane {
     const reservedHere = !this.busy;
     this.busy = true;
     try {
-      if (this.stale || !this.page || this.page.isClosed() || !(await this.responsive())) await this.open(browser);
+      if (this.stale || !this.page || this.page.isClosed() || !(await this.responsive()))
+        await this.open(browser);
       await runJob(
-        { page: this.ui!, capture: this.capture!, state: this.state, stallTimeoutMs: this.config.STALL_TIMEOUT_MS, pageTimeoutMs: this.config.PAGE_TIMEOUT_MS, log: this.log.child({ lane: this.index, jobId: job.jobId }) },
+        {
+          page: this.ui!,
+          capture: this.capture!,
+          state: this.state,
+          stallTimeoutMs: this.config.STALL_TIMEOUT_MS,
+          pageTimeoutMs: this.config.PAGE_TIMEOUT_MS,
+          log: this.log.child({ lane: this.index, jobId: job.jobId }),
+        },
         job,
         sink,
         signal,
@@ -127,7 +145,11 @@ export class Lane {
   }
 
   /** Saves what a failed job left on the page (screenshot, DOM, console, RPC log) for debugging. */
-  async snapshot(options: { dir: string; keep: number; log: Logger }, jobId: string, error: { code: string; message: string }): Promise<string | null> {
+  async snapshot(
+    options: { dir: string; keep: number; log: Logger },
+    jobId: string,
+    error: { code: string; message: string },
+  ): Promise<string | null> {
     return saveSnapshot(options, jobId, this.page, this.journal, error);
   }
 
@@ -137,8 +159,13 @@ export class Lane {
    * on a page that no longer works; the next job must not start on it.
    */
   private async responsive(): Promise<boolean> {
-    const ok = await withTimeout(this.page!.evaluate(() => true), 2_000, false);
-    if (!ok) this.log.warn("the lane's page stopped responding; replacing it", { lane: this.index });
+    const ok = await withTimeout(
+      this.page!.evaluate(() => true),
+      2_000,
+      false,
+    );
+    if (!ok)
+      this.log.warn("the lane's page stopped responding; replacing it", { lane: this.index });
     return ok;
   }
 

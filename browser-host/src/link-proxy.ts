@@ -24,7 +24,9 @@ function bypassed(host: string, port: string, noProxy: string | undefined): bool
     const entry = raw.trim().toLowerCase();
     if (entry === "") continue;
     if (entry === "*") return true;
-    const [name, entryPort] = entry.startsWith("[") ? [entry, undefined] : (entry.split(":") as [string, string | undefined]);
+    const [name, entryPort] = entry.startsWith("[")
+      ? [entry, undefined]
+      : (entry.split(":") as [string, string | undefined]);
     if (entryPort !== undefined && entryPort !== port) continue;
     const bare = name.replace(/^\*?\./, "");
     if (host === bare || host.endsWith(`.${bare}`)) return true;
@@ -40,10 +42,15 @@ export function proxyForUrl(target: string, vars: NodeJS.ProcessEnv = process.en
   const secure = url.protocol === "wss:" || url.protocol === "https:";
   const port = url.port || (secure ? "443" : "80");
   if (bypassed(host, port, env(vars, "NO_PROXY"))) return null;
-  return (secure ? env(vars, "HTTPS_PROXY", "ALL_PROXY") : env(vars, "HTTP_PROXY", "ALL_PROXY")) ?? null;
+  return (
+    (secure ? env(vars, "HTTPS_PROXY", "ALL_PROXY") : env(vars, "HTTP_PROXY", "ALL_PROXY")) ?? null
+  );
 }
 
-export function linkAgent(target: string, vars: NodeJS.ProcessEnv = process.env): Agent | undefined {
+export function linkAgent(
+  target: string,
+  vars: NodeJS.ProcessEnv = process.env,
+): Agent | undefined {
   const proxy = proxyForUrl(target, vars);
   return proxy ? new HttpsProxyAgent(proxy) : undefined;
 }

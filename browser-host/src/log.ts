@@ -17,11 +17,16 @@ export interface Logger {
   child(fields: Fields): Logger;
 }
 
-export function createLogger(level: Level, base: Fields = {}, write: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Logger {
+export function createLogger(
+  level: Level,
+  base: Fields = {},
+  write: (line: string) => void = (l) => process.stderr.write(`${l}\n`),
+): Logger {
   const emit = (at: Level, msg: string, fields: Fields = {}) => {
     if (ORDER[at] < ORDER[level]) return;
     const out: Fields = { time: new Date().toISOString(), level: at, msg };
-    for (const [k, v] of Object.entries({ ...base, ...fields })) out[k] = SECRET.test(k) ? "[redacted]" : v;
+    for (const [k, v] of Object.entries({ ...base, ...fields }))
+      out[k] = SECRET.test(k) ? "[redacted]" : v;
     write(JSON.stringify(out));
   };
   return {

@@ -1,5 +1,14 @@
 import WebSocket from "ws";
-import { CLOSE_CODES, HEARTBEAT_PING, HEARTBEAT_PONG, encodeFrame, parsePoolFrame, type HelloFrame, type OutHostFrame, type PoolFrame } from "@aistudio-edge/shared";
+import {
+  CLOSE_CODES,
+  HEARTBEAT_PING,
+  HEARTBEAT_PONG,
+  encodeFrame,
+  parsePoolFrame,
+  type HelloFrame,
+  type OutHostFrame,
+  type PoolFrame,
+} from "@aistudio-edge/shared";
 import { linkAgent } from "./link-proxy.js";
 import type { Logger } from "./log.js";
 
@@ -44,7 +53,11 @@ export class PoolLink {
     const { log } = this.options;
     // Environment proxies apply (NO_PROXY honoured, loopback always direct); PROXY_URL does not.
     const agent = linkAgent(this.options.url);
-    const socket = new WebSocket(this.options.url, { headers: { authorization: `Bearer ${this.options.token}` }, handshakeTimeout: 15_000, ...(agent ? { agent } : {}) });
+    const socket = new WebSocket(this.options.url, {
+      headers: { authorization: `Bearer ${this.options.token}` },
+      handshakeTimeout: 15_000,
+      ...(agent ? { agent } : {}),
+    });
     this.socket = socket;
     socket.on("open", () => {
       this.attempt = 0;
@@ -65,7 +78,10 @@ export class PoolLink {
       }
       if (parsed.frame.type === "welcome") {
         this.connected = true;
-        log.info("connected to the pool", { pool: parsed.frame.poolId, url: this.options.url.replace(/\?.*$/, "") });
+        log.info("connected to the pool", {
+          pool: parsed.frame.poolId,
+          url: this.options.url.replace(/\?.*$/, ""),
+        });
         this.startHeartbeat(parsed.frame.heartbeatMs);
       }
       this.options.onFrame(parsed.frame);
@@ -98,16 +114,19 @@ export class PoolLink {
 
   private startHeartbeat(intervalMs: number): void {
     clearInterval(this.heartbeat);
-    this.heartbeat = setInterval(() => {
-      const socket = this.socket;
-      if (!socket || socket.readyState !== WebSocket.OPEN) return;
-      if (Date.now() - this.lastPong > 3 * intervalMs) {
-        this.options.log.warn("the pool stopped answering pings; reconnecting");
-        socket.terminate();
-        return;
-      }
-      socket.send(HEARTBEAT_PING);
-    }, Math.max(250, Math.floor(intervalMs / 2)));
+    this.heartbeat = setInterval(
+      () => {
+        const socket = this.socket;
+        if (!socket || socket.readyState !== WebSocket.OPEN) return;
+        if (Date.now() - this.lastPong > 3 * intervalMs) {
+          this.options.log.warn("the pool stopped answering pings; reconnecting");
+          socket.terminate();
+          return;
+        }
+        socket.send(HEARTBEAT_PING);
+      },
+      Math.max(250, Math.floor(intervalMs / 2)),
+    );
   }
 
   private scheduleRetry(): void {

@@ -27,7 +27,9 @@ export function journal(page: Page): PageJournal {
     if (list.length > LIMIT) list.shift();
   };
   page.on("console", (m) => push(j.console, `${new Date().toISOString()} ${m.type()} ${m.text()}`));
-  page.on("pageerror", (e) => push(j.console, `${new Date().toISOString()} pageerror ${(e as Error).message}`));
+  page.on("pageerror", (e) =>
+    push(j.console, `${new Date().toISOString()} pageerror ${(e as Error).message}`),
+  );
   const path = (url: string) => {
     try {
       return new URL(url).pathname;
@@ -36,10 +38,22 @@ export function journal(page: Page): PageJournal {
     }
   };
   page.on("requestfinished", (r) => {
-    if (r.url().includes("/$rpc/")) push(j.network, { at: new Date().toISOString(), method: r.method(), path: path(r.url()), ...(r.response() ? { status: r.response()!.status() } : {}) });
+    if (r.url().includes("/$rpc/"))
+      push(j.network, {
+        at: new Date().toISOString(),
+        method: r.method(),
+        path: path(r.url()),
+        ...(r.response() ? { status: r.response()!.status() } : {}),
+      });
   });
   page.on("requestfailed", (r) => {
-    if (r.url().includes("/$rpc/")) push(j.network, { at: new Date().toISOString(), method: r.method(), path: path(r.url()), failed: r.failure()?.errorText ?? "failed" });
+    if (r.url().includes("/$rpc/"))
+      push(j.network, {
+        at: new Date().toISOString(),
+        method: r.method(),
+        path: path(r.url()),
+        failed: r.failure()?.errorText ?? "failed",
+      });
   });
   return j;
 }
@@ -56,7 +70,14 @@ export async function saveSnapshot(
   const target = join(options.dir, day, jobDir);
   try {
     await privateDirs(options.dir, [day, jobDir]);
-    await writePrivate(join(target, "error.json"), JSON.stringify({ jobId, at: new Date().toISOString(), ...error, url: page?.url() ?? null }, null, 2));
+    await writePrivate(
+      join(target, "error.json"),
+      JSON.stringify(
+        { jobId, at: new Date().toISOString(), ...error, url: page?.url() ?? null },
+        null,
+        2,
+      ),
+    );
     if (record) {
       await writePrivate(join(target, "console.log"), record.console.join("\n"));
       await writePrivate(join(target, "network.json"), JSON.stringify(record.network, null, 2));
@@ -108,6 +129,7 @@ async function prune(dir: string, keep: number): Promise<void> {
   entries.sort((a, b) => b.mtime - a.mtime);
   for (const old of entries.slice(keep)) await rm(old.path, { recursive: true, force: true });
   for (const day of await readdir(dir).catch(() => [] as string[])) {
-    if ((await readdir(join(dir, day)).catch(() => ["x"])).length === 0) await rm(join(dir, day), { recursive: true, force: true });
+    if ((await readdir(join(dir, day)).catch(() => ["x"])).length === 0)
+      await rm(join(dir, day), { recursive: true, force: true });
   }
 }

@@ -23,7 +23,11 @@ const AudioPartSchema = z.object({
 });
 const FilePartSchema = z.object({
   type: z.literal("file"),
-  file: z.object({ file_data: z.string().optional(), file_id: z.string().optional(), filename: z.string().optional() }),
+  file: z.object({
+    file_data: z.string().optional(),
+    file_id: z.string().optional(),
+    filename: z.string().optional(),
+  }),
 });
 const RefusalPartSchema = z.object({ type: z.literal("refusal"), refusal: z.string() });
 
@@ -72,7 +76,10 @@ export const FunctionDefinitionSchema = z.object({
 const ToolSchema = z.union([
   z.object({ type: z.literal("function"), function: FunctionDefinitionSchema }),
   // Custom tools (free-form input) are accepted but cannot be declared to AI Studio.
-  z.object({ type: z.literal("custom"), custom: withinDepth(z.object({ name: z.string() }).loose()) }),
+  z.object({
+    type: z.literal("custom"),
+    custom: withinDepth(z.object({ name: z.string() }).loose()),
+  }),
 ]);
 
 const ToolChoiceSchema = z.union([

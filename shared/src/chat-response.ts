@@ -80,6 +80,13 @@ export type ChatCompletion = z.infer<typeof ChatCompletionSchema>;
 
 export const ModelListSchema = z.object({
   object: z.literal("list"),
-  data: z.array(z.object({ id: z.string(), object: z.literal("model"), created: z.number().int(), owned_by: z.string() })),
+  data: z.array(
+    z.object({
+      id: z.string(),
+      object: z.literal("model"),
+      created: z.number().int(),
+      owned_by: z.string(),
+    }),
+  ),
 });
 export type ModelList = z.infer<typeof ModelListSchema>;

@@ -9,33 +9,117 @@ import { z } from "zod";
 export const ERROR_CATALOG = {
   // Client mistakes.
   invalid_json: { status: 400, type: "invalid_request_error", when: "the body is not JSON" },
-  invalid_request: { status: 400, type: "invalid_request_error", when: "a field is missing, of the wrong type or out of range" },
-  model_not_found: { status: 404, type: "invalid_request_error", when: "no connected host serves the model" },
+  invalid_request: {
+    status: 400,
+    type: "invalid_request_error",
+    when: "a field is missing, of the wrong type or out of range",
+  },
+  model_not_found: {
+    status: 404,
+    type: "invalid_request_error",
+    when: "no connected host serves the model",
+  },
   not_found: { status: 404, type: "invalid_request_error", when: "no such route or resource" },
-  request_too_large: { status: 413, type: "invalid_request_error", when: "the body is over the size limit" },
-  missing_api_key: { status: 401, type: "authentication_error", when: "no API key in Authorization, x-api-key or x-goog-api-key" },
-  invalid_api_key: { status: 401, type: "authentication_error", when: "the key is unknown or revoked" },
-  invalid_admin_token: { status: 401, type: "authentication_error", when: "the admin token is missing or wrong" },
-  invalid_host_token: { status: 401, type: "authentication_error", when: "a host dialled in without the right host token" },
-  rate_limit_exceeded: { status: 429, type: "rate_limit_error", when: "the key's requests per minute or concurrent requests are used up" },
+  request_too_large: {
+    status: 413,
+    type: "invalid_request_error",
+    when: "the body is over the size limit",
+  },
+  missing_api_key: {
+    status: 401,
+    type: "authentication_error",
+    when: "no API key in Authorization, x-api-key or x-goog-api-key",
+  },
+  invalid_api_key: {
+    status: 401,
+    type: "authentication_error",
+    when: "the key is unknown or revoked",
+  },
+  invalid_admin_token: {
+    status: 401,
+    type: "authentication_error",
+    when: "the admin token is missing or wrong",
+  },
+  invalid_host_token: {
+    status: 401,
+    type: "authentication_error",
+    when: "a host dialled in without the right host token",
+  },
+  rate_limit_exceeded: {
+    status: 429,
+    type: "rate_limit_error",
+    when: "the key's requests per minute or concurrent requests are used up",
+  },
 
   // Capacity.
-  no_browser_host: { status: 503, type: "server_error", when: "no browser host is connected to the pool" },
-  queue_full: { status: 429, type: "rate_limit_error", when: "every lane is busy and the queue is full" },
-  queue_timeout: { status: 503, type: "server_error", when: "the job waited in the queue longer than allowed" },
-  host_busy: { status: 503, type: "server_error", when: "a host got a job without a free lane (a race; the pool retries)" },
+  no_browser_host: {
+    status: 503,
+    type: "server_error",
+    when: "no browser host is connected to the pool",
+  },
+  queue_full: {
+    status: 429,
+    type: "rate_limit_error",
+    when: "every lane is busy and the queue is full",
+  },
+  queue_timeout: {
+    status: 503,
+    type: "server_error",
+    when: "the job waited in the queue longer than allowed",
+  },
+  host_busy: {
+    status: 503,
+    type: "server_error",
+    when: "a host got a job without a free lane (a race; the pool retries)",
+  },
 
   // The browser side.
-  host_disconnected: { status: 502, type: "server_error", when: "the host's link dropped while it had the job" },
-  auth_expired: { status: 503, type: "server_error", when: "the host's Google login is no longer valid (sign-in redirect)" },
-  upstream_quota: { status: 429, type: "rate_limit_error", when: "AI Studio refused for quota on this account and model" },
-  upstream_permission: { status: 403, type: "permission_error", when: "AI Studio answered 403 permission denied" },
-  upstream_error: { status: 502, type: "server_error", when: "AI Studio reported an internal error or the page failed" },
-  upstream_model_unavailable: { status: 404, type: "invalid_request_error", when: "the Google account behind the host does not offer the model (any more)" },
-  upstream_stalled: { status: 504, type: "server_error", when: "no output arrived for the stall timeout" },
+  host_disconnected: {
+    status: 502,
+    type: "server_error",
+    when: "the host's link dropped while it had the job",
+  },
+  auth_expired: {
+    status: 503,
+    type: "server_error",
+    when: "the host's Google login is no longer valid (sign-in redirect)",
+  },
+  upstream_quota: {
+    status: 429,
+    type: "rate_limit_error",
+    when: "AI Studio refused for quota on this account and model",
+  },
+  upstream_permission: {
+    status: 403,
+    type: "permission_error",
+    when: "AI Studio answered 403 permission denied",
+  },
+  upstream_error: {
+    status: 502,
+    type: "server_error",
+    when: "AI Studio reported an internal error or the page failed",
+  },
+  upstream_model_unavailable: {
+    status: 404,
+    type: "invalid_request_error",
+    when: "the Google account behind the host does not offer the model (any more)",
+  },
+  upstream_stalled: {
+    status: 504,
+    type: "server_error",
+    when: "no output arrived for the stall timeout",
+  },
   deadline_exceeded: { status: 504, type: "server_error", when: "the job ran past its deadline" },
-  cancelled: { status: 499, type: "invalid_request_error", when: "the client went away and the job was stopped" },
-  protocol_error: { status: 502, type: "server_error", when: "a peer sent a frame that does not follow the protocol" },
+  cancelled: {
+    status: 499,
+    type: "invalid_request_error",
+    when: "the client went away and the job was stopped",
+  },
+  protocol_error: {
+    status: 502,
+    type: "server_error",
+    when: "a peer sent a frame that does not follow the protocol",
+  },
 
   // Our bugs.
   internal_error: { status: 500, type: "server_error", when: "a bug in aistudio-edge" },
@@ -52,9 +136,11 @@ export const ErrorCodeSchema = z.enum(ERROR_CODES);
  * Any other code from a host becomes `upstream_error`; the host's message goes to the log.
  */
 export const HOST_ERRORS = {
-  upstream_quota: "AI Studio refused the request: the quota for this model is used up on the account that served it.",
+  upstream_quota:
+    "AI Studio refused the request: the quota for this model is used up on the account that served it.",
   upstream_permission: "AI Studio refused the request with permission denied.",
-  upstream_error: "AI Studio failed to answer (an internal error, or the page did not behave as expected).",
+  upstream_error:
+    "AI Studio failed to answer (an internal error, or the page did not behave as expected).",
   upstream_stalled: "AI Studio stopped sending output.",
   upstream_model_unavailable: "The Google account serving this request does not offer the model.",
   auth_expired: "The Google login of the browser host serving this request has expired.",
@@ -89,7 +175,11 @@ export const OpenAIErrorBodySchema = z.object({
 });
 export type OpenAIErrorBody = z.infer<typeof OpenAIErrorBodySchema>;
 
-export function errorBody(code: ErrorCode, message: string, param: string | null = null): OpenAIErrorBody {
+export function errorBody(
+  code: ErrorCode,
+  message: string,
+  param: string | null = null,
+): OpenAIErrorBody {
   return { error: { message, type: ERROR_CATALOG[code].type, param, code } };
 }
 

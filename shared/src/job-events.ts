@@ -36,18 +36,33 @@ export type WireToolCall = z.infer<typeof WireToolCallSchema>;
 
 export const TextEventSchema = z.object({ t: z.literal("text"), text: z.string() });
 export const ThoughtEventSchema = z.object({ t: z.literal("thought"), text: z.string() });
-export const ToolCallsEventSchema = z.object({ t: z.literal("tool_calls"), toolCalls: z.array(WireToolCallSchema).min(1) });
+export const ToolCallsEventSchema = z.object({
+  t: z.literal("tool_calls"),
+  toolCalls: z.array(WireToolCallSchema).min(1),
+});
 
-export const JobOutputEventSchema = z.discriminatedUnion("t", [TextEventSchema, ThoughtEventSchema, ToolCallsEventSchema]);
+export const JobOutputEventSchema = z.discriminatedUnion("t", [
+  TextEventSchema,
+  ThoughtEventSchema,
+  ToolCallsEventSchema,
+]);
 export type JobOutputEvent = z.infer<typeof JobOutputEventSchema>;
 
 // The end: exactly one per job, `done` or `error`.
 
-export const DoneEventSchema = z.object({ t: z.literal("done"), finishReason: FinishReasonSchema, usage: UsageSchema.optional() });
+export const DoneEventSchema = z.object({
+  t: z.literal("done"),
+  finishReason: FinishReasonSchema,
+  usage: UsageSchema.optional(),
+});
 export type DoneEvent = z.infer<typeof DoneEventSchema>;
 
 /** An error as the client may see it: a catalogue code and a message that is safe to show. */
-export const ErrorEventSchema = z.object({ t: z.literal("error"), code: ErrorCodeSchema, message: z.string() });
+export const ErrorEventSchema = z.object({
+  t: z.literal("error"),
+  code: ErrorCodeSchema,
+  message: z.string(),
+});
 export type ErrorEvent = z.infer<typeof ErrorEventSchema>;
 
 /** A host's error: only host-side codes, with what the pool needs to decide on a retry. */
@@ -65,9 +80,15 @@ export type HostErrorEvent = z.infer<typeof HostErrorEventSchema>;
 // Progress: no content, only where the job is.
 
 /** The host has the job on a lane (host → pool), or the job runs (pool → Worker). */
-export const StartedEventSchema = z.object({ t: z.literal("started"), lane: z.number().int().nonnegative().optional() });
+export const StartedEventSchema = z.object({
+  t: z.literal("started"),
+  lane: z.number().int().nonnegative().optional(),
+});
 /** Added by the pool while the job waits for a free lane. */
-export const QueuedEventSchema = z.object({ t: z.literal("queued"), position: z.number().int().positive() });
+export const QueuedEventSchema = z.object({
+  t: z.literal("queued"),
+  position: z.number().int().positive(),
+});
 
 /** What a host reports for a job it runs. */
 export const HostJobEventSchema = z.discriminatedUnion("t", [

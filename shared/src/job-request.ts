@@ -1,5 +1,10 @@
 import { z } from "zod";
-import { REASONING_EFFORTS, type ChatCompletionRequest, type ChatMessage, type ContentPart } from "./chat-request.js";
+import {
+  REASONING_EFFORTS,
+  type ChatCompletionRequest,
+  type ChatMessage,
+  type ContentPart,
+} from "./chat-request.js";
 import { bareModelId } from "./model-id.js";
 import { withinDepth } from "./json-depth.js";
 
@@ -55,7 +60,11 @@ export const JobRequestSchema = z.object({
   responseFormat: z.discriminatedUnion("type", [
     z.object({ type: z.literal("text") }),
     z.object({ type: z.literal("json_object") }),
-    z.object({ type: z.literal("json_schema"), name: z.string(), schema: withinDepth(z.record(z.string(), z.unknown())).optional() }),
+    z.object({
+      type: z.literal("json_schema"),
+      name: z.string(),
+      schema: withinDepth(z.record(z.string(), z.unknown())).optional(),
+    }),
   ]),
   /** Google Search grounding, asked for by `web_search_options` or a web-search tool. */
   googleSearch: z.boolean(),
@@ -71,7 +80,10 @@ function attachmentOf(part: ContentPart): z.infer<typeof AttachmentSchema> | nul
     case "image_url":
       return { kind: "image", url: part.image_url.url };
     case "input_audio":
-      return { kind: "audio", url: `data:audio/${part.input_audio.format};base64,${part.input_audio.data}` };
+      return {
+        kind: "audio",
+        url: `data:audio/${part.input_audio.format};base64,${part.input_audio.data}`,
+      };
     case "file":
       if (part.file.file_data === undefined) return null;
       return {
@@ -97,7 +109,9 @@ function flatten(content: ChatMessage["content"]): Pick<JobMessage, "content" | 
       if (attachment !== null) attachments.push(attachment);
     }
   }
-  return attachments.length > 0 ? { content: texts.join("\n"), attachments } : { content: texts.join("\n") };
+  return attachments.length > 0
+    ? { content: texts.join("\n"), attachments }
+    : { content: texts.join("\n") };
 }
 
 function normalizeMessage(message: ChatMessage): JobMessage {
@@ -106,23 +120,42 @@ function normalizeMessage(message: ChatMessage): JobMessage {
     case "developer":
       return { role: "system", ...flatten(message.content) };
     case "user":
-      return { role: "user", ...flatten(message.content), ...(message.name !== undefined ? { name: message.name } : {}) };
+      return {
+        role: "user",
+        ...flatten(message.content),
+        ...(message.name !== undefined ? { name: message.name } : {}),
+      };
     case "assistant": {
-      const calls = (message.tool_calls ?? []).map((c) => ({ id: c.id, name: c.function.name, arguments: c.function.arguments }));
+      const calls = (message.tool_calls ?? []).map((c) => ({
+        id: c.id,
+        name: c.function.name,
+        arguments: c.function.arguments,
+      }));
       // The deprecated `function_call` has no id; its name is what the `function` reply refers to.
-      if (message.function_call) calls.push({ id: message.function_call.name, ...message.function_call });
-      return { role: "assistant", ...flatten(message.content), ...(calls.length > 0 ? { toolCalls: calls } : {}) };
+      if (message.function_call)
+        calls.push({ id: message.function_call.name, ...message.function_call });
+      return {
+        role: "assistant",
+        ...flatten(message.content),
+        ...(calls.length > 0 ? { toolCalls: calls } : {}),
+      };
     }
     case "tool":
       return { role: "tool", ...flatten(message.content), toolCallId: message.tool_call_id };
     case "function":
-      return { role: "tool", content: message.content ?? "", toolCallId: message.name, name: message.name };
+      return {
+        role: "tool",
+        content: message.content ?? "",
+        toolCallId: message.name,
+        name: message.name,
+      };
   }
 }
 
 /** Turns a validated OpenAI request into the job a host runs. */
 export function toJobRequest(req: ChatCompletionRequest): JobRequest {
-  const maxOutputTokens = req.max_completion_tokens ?? req.max_tokens ?? req.max_output_tokens ?? undefined;
+  const maxOutputTokens =
+    req.max_completion_tokens ?? req.max_tokens ?? req.max_output_tokens ?? undefined;
   const tools = [
     ...(req.tools ?? []).flatMap((t) => (t.type === "function" ? [t.function] : [])),
     ...(req.functions ?? []),
@@ -153,12 +186,19 @@ export function toJobRequest(req: ChatCompletionRequest): JobRequest {
     };
   }
 
-  const stop = req.stop === null || req.stop === undefined ? [] : typeof req.stop === "string" ? [req.stop] : req.stop;
+  const stop =
+    req.stop === null || req.stop === undefined
+      ? []
+      : typeof req.stop === "string"
+        ? [req.stop]
+        : req.stop;
 
   return {
     model: normalizeModelId(req.model),
     messages: req.messages.map(normalizeMessage),
-    ...(req.temperature !== null && req.temperature !== undefined ? { temperature: req.temperature } : {}),
+    ...(req.temperature !== null && req.temperature !== undefined
+      ? { temperature: req.temperature }
+      : {}),
     ...(req.top_p !== null && req.top_p !== undefined ? { topP: req.top_p } : {}),
     ...(maxOutputTokens !== undefined ? { maxOutputTokens } : {}),
     stop,

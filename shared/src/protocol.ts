@@ -84,7 +84,13 @@ export const StatusFrameSchema = z.object({
 });
 
 /** One event of one job: the envelope every job frame from a host has. */
-export const JobEventFrameSchema = z.object({ v, type: z.literal("job.event"), jobId, seq, event: HostJobEventSchema });
+export const JobEventFrameSchema = z.object({
+  v,
+  type: z.literal("job.event"),
+  jobId,
+  seq,
+  event: HostJobEventSchema,
+});
 
 /** Either side may answer a frame it cannot accept. */
 export const ProtocolErrorFrameSchema = z.object({
@@ -129,7 +135,11 @@ export const JobCancelFrameSchema = z.object({
   seq,
   reason: z.string(),
 });
-export const DrainFrameSchema = z.object({ v, type: z.literal("drain"), reason: z.string().optional() });
+export const DrainFrameSchema = z.object({
+  v,
+  type: z.literal("drain"),
+  reason: z.string().optional(),
+});
 
 export const PoolFrameSchema = z.discriminatedUnion("type", [
   WelcomeFrameSchema,
@@ -153,23 +163,33 @@ function parseFrame<T>(schema: z.ZodType<T>, text: string): FrameResult<T> {
   } catch {
     return { ok: false, error: "frame is not JSON" };
   }
-  if (typeof raw !== "object" || raw === null) return { ok: false, error: "frame is not a JSON object" };
+  if (typeof raw !== "object" || raw === null)
+    return { ok: false, error: "frame is not a JSON object" };
   const version = (raw as { v?: unknown }).v;
   if (version !== PROTOCOL_VERSION) {
-    return { ok: false, version, error: `protocol version ${JSON.stringify(version)} is not supported; this side speaks ${PROTOCOL_VERSION}` };
+    return {
+      ok: false,
+      version,
+      error: `protocol version ${JSON.stringify(version)} is not supported; this side speaks ${PROTOCOL_VERSION}`,
+    };
   }
   const result = schema.safeParse(raw);
   if (result.success) return { ok: true, frame: result.data };
   const issue = result.error.issues[0];
   const type = (raw as { type?: unknown }).type;
   const where = issue && issue.path.length > 0 ? ` at ${issue.path.join(".")}` : "";
-  return { ok: false, error: `bad ${typeof type === "string" ? `"${type}"` : "untyped"} frame${where}: ${issue?.message ?? "invalid"}` };
+  return {
+    ok: false,
+    error: `bad ${typeof type === "string" ? `"${type}"` : "untyped"} frame${where}: ${issue?.message ?? "invalid"}`,
+  };
 }
 
 /** Parses a frame a host sent; used by the pool. */
-export const parseHostFrame = (text: string): FrameResult<HostFrame> => parseFrame(HostFrameSchema, text);
+export const parseHostFrame = (text: string): FrameResult<HostFrame> =>
+  parseFrame(HostFrameSchema, text);
 /** Parses a frame the pool sent; used by hosts. */
-export const parsePoolFrame = (text: string): FrameResult<PoolFrame> => parseFrame(PoolFrameSchema, text);
+export const parsePoolFrame = (text: string): FrameResult<PoolFrame> =>
+  parseFrame(PoolFrameSchema, text);
 
 type Without<T> = T extends unknown ? Omit<T, "v"> : never;
 /** A frame as a host builds it; `encodeFrame` adds the version. */

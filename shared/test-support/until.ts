@@ -14,14 +14,23 @@ export interface UntilOptions {
 
 export const UNTIL_TIMEOUT_MS = 15_000;
 
-export async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = UNTIL_TIMEOUT_MS, options: UntilOptions = {}): Promise<void> {
+export async function until(
+  check: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = UNTIL_TIMEOUT_MS,
+  options: UntilOptions = {},
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   const interval = options.intervalMs ?? 20;
   for (;;) {
-    if (options.signal?.aborted) throw new Error(`stopped waiting for ${what}: ${String(options.signal.reason)}`, { cause: options.signal.reason });
+    if (options.signal?.aborted)
+      throw new Error(`stopped waiting for ${what}: ${String(options.signal.reason)}`, {
+        cause: options.signal.reason,
+      });
     if (await check()) return;
     // Checked once more at the deadline, so a slow check that finally holds is not a failure.
-    if (Date.now() >= deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() >= deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise<void>((resolve) => {
       const done = () => {
         clearTimeout(timer);

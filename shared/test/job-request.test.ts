@@ -2,7 +2,13 @@ import { describe, expect, it } from "vitest";
 import { ChatCompletionRequestSchema, paramOf, toJobRequest } from "../src/index.js";
 
 const parse = (body: Record<string, unknown>) =>
-  toJobRequest(ChatCompletionRequestSchema.parse({ model: "gemini-2.5-pro", messages: [{ role: "user", content: "Hi" }], ...body }));
+  toJobRequest(
+    ChatCompletionRequestSchema.parse({
+      model: "gemini-2.5-pro",
+      messages: [{ role: "user", content: "Hi" }],
+      ...body,
+    }),
+  );
 
 describe("toJobRequest", () => {
   it("gives one spelling to the three names of max tokens, preferring max_completion_tokens", () => {
@@ -22,7 +28,10 @@ describe("toJobRequest", () => {
     expect(parse({ stop: "x" }).stop).toEqual(["x"]);
     expect(parse({ stop: ["a", "b"] }).stop).toEqual(["a", "b"]);
     expect(parse({ stop: null }).stop).toEqual([]);
-    const legacy = parse({ functions: [{ name: "f", parameters: { type: "object" } }], function_call: { name: "f" } });
+    const legacy = parse({
+      functions: [{ name: "f", parameters: { type: "object" } }],
+      function_call: { name: "f" },
+    });
     expect(legacy.tools).toEqual([{ name: "f", parameters: { type: "object" } }]);
     expect(legacy.toolChoice).toEqual({ name: "f" });
     expect(parse({ tool_choice: "required" }).toolChoice).toBe("required");

@@ -1,9 +1,18 @@
 import { describe, expect, it } from "vitest";
-import { ChatCompletionRequestSchema, JobRequestSchema, MAX_JSON_DEPTH, exceedsDepth, paramOf, toJobRequest } from "../src/index.js";
+import {
+  ChatCompletionRequestSchema,
+  JobRequestSchema,
+  MAX_JSON_DEPTH,
+  exceedsDepth,
+  paramOf,
+  toJobRequest,
+} from "../src/index.js";
 
 /** `{"a":{"a":…1…}}` with `levels` objects, built by JSON.parse as a client's body is. */
-const nested = (levels: number): Record<string, unknown> => JSON.parse('{"a":'.repeat(levels - 1) + "{}" + "}".repeat(levels - 1));
-const nestedArrays = (levels: number): unknown[] => JSON.parse("[".repeat(levels) + "]".repeat(levels));
+const nested = (levels: number): Record<string, unknown> =>
+  JSON.parse('{"a":'.repeat(levels - 1) + "{}" + "}".repeat(levels - 1));
+const nestedArrays = (levels: number): unknown[] =>
+  JSON.parse("[".repeat(levels) + "]".repeat(levels));
 
 const base = { model: "gemini-2.5-pro", messages: [{ role: "user", content: "Hi" }] };
 
@@ -27,7 +36,10 @@ describe("exceedsDepth", () => {
   });
 
   it("finds the deep branch among shallow siblings", () => {
-    const value = { wide: Array.from({ length: 1000 }, () => ({ x: 1 })), deep: { a: { a: { a: {} } } } };
+    const value = {
+      wide: Array.from({ length: 1000 }, () => ({ x: 1 })),
+      deep: { a: { a: { a: {} } } },
+    };
     // value → deep → a → a → a: five containers.
     expect(exceedsDepth(value, 5)).toBe(false);
     expect(exceedsDepth(value, 4)).toBe(true);
@@ -57,31 +69,60 @@ describe("the chat request bounds every free-form field", () => {
 
   // Bodies are built inside the test: vitest formats `it.each` arguments, which recursion cannot.
   it.each([
-    ["tools[0].function.parameters", () => ({ tools: [{ type: "function", function: { name: "f", parameters: deep() } }] })],
-    ["tools[1].function.parameters", () => ({ tools: [{ type: "function", function: { name: "f" } }, { type: "function", function: { name: "g", parameters: deep() } }] })],
+    [
+      "tools[0].function.parameters",
+      () => ({ tools: [{ type: "function", function: { name: "f", parameters: deep() } }] }),
+    ],
+    [
+      "tools[1].function.parameters",
+      () => ({
+        tools: [
+          { type: "function", function: { name: "f" } },
+          { type: "function", function: { name: "g", parameters: deep() } },
+        ],
+      }),
+    ],
     ["functions[0].parameters", () => ({ functions: [{ name: "f", parameters: deep() }] })],
-    ["response_format.json_schema.schema", () => ({ response_format: { type: "json_schema", json_schema: { name: "s", schema: deep() } } })],
-    ["tools[0].custom", () => ({ tools: [{ type: "custom", custom: { name: "c", format: deep() } }] })],
+    [
+      "response_format.json_schema.schema",
+      () => ({
+        response_format: { type: "json_schema", json_schema: { name: "s", schema: deep() } },
+      }),
+    ],
+    [
+      "tools[0].custom",
+      () => ({ tools: [{ type: "custom", custom: { name: "c", format: deep() } }] }),
+    ],
     ["tool_choice", () => ({ tool_choice: { type: "allowed_tools", tools: [deep()] } })],
     ["web_search_options", () => ({ web_search_options: deep() })],
     ["audio", () => ({ audio: deep() })],
     ["prediction", () => ({ prediction: deep() })],
   ] as const)("10,000 levels in %s → named", (param, body) => {
-    expect(firstIssue(body())).toEqual({ param, message: `nested more than ${MAX_JSON_DEPTH} levels deep` });
+    expect(firstIssue(body())).toEqual({
+      param,
+      message: `nested more than ${MAX_JSON_DEPTH} levels deep`,
+    });
   });
 
   it("accepts a schema at the limit and hands it on whole", () => {
     const parameters = nested(MAX_JSON_DEPTH);
-    const request = ChatCompletionRequestSchema.parse({ ...base, tools: [{ type: "function", function: { name: "f", parameters } }] });
+    const request = ChatCompletionRequestSchema.parse({
+      ...base,
+      tools: [{ type: "function", function: { name: "f", parameters } }],
+    });
     const job = toJobRequest(request);
     expect(job.tools[0]?.parameters).toEqual(parameters);
     expect(JobRequestSchema.safeParse(job).success).toBe(true);
   });
 
   it("refuses one level more", () => {
-    expect(firstIssue({ tools: [{ type: "function", function: { name: "f", parameters: nested(MAX_JSON_DEPTH + 1) } }] })?.param).toBe(
-      "tools[0].function.parameters",
-    );
+    expect(
+      firstIssue({
+        tools: [
+          { type: "function", function: { name: "f", parameters: nested(MAX_JSON_DEPTH + 1) } },
+        ],
+      })?.param,
+    ).toBe("tools[0].function.parameters");
   });
 
   it("leaves deep junk in unknown fields to be stripped, never kept", () => {
@@ -91,12 +132,29 @@ describe("the chat request bounds every free-form field", () => {
 });
 
 describe("the job request bounds what a host is sent", () => {
-  const job = { model: "m", messages: [{ role: "user", content: "Hi" }], stop: [], toolChoice: "auto", googleSearch: false, stream: false };
+  const job = {
+    model: "m",
+    messages: [{ role: "user", content: "Hi" }],
+    stop: [],
+    toolChoice: "auto",
+    googleSearch: false,
+    stream: false,
+  };
 
   it("refuses deep tool parameters and response schemas", () => {
-    const tools = JobRequestSchema.safeParse({ ...job, tools: [{ name: "f", parameters: nested(1000) }], responseFormat: { type: "text" } });
+    const tools = JobRequestSchema.safeParse({
+      ...job,
+      tools: [{ name: "f", parameters: nested(1000) }],
+      responseFormat: { type: "text" },
+    });
     expect(tools.success ? null : paramOf(tools.error.issues[0]!.path)).toBe("tools[0].parameters");
-    const schema = JobRequestSchema.safeParse({ ...job, tools: [], responseFormat: { type: "json_schema", name: "s", schema: nested(1000) } });
-    expect(schema.success ? null : paramOf(schema.error.issues[0]!.path)).toBe("responseFormat.schema");
+    const schema = JobRequestSchema.safeParse({
+      ...job,
+      tools: [],
+      responseFormat: { type: "json_schema", name: "s", schema: nested(1000) },
+    });
+    expect(schema.success ? null : paramOf(schema.error.issues[0]!.path)).toBe(
+      "responseFormat.schema",
+    );
   });
 });

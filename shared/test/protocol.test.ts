@@ -31,7 +31,15 @@ const hostFrames: HostFrame[] = [
     instanceId: "3f9a0c1d",
     version: "0.2.0",
     lanes: 2,
-    models: [{ id: "gemini-2.5-flash", displayName: "Flash", inputTokenLimit: 1048576, outputTokenLimit: 65536, thinking: "budget" }],
+    models: [
+      {
+        id: "gemini-2.5-flash",
+        displayName: "Flash",
+        inputTokenLimit: 1048576,
+        outputTokenLimit: 65536,
+        thinking: "budget",
+      },
+    ],
     profileId: "1",
     egressCountry: "US",
     labels: { region: "home" },
@@ -40,15 +48,37 @@ const hostFrames: HostFrame[] = [
   { v: 2, type: "job.event", jobId: "job_1", seq: 1, event: { t: "started", lane: 0 } },
   { v: 2, type: "job.event", jobId: "job_1", seq: 2, event: { t: "text", text: "Hello" } },
   { v: 2, type: "job.event", jobId: "job_1", seq: 3, event: { t: "thought", text: "hmm" } },
-  { v: 2, type: "job.event", jobId: "job_1", seq: 4, event: { t: "tool_calls", toolCalls: [{ index: 0, id: "call_1", name: "f", arguments: "{}" }] } },
+  {
+    v: 2,
+    type: "job.event",
+    jobId: "job_1",
+    seq: 4,
+    event: { t: "tool_calls", toolCalls: [{ index: 0, id: "call_1", name: "f", arguments: "{}" }] },
+  },
   {
     v: 2,
     type: "job.event",
     jobId: "job_1",
     seq: 5,
-    event: { t: "done", finishReason: "stop", usage: { promptTokens: 1, completionTokens: 2, totalTokens: 3, reasoningTokens: 0 } },
+    event: {
+      t: "done",
+      finishReason: "stop",
+      usage: { promptTokens: 1, completionTokens: 2, totalTokens: 3, reasoningTokens: 0 },
+    },
   },
-  { v: 2, type: "job.event", jobId: "job_1", seq: 6, event: { t: "error", code: "upstream_quota", message: "quota", retryable: true, outputStarted: false } },
+  {
+    v: 2,
+    type: "job.event",
+    jobId: "job_1",
+    seq: 6,
+    event: {
+      t: "error",
+      code: "upstream_quota",
+      message: "quota",
+      retryable: true,
+      outputStarted: false,
+    },
+  },
   { v: 2, type: "protocol.error", message: "bad frame", jobId: "job_1" },
 ];
 
@@ -62,8 +92,12 @@ const poolFrames: PoolFrame[] = [
 
 describe("protocol v2", () => {
   it("covers every frame type of DESIGN.md in both directions", () => {
-    expect(new Set(hostFrames.map((f) => f.type))).toEqual(new Set(HostFrameSchema.options.map((o) => o.shape.type.value)));
-    expect(new Set(poolFrames.map((f) => f.type))).toEqual(new Set(PoolFrameSchema.options.map((o) => o.shape.type.value)));
+    expect(new Set(hostFrames.map((f) => f.type))).toEqual(
+      new Set(HostFrameSchema.options.map((o) => o.shape.type.value)),
+    );
+    expect(new Set(poolFrames.map((f) => f.type))).toEqual(
+      new Set(PoolFrameSchema.options.map((o) => o.shape.type.value)),
+    );
   });
 
   it.each(hostFrames)("host frame %# ($type) survives encode → parse unchanged", (frame) => {
@@ -75,7 +109,10 @@ describe("protocol v2", () => {
 
   it.each(poolFrames)("pool frame %# ($type) survives encode → parse unchanged", (frame) => {
     const { v: _v, ...body } = frame;
-    expect(parsePoolFrame(encodeFrame(body as Parameters<typeof encodeFrame>[0]))).toEqual({ ok: true, frame });
+    expect(parsePoolFrame(encodeFrame(body as Parameters<typeof encodeFrame>[0]))).toEqual({
+      ok: true,
+      frame,
+    });
   });
 
   it.each([
@@ -84,11 +121,52 @@ describe("protocol v2", () => {
     ["42", "not a JSON object"],
     [JSON.stringify({ v: 1, type: "hello" }), "protocol version 1"],
     [JSON.stringify({ v: 2, type: "job.teleport" }), '"job.teleport"'],
-    [JSON.stringify({ v: 2, type: "job.event", jobId: "j", seq: 1, event: { t: "delta", text: "x" } }), "event"],
-    [JSON.stringify({ v: 2, type: "job.event", jobId: "j", seq: -1, event: { t: "text", text: "x" } }), "seq"],
-    [JSON.stringify({ v: 2, type: "job.event", jobId: "j", seq: 1, event: { t: "tool_calls", toolCalls: [] } }), "toolCalls"],
-    [JSON.stringify({ v: 2, type: "hello", hostId: "", instanceId: "i", version: "1", lanes: 1, models: [] }), "hostId"],
-    [JSON.stringify({ v: 2, type: "hello", hostId: "h", version: "1", lanes: 1, models: [] }), "instanceId"],
+    [
+      JSON.stringify({
+        v: 2,
+        type: "job.event",
+        jobId: "j",
+        seq: 1,
+        event: { t: "delta", text: "x" },
+      }),
+      "event",
+    ],
+    [
+      JSON.stringify({
+        v: 2,
+        type: "job.event",
+        jobId: "j",
+        seq: -1,
+        event: { t: "text", text: "x" },
+      }),
+      "seq",
+    ],
+    [
+      JSON.stringify({
+        v: 2,
+        type: "job.event",
+        jobId: "j",
+        seq: 1,
+        event: { t: "tool_calls", toolCalls: [] },
+      }),
+      "toolCalls",
+    ],
+    [
+      JSON.stringify({
+        v: 2,
+        type: "hello",
+        hostId: "",
+        instanceId: "i",
+        version: "1",
+        lanes: 1,
+        models: [],
+      }),
+      "hostId",
+    ],
+    [
+      JSON.stringify({ v: 2, type: "hello", hostId: "h", version: "1", lanes: 1, models: [] }),
+      "instanceId",
+    ],
   ])("rejects %s with a reason mentioning %s", (text, reason) => {
     const result = parseHostFrame(text);
     expect(result.ok).toBe(false);
@@ -96,8 +174,14 @@ describe("protocol v2", () => {
   });
 
   it("does not accept a pool frame as a host frame or the reverse", () => {
-    expect(parseHostFrame(encodeFrame({ type: "welcome", poolId: "p", heartbeatMs: 1 })).ok).toBe(false);
-    expect(parsePoolFrame(encodeFrame({ type: "job.event", jobId: "j", seq: 1, event: { t: "started" } })).ok).toBe(false);
+    expect(parseHostFrame(encodeFrame({ type: "welcome", poolId: "p", heartbeatMs: 1 })).ok).toBe(
+      false,
+    );
+    expect(
+      parsePoolFrame(
+        encodeFrame({ type: "job.event", jobId: "j", seq: 1, event: { t: "started" } }),
+      ).ok,
+    ).toBe(false);
   });
 
   it("says which version a frame of another version had, so a hello can be refused by name", () => {
@@ -117,12 +201,24 @@ describe("what a host may report", () => {
     ["toString", "upstream_error"],
     ["__proto__", "upstream_error"],
   ])("a host's code %s arrives as %s", (sent, seen) => {
-    const text = encodeFrame({ type: "job.event", jobId: "j", seq: 1, event: { t: "error", code: sent, message: "m", retryable: false, outputStarted: false } });
+    const text = encodeFrame({
+      type: "job.event",
+      jobId: "j",
+      seq: 1,
+      event: { t: "error", code: sent, message: "m", retryable: false, outputStarted: false },
+    });
     const result = parseHostFrame(text);
-    expect(result.ok && result.frame.type === "job.event" && result.frame.event.t === "error" && result.frame.event.code).toBe(seen);
+    expect(
+      result.ok &&
+        result.frame.type === "job.event" &&
+        result.frame.event.t === "error" &&
+        result.frame.event.code,
+    ).toBe(seen);
   });
 
   it("the text a client sees is the catalogue's, with the request id", () => {
-    expect(publicHostMessage("upstream_error", "req_1")).toBe(`${HOST_ERRORS.upstream_error} (request req_1)`);
+    expect(publicHostMessage("upstream_error", "req_1")).toBe(
+      `${HOST_ERRORS.upstream_error} (request req_1)`,
+    );
   });
 });

@@ -15,11 +15,15 @@ describe("until", () => {
   });
 
   it("fails after its deadline, naming what it waited for", async () => {
-    await expect(until(() => false, "a thing that never happens", 30)).rejects.toThrow("timed out after 30 ms waiting for a thing that never happens");
+    await expect(until(() => false, "a thing that never happens", 30)).rejects.toThrow(
+      "timed out after 30 ms waiting for a thing that never happens",
+    );
   });
 
   it("fails with a failing check's own error", async () => {
-    await expect(until(() => Promise.reject(new Error("health check broke")), "health", 10_000)).rejects.toThrow("health check broke");
+    await expect(
+      until(() => Promise.reject(new Error("health check broke")), "health", 10_000),
+    ).rejects.toThrow("health check broke");
   });
 
   it("stops at once when its signal aborts", async () => {

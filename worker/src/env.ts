@@ -12,7 +12,8 @@ export interface Env {
   [variable: string]: unknown;
 }
 
-const int = (fallback: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(fallback);
+const int = (fallback: number, min: number, max: number) =>
+  z.coerce.number().int().min(min).max(max).default(fallback);
 const flag = z
   .enum(["true", "false", "1", "0"])
   .default("false")

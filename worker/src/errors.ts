@@ -1,4 +1,9 @@
-import { ERROR_CATALOG, errorBody, type ErrorCode, type OpenAIErrorBody } from "@aistudio-edge/shared";
+import {
+  ERROR_CATALOG,
+  errorBody,
+  type ErrorCode,
+  type OpenAIErrorBody,
+} from "@aistudio-edge/shared";
 
 /**
  * The one error class routes and middleware throw. It carries the wire code, a message meant
@@ -12,7 +17,11 @@ export class ApiError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
-    readonly options: { param?: string | null; headers?: Record<string, string>; cause?: unknown } = {},
+    readonly options: {
+      param?: string | null;
+      headers?: Record<string, string>;
+      cause?: unknown;
+    } = {},
   ) {
     super(message, { cause: options.cause });
     this.status = ERROR_CATALOG[code].status;

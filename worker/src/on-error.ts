@@ -21,9 +21,15 @@ export function onError(err: Error, c: Context<AppEnv>): Response {
     return c.json(errorBody("internal_error", `The server is misconfigured: ${err.message}`), 500);
   }
   log.error("unhandled error", { requestId, error: err.stack ?? String(err) });
-  return c.json(errorBody("internal_error", `Internal error (request ${requestId ?? "unknown"}).`), 500);
+  return c.json(
+    errorBody("internal_error", `Internal error (request ${requestId ?? "unknown"}).`),
+    500,
+  );
 }
 
 export function onNotFound(c: Context<AppEnv>): Response {
-  return c.json(errorBody("not_found", `No route ${c.req.method} ${new URL(c.req.url).pathname}.`), 404);
+  return c.json(
+    errorBody("not_found", `No route ${c.req.method} ${new URL(c.req.url).pathname}.`),
+    404,
+  );
 }

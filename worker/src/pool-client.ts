@@ -20,7 +20,8 @@ export async function submitJob(
 ): Promise<PoolEventReader> {
   const pool = poolStub(env);
   const result = await pool.submit(submission);
-  if (result.ok) return new PoolEventReader(result.stream, () => waitUntil(pool.cancelJob(result.jobId)));
+  if (result.ok)
+    return new PoolEventReader(result.stream, () => waitUntil(pool.cancelJob(result.jobId)));
   throw new ApiError(result.code, result.message, {
     param: result.param,
     ...(result.retryAfterMs !== null ? { headers: retryAfter(result.retryAfterMs) } : {}),
@@ -31,6 +32,8 @@ export async function poolHealth(env: Env): Promise<PoolHealth> {
   return poolStub(env).health();
 }
 
-export async function poolModels(env: Env): Promise<Array<{ id: string; displayName: string | null }>> {
+export async function poolModels(
+  env: Env,
+): Promise<Array<{ id: string; displayName: string | null }>> {
   return poolStub(env).models();
 }

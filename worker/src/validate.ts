@@ -13,12 +13,17 @@ export function readJson(req: Request): Promise<unknown> {
   // A promise, as reading a body is for any caller; a throw in the executor becomes its rejection.
   return new Promise((resolve) => {
     const body = boundedBody(req);
-    if (body === undefined) throw new Error("readJson: this route has no bodyLimit in its middleware chain");
+    if (body === undefined)
+      throw new Error("readJson: this route has no bodyLimit in its middleware chain");
     const text = new TextDecoder().decode(body);
     try {
       resolve(JSON.parse(text));
     } catch (err) {
-      throw new ApiError("invalid_json", `The body is not valid JSON: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+      throw new ApiError(
+        "invalid_json",
+        `The body is not valid JSON: ${err instanceof Error ? err.message : String(err)}`,
+        { cause: err },
+      );
     }
   });
 }
@@ -36,12 +41,21 @@ export function parseBody<T>(schema: z.ZodType<T>, value: unknown): T {
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const param = issue ? paramOf(issue.path) : null;
-    throw new ApiError("invalid_request", `${param ?? "body"}: ${issue?.message ?? "invalid request"}`, { param });
+    throw new ApiError(
+      "invalid_request",
+      `${param ?? "body"}: ${issue?.message ?? "invalid request"}`,
+      { param },
+    );
   }
   if (exceedsDepth(parsed.data, MAX_BODY_DEPTH)) {
-    const fields = typeof parsed.data === "object" && parsed.data !== null ? Object.entries(parsed.data) : [];
+    const fields =
+      typeof parsed.data === "object" && parsed.data !== null ? Object.entries(parsed.data) : [];
     const param = fields.find(([, field]) => exceedsDepth(field, MAX_BODY_DEPTH - 1))?.[0] ?? null;
-    throw new ApiError("invalid_request", `${param ?? "body"}: nested more than ${MAX_BODY_DEPTH} levels deep`, { param });
+    throw new ApiError(
+      "invalid_request",
+      `${param ?? "body"}: nested more than ${MAX_BODY_DEPTH} levels deep`,
+      { param },
+    );
   }
   return parsed.data;
 }
@@ -53,7 +67,10 @@ export function bearerToken(authorization: string | undefined): string | undefin
 }
 
 /** Whether the request's bearer token equals a configured secret (compared in constant time). */
-export async function hasBearerSecret(authorization: string | undefined, expected: string): Promise<boolean> {
+export async function hasBearerSecret(
+  authorization: string | undefined,
+  expected: string,
+): Promise<boolean> {
   const given = bearerToken(authorization);
   return given !== undefined && (await secretsEqual(given, expected));
 }

@@ -21,7 +21,8 @@ function pulledBody(source: Uint8Array | number) {
     {
       pull(controller) {
         if (state.bytes >= total) return controller.close();
-        const chunk = typeof source === "number" ? filler : source.subarray(state.bytes, state.bytes + CHUNK);
+        const chunk =
+          typeof source === "number" ? filler : source.subarray(state.bytes, state.bytes + CHUNK);
         state.bytes += chunk.byteLength;
         controller.enqueue(chunk);
       },
@@ -35,8 +36,16 @@ function pulledBody(source: Uint8Array | number) {
 }
 
 const json = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
-const post = (path: string, body: ReadableStream<Uint8Array>, headers: Record<string, string> = {}) =>
-  SELF.fetch(`${BASE}${path}`, { method: "POST", body, headers: { "content-type": "application/json", ...headers } });
+const post = (
+  path: string,
+  body: ReadableStream<Uint8Array>,
+  headers: Record<string, string> = {},
+) =>
+  SELF.fetch(`${BASE}${path}`, {
+    method: "POST",
+    body,
+    headers: { "content-type": "application/json", ...headers },
+  });
 const codeOf = async (res: Response) => (await res.json<{ error: { code: string } }>()).error.code;
 
 describe("the body is read only after authentication, and only up to the limit", () => {
@@ -45,14 +54,17 @@ describe("the body is read only after authentication, and only up to the limit",
     ["/v1/chat/completions", { authorization: `Bearer sk-${"x".repeat(48)}` }, "invalid_api_key"],
     ["/admin/keys", {}, "invalid_admin_token"],
     ["/admin/keys", { authorization: "Bearer wrong" }, "invalid_admin_token"],
-  ])("an unauthenticated 9 MB chunked body to %s gets 401 %s, nearly unread", async (path, headers, code) => {
-    const { body, state } = pulledBody(BIG);
-    const res = await post(path, body, headers);
-    expect(res.status).toBe(401);
-    expect(await codeOf(res)).toBe(code);
-    // Reading up to the limit before answering (as before) pulls all 64 KB.
-    expect(state.bytes).toBeLessThan(LIMIT / 4);
-  });
+  ])(
+    "an unauthenticated 9 MB chunked body to %s gets 401 %s, nearly unread",
+    async (path, headers, code) => {
+      const { body, state } = pulledBody(BIG);
+      const res = await post(path, body, headers);
+      expect(res.status).toBe(401);
+      expect(await codeOf(res)).toBe(code);
+      // Reading up to the limit before answering (as before) pulls all 64 KB.
+      expect(state.bytes).toBeLessThan(LIMIT / 4);
+    },
+  );
 
   it("an authenticated chunked body over the limit gets 413 as soon as it passes it", async () => {
     const { key } = await createKey();
@@ -67,7 +79,11 @@ describe("the body is read only after authentication, and only up to the limit",
 
   it("a throttled key's body is not read either", async () => {
     const { key } = await createKey({ rpm: 1 });
-    await SELF.fetch(`${BASE}/v1/chat/completions`, { method: "POST", headers: { authorization: `Bearer ${key}` }, body: "{" });
+    await SELF.fetch(`${BASE}/v1/chat/completions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${key}` },
+      body: "{",
+    });
     const { body, state } = pulledBody(BIG);
     const res = await post("/v1/chat/completions", body, { authorization: `Bearer ${key}` });
     expect(res.status).toBe(429);
@@ -77,7 +93,10 @@ describe("the body is read only after authentication, and only up to the limit",
   it("a declared content-length over the limit gets 413 unread", async () => {
     const { key } = await createKey();
     const { body, state } = pulledBody(BIG);
-    const res = await post("/v1/chat/completions", body, { authorization: `Bearer ${key}`, "content-length": String(BIG) });
+    const res = await post("/v1/chat/completions", body, {
+      authorization: `Bearer ${key}`,
+      "content-length": String(BIG),
+    });
     expect(res.status).toBe(413);
     expect(await codeOf(res)).toBe("request_too_large");
     expect(state.bytes).toBeLessThan(LIMIT / 4);
@@ -105,7 +124,10 @@ describe("the body is read only after authentication, and only up to the limit",
     host.answer(job.jobId, "ok");
     const res = await pending;
     expect(res.status).toBe(200);
-    expect((await res.json<{ choices: Array<{ message: { content: string } }> }>()).choices[0]?.message.content).toBe("ok");
+    expect(
+      (await res.json<{ choices: Array<{ message: { content: string } }> }>()).choices[0]?.message
+        .content,
+    ).toBe("ok");
     expect(state.bytes).toBe(LIMIT);
   });
 

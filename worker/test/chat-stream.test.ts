@@ -9,7 +9,13 @@ describe("chat completions through a connected host", () => {
     const { key } = await createKey();
     const host = await TestHost.connect();
 
-    const pending = chat(key, { messages: [{ role: "system", content: "Be brief." }, { role: "user", content: "Weather?" }], temperature: 0.3 });
+    const pending = chat(key, {
+      messages: [
+        { role: "system", content: "Be brief." },
+        { role: "user", content: "Weather?" },
+      ],
+      temperature: 0.3,
+    });
     const job = await host.next("job");
     expect(job.request).toMatchObject({
       model: "gemini-2.5-flash",
@@ -47,7 +53,13 @@ describe("chat completions through a connected host", () => {
         content: "Calling a tool.",
         refusal: null,
         reasoning_content: "Let me think. Done.",
-        tool_calls: [{ id: "call_1", type: "function", function: { name: "getWeather", arguments: '{"city":"Paris"}' } }],
+        tool_calls: [
+          {
+            id: "call_1",
+            type: "function",
+            function: { name: "getWeather", arguments: '{"city":"Paris"}' },
+          },
+        ],
       },
       logprobs: null,
       finish_reason: "tool_calls",
@@ -72,8 +84,15 @@ describe("chat completions through a connected host", () => {
     host.event(job.jobId, { t: "thought", text: "Hmm." });
     host.event(job.jobId, { t: "text", text: "Hel" });
     host.event(job.jobId, { t: "text", text: "lo ✓" });
-    host.event(job.jobId, { t: "tool_calls", toolCalls: [{ index: 0, id: "call_9", name: "f", arguments: "{}" }] });
-    host.event(job.jobId, { t: "done", finishReason: "tool_calls", usage: { promptTokens: 1, completionTokens: 2, totalTokens: 3 } });
+    host.event(job.jobId, {
+      t: "tool_calls",
+      toolCalls: [{ index: 0, id: "call_9", name: "f", arguments: "{}" }],
+    });
+    host.event(job.jobId, {
+      t: "done",
+      finishReason: "tool_calls",
+      usage: { promptTokens: 1, completionTokens: 2, totalTokens: 3 },
+    });
 
     const res = await pending;
     expect(res.status).toBe(200);
@@ -84,7 +103,9 @@ describe("chat completions through a connected host", () => {
 
     const events = await readSse(res);
     expect(events.at(-1)).toEqual({ data: "[DONE]" });
-    const chunks = events.slice(0, -1).map((e) => ChatCompletionChunkSchema.parse(JSON.parse(e.data!)));
+    const chunks = events
+      .slice(0, -1)
+      .map((e) => ChatCompletionChunkSchema.parse(JSON.parse(e.data!)));
     expect(chunks[0]!.choices[0]!.delta).toEqual({ role: "assistant", content: "" });
     expect(new Set(chunks.map((c) => c.id)).size).toBe(1);
     expect(new Set(chunks.map((c) => c.created)).size).toBe(1);
@@ -94,7 +115,9 @@ describe("chat completions through a connected host", () => {
     expect(deltas.flatMap((d) => d.tool_calls ?? [])).toEqual([
       { index: 0, id: "call_9", type: "function", function: { name: "f", arguments: "{}" } },
     ]);
-    const finishes = chunks.flatMap((c) => c.choices.map((ch) => ch.finish_reason)).filter((f) => f !== null);
+    const finishes = chunks
+      .flatMap((c) => c.choices.map((ch) => ch.finish_reason))
+      .filter((f) => f !== null);
     expect(finishes).toEqual(["tool_calls"]);
     const usageChunk = chunks.at(-1)!;
     expect(usageChunk.choices).toEqual([]);
@@ -110,7 +133,9 @@ describe("chat completions through a connected host", () => {
     const job = await host.next("job");
     host.answer(job.jobId, "ok");
     const events = await readSse(await pending);
-    const chunks = events.filter((e) => e.data && e.data !== "[DONE]").map((e) => JSON.parse(e.data!));
+    const chunks = events
+      .filter((e) => e.data && e.data !== "[DONE]")
+      .map((e) => JSON.parse(e.data!));
     expect(chunks.every((c) => c.choices.length === 1 && c.usage === undefined)).toBe(true);
   });
 
@@ -123,9 +148,17 @@ describe("chat completions through a connected host", () => {
       stop: "END",
       reasoning_effort: "high",
       top_p: 0.5,
-      tools: [{ type: "function", function: { name: "getWeather", description: "w", parameters: { type: "object" } } }],
+      tools: [
+        {
+          type: "function",
+          function: { name: "getWeather", description: "w", parameters: { type: "object" } },
+        },
+      ],
       tool_choice: { type: "function", function: { name: "getWeather" } },
-      response_format: { type: "json_schema", json_schema: { name: "r", schema: { type: "object" } } },
+      response_format: {
+        type: "json_schema",
+        json_schema: { name: "r", schema: { type: "object" } },
+      },
       web_search_options: {},
       messages: [
         { role: "developer", content: [{ type: "text", text: "Rules." }] },
@@ -136,7 +169,13 @@ describe("chat completions through a connected host", () => {
             { type: "image_url", image_url: { url: "data:image/png;base64,AAAA" } },
           ],
         },
-        { role: "assistant", content: null, tool_calls: [{ id: "c1", type: "function", function: { name: "getWeather", arguments: "{}" } }] },
+        {
+          role: "assistant",
+          content: null,
+          tool_calls: [
+            { id: "c1", type: "function", function: { name: "getWeather", arguments: "{}" } },
+          ],
+        },
         { role: "tool", tool_call_id: "c1", content: "sunny" },
       ],
       some_unknown_field: true,
@@ -155,8 +194,16 @@ describe("chat completions through a connected host", () => {
       stream: false,
       messages: [
         { role: "system", content: "Rules." },
-        { role: "user", content: "Look", attachments: [{ kind: "image", url: "data:image/png;base64,AAAA" }] },
-        { role: "assistant", content: "", toolCalls: [{ id: "c1", name: "getWeather", arguments: "{}" }] },
+        {
+          role: "user",
+          content: "Look",
+          attachments: [{ kind: "image", url: "data:image/png;base64,AAAA" }],
+        },
+        {
+          role: "assistant",
+          content: "",
+          toolCalls: [{ id: "c1", name: "getWeather", arguments: "{}" }],
+        },
         { role: "tool", content: "sunny", toolCallId: "c1" },
       ],
     });

@@ -19,7 +19,10 @@ describe("every error is an OpenAI error with the right status", () => {
       body: '{"model": "x", ',
     });
     expect(res.status).toBe(400);
-    expect(await errorOf(res)).toMatchObject({ code: "invalid_json", type: "invalid_request_error" });
+    expect(await errorOf(res)).toMatchObject({
+      code: "invalid_json",
+      type: "invalid_request_error",
+    });
   });
 
   it.each([
@@ -37,7 +40,11 @@ describe("every error is an OpenAI error with the right status", () => {
     const { key } = await createKey();
     const res = await chat(key, patch);
     expect(res.status).toBe(400);
-    expect(await errorOf(res)).toMatchObject({ code: "invalid_request", type: "invalid_request_error", param });
+    expect(await errorOf(res)).toMatchObject({
+      code: "invalid_request",
+      type: "invalid_request_error",
+      param,
+    });
   });
 
   it("n > 1 says why", async () => {
@@ -82,11 +89,23 @@ describe("every error is an OpenAI error with the right status", () => {
     });
 
   it.each([
-    ["tools[0].function.parameters", `"tools":[{"type":"function","function":{"name":"f","parameters":${nested(10_000)}}}]`],
-    ["tools[0].function.parameters", `"tools":[{"type":"function","function":{"name":"f","parameters":{"a":${"[".repeat(30_000)}${"]".repeat(30_000)}}}}]`],
-    ["response_format.json_schema.schema", `"response_format":{"type":"json_schema","json_schema":{"name":"s","schema":${nested(10_000)}}}`],
+    [
+      "tools[0].function.parameters",
+      `"tools":[{"type":"function","function":{"name":"f","parameters":${nested(10_000)}}}]`,
+    ],
+    [
+      "tools[0].function.parameters",
+      `"tools":[{"type":"function","function":{"name":"f","parameters":{"a":${"[".repeat(30_000)}${"]".repeat(30_000)}}}}]`,
+    ],
+    [
+      "response_format.json_schema.schema",
+      `"response_format":{"type":"json_schema","json_schema":{"name":"s","schema":${nested(10_000)}}}`,
+    ],
     ["functions[0].parameters", `"functions":[{"name":"f","parameters":${nested(10_000)}}]`],
-    ["tools[0].custom", `"tools":[{"type":"custom","custom":{"name":"c","format":${nested(10_000)}}}]`],
+    [
+      "tools[0].custom",
+      `"tools":[{"type":"custom","custom":{"name":"c","format":${nested(10_000)}}}]`,
+    ],
     ["web_search_options", `"web_search_options":${nested(10_000)}`],
   ])("JSON nested 10,000 levels deep in %s → 400 naming it", async (param, fields) => {
     const { key } = await createKey();
@@ -101,7 +120,10 @@ describe("every error is an OpenAI error with the right status", () => {
   it("JSON nested within the limit is served", async () => {
     const { key } = await createKey();
     const host = await TestHost.connect();
-    const pending = rawChat(key, `"tools":[{"type":"function","function":{"name":"f","parameters":${nested(63)}}}]`);
+    const pending = rawChat(
+      key,
+      `"tools":[{"type":"function","function":{"name":"f","parameters":${nested(63)}}}]`,
+    );
     const job = await host.next("job");
     host.answer(job.jobId, "ok");
     expect((await pending).status).toBe(200);
@@ -114,10 +136,26 @@ describe("every error is an OpenAI error with the right status", () => {
     ["null", "invalid_request", "null"],
     ["an array", "invalid_request", "[]"],
     ["deep arrays as the body", "invalid_request", `${"[".repeat(30_000)}${"]".repeat(30_000)}`],
-    ["deep arrays as the content", "invalid_request", `{"model":"m","messages":[{"role":"user","content":${"[".repeat(30_000)}${"]".repeat(30_000)}}]}`],
-    ["deep objects as a message", "invalid_request", `{"model":"m","messages":[${nested(10_000)}]}`],
-    ["a number beyond double range", "invalid_request", '{"model":"m","messages":[{"role":"user","content":"x"}],"max_tokens":1e400}'],
-    ["a prototype key", "invalid_request", '{"__proto__":{"model":"m"},"messages":[{"role":"user","content":"x"}]}'],
+    [
+      "deep arrays as the content",
+      "invalid_request",
+      `{"model":"m","messages":[{"role":"user","content":${"[".repeat(30_000)}${"]".repeat(30_000)}}]}`,
+    ],
+    [
+      "deep objects as a message",
+      "invalid_request",
+      `{"model":"m","messages":[${nested(10_000)}]}`,
+    ],
+    [
+      "a number beyond double range",
+      "invalid_request",
+      '{"model":"m","messages":[{"role":"user","content":"x"}],"max_tokens":1e400}',
+    ],
+    [
+      "a prototype key",
+      "invalid_request",
+      '{"__proto__":{"model":"m"},"messages":[{"role":"user","content":"x"}]}',
+    ],
   ])("%s → 400 %s in OpenAI's shape, never a 500", async (_what, code, body) => {
     const { key } = await createKey();
     const res = await SELF.fetch(`${BASE}/v1/chat/completions`, {
@@ -131,7 +169,13 @@ describe("every error is an OpenAI error with the right status", () => {
 
   it("bytes that are not UTF-8 → 400, never a 500", async () => {
     const { key } = await createKey();
-    const body = new Uint8Array([...new TextEncoder().encode('{"model":"m","messages":[{"role":"user","content":"'), 0xff, 0xfe, 0x80, ...new TextEncoder().encode('"}],"n":2}')]);
+    const body = new Uint8Array([
+      ...new TextEncoder().encode('{"model":"m","messages":[{"role":"user","content":"'),
+      0xff,
+      0xfe,
+      0x80,
+      ...new TextEncoder().encode('"}],"n":2}'),
+    ]);
     const res = await SELF.fetch(`${BASE}/v1/chat/completions`, {
       method: "POST",
       headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
@@ -150,8 +194,19 @@ describe("every error is an OpenAI error with the right status", () => {
   it("a host whose login expired is named, with the remedy", async () => {
     const { key } = await createKey();
     const host = await TestHost.connect({ id: "home-pc" });
-    host.send({ type: "status", state: "auth_expired", lanes: 1, freeLanes: 0, detail: "sign-in redirect" });
-    await until(async () => (await (await SELF.fetch(`${BASE}/health`)).json<{ hosts: Array<{ state: string }> }>()).hosts[0]?.state === "auth_expired", "status applied");
+    host.send({
+      type: "status",
+      state: "auth_expired",
+      lanes: 1,
+      freeLanes: 0,
+      detail: "sign-in redirect",
+    });
+    await until(
+      async () =>
+        (await (await SELF.fetch(`${BASE}/health`)).json<{ hosts: Array<{ state: string }> }>())
+          .hosts[0]?.state === "auth_expired",
+      "status applied",
+    );
     const res = await chat(key, {});
     expect(res.status).toBe(503);
     const err = await errorOf(res);
@@ -168,7 +223,8 @@ describe("CORS", () => {
       headers: {
         origin: "https://chat.example",
         "access-control-request-method": "POST",
-        "access-control-request-headers": "authorization, content-type, x-stainless-os, x-api-key, x-evil",
+        "access-control-request-headers":
+          "authorization, content-type, x-stainless-os, x-api-key, x-evil",
       },
     });
     expect(res.status).toBe(204);
@@ -178,9 +234,13 @@ describe("CORS", () => {
   });
 
   it("exposes the rate-limit headers on responses", async () => {
-    const res = await SELF.fetch(`${BASE}/v1/models`, { headers: { origin: "https://chat.example" } });
+    const res = await SELF.fetch(`${BASE}/v1/models`, {
+      headers: { origin: "https://chat.example" },
+    });
     expect(res.headers.get("access-control-allow-origin")).toBe("*");
-    expect(res.headers.get("access-control-expose-headers")).toContain("x-ratelimit-remaining-requests");
+    expect(res.headers.get("access-control-expose-headers")).toContain(
+      "x-ratelimit-remaining-requests",
+    );
     expect(res.headers.get("access-control-expose-headers")).toContain("retry-after");
   });
 });

@@ -1,7 +1,13 @@
 import { SELF, env } from "cloudflare:test";
 import type { Env } from "../src/env.js";
 import type { z } from "zod";
-import { encodeFrame, parsePoolFrame, type HostJobEventSchema, type HostModel, type PoolFrame } from "@aistudio-edge/shared";
+import {
+  encodeFrame,
+  parsePoolFrame,
+  type HostJobEventSchema,
+  type HostModel,
+  type PoolFrame,
+} from "@aistudio-edge/shared";
 import { until } from "../../shared/test-support/until.js";
 
 /** The Worker's bindings, typed (the pool-workers `env` is typed by a global this project does not declare). */
@@ -11,11 +17,18 @@ export const ADMIN = "test-admin-token";
 export const HOST_TOKEN = "test-host-token";
 export const BASE = "https://edge.test";
 export const MODELS: HostModel[] = [
-  { id: "gemini-2.5-flash", displayName: "Gemini 2.5 Flash", outputTokenLimit: 65536, thinking: "budget" },
+  {
+    id: "gemini-2.5-flash",
+    displayName: "Gemini 2.5 Flash",
+    outputTokenLimit: 65536,
+    thinking: "budget",
+  },
   { id: "gemini-3-pro-preview", displayName: "Gemini 3 Pro", thinking: "level" },
 ];
 
-export async function createKey(body: { name?: string; rpm?: number; concurrency?: number } = {}): Promise<{ id: string; key: string }> {
+export async function createKey(
+  body: { name?: string; rpm?: number; concurrency?: number } = {},
+): Promise<{ id: string; key: string }> {
   const res = await SELF.fetch(`${BASE}/admin/keys`, {
     method: "POST",
     headers: { authorization: `Bearer ${ADMIN}`, "content-type": "application/json" },
@@ -25,12 +38,24 @@ export async function createKey(body: { name?: string; rpm?: number; concurrency
   return res.json();
 }
 
-export function chat(key: string, body: Record<string, unknown>, init: RequestInit = {}): Promise<Response> {
+export function chat(
+  key: string,
+  body: Record<string, unknown>,
+  init: RequestInit = {},
+): Promise<Response> {
   return SELF.fetch(`${BASE}/v1/chat/completions`, {
     method: "POST",
     ...init,
-    headers: { authorization: `Bearer ${key}`, "content-type": "application/json", ...(init.headers ?? {}) },
-    body: JSON.stringify({ model: "gemini-2.5-flash", messages: [{ role: "user", content: "Hi" }], ...body }),
+    headers: {
+      authorization: `Bearer ${key}`,
+      "content-type": "application/json",
+      ...(init.headers ?? {}),
+    },
+    body: JSON.stringify({
+      model: "gemini-2.5-flash",
+      messages: [{ role: "user", content: "Hi" }],
+      ...body,
+    }),
   });
 }
 
@@ -47,7 +72,10 @@ export class TestHost {
   heartbeat: ReturnType<typeof setInterval> | undefined;
   private seqs = new Map<string, number>();
 
-  private constructor(readonly ws: WebSocket, readonly id: string) {
+  private constructor(
+    readonly ws: WebSocket,
+    readonly id: string,
+  ) {
     ws.addEventListener("message", (event) => {
       const text = typeof event.data === "string" ? event.data : "";
       this.raw.push(text);
@@ -71,7 +99,8 @@ export class TestHost {
     const res = await SELF.fetch(`${BASE}/hosts/connect`, {
       headers: { upgrade: "websocket", authorization: `Bearer ${HOST_TOKEN}` },
     });
-    if (res.status !== 101 || !res.webSocket) throw new Error(`upgrade failed: ${res.status} ${await res.text()}`);
+    if (res.status !== 101 || !res.webSocket)
+      throw new Error(`upgrade failed: ${res.status} ${await res.text()}`);
     res.webSocket.accept();
     return res.webSocket;
   }
@@ -79,16 +108,32 @@ export class TestHost {
   /** Every host a test opened, so `closeAllHosts` can end them before the next test. */
   static readonly opened = new Set<TestHost>();
 
-  static async connect(options: { id?: string; instanceId?: string; lanes?: number; models?: HostModel[]; ping?: boolean } = {}): Promise<TestHost> {
+  static async connect(
+    options: {
+      id?: string;
+      instanceId?: string;
+      lanes?: number;
+      models?: HostModel[];
+      ping?: boolean;
+    } = {},
+  ): Promise<TestHost> {
     const id = options.id ?? `host-${crypto.randomUUID().slice(0, 8)}`;
     const host = new TestHost(await TestHost.open(), id);
     TestHost.opened.add(host);
-    host.send({ type: "hello", hostId: id, instanceId: options.instanceId ?? `proc-${id}`, version: "test", lanes: options.lanes ?? 1, models: options.models ?? MODELS });
+    host.send({
+      type: "hello",
+      hostId: id,
+      instanceId: options.instanceId ?? `proc-${id}`,
+      version: "test",
+      lanes: options.lanes ?? 1,
+      models: options.models ?? MODELS,
+    });
     const welcome = await host.next("welcome");
     // Ping like a real host, or the pool's sweep drops the host as dead.
-    if (options.ping !== false) host.heartbeat = setInterval(() => {
-      if (!host.closed) host.ws.send("ping");
-    }, welcome.heartbeatMs / 2);
+    if (options.ping !== false)
+      host.heartbeat = setInterval(() => {
+        if (!host.closed) host.ws.send("ping");
+      }, welcome.heartbeatMs / 2);
     return host;
   }
 
@@ -133,7 +178,11 @@ export class TestHost {
   }
 
   /** Plays a complete answer for a job. */
-  answer(jobId: string, text: string, usage = { promptTokens: 3, completionTokens: 2, totalTokens: 5 }): void {
+  answer(
+    jobId: string,
+    text: string,
+    usage = { promptTokens: 3, completionTokens: 2, totalTokens: 5 },
+  ): void {
     this.event(jobId, { t: "started" });
     this.event(jobId, { t: "text", text });
     this.event(jobId, { t: "done", finishReason: "stop", usage });
@@ -147,8 +196,13 @@ export class TestHost {
 }
 
 /** The host among several that received the next job, without consuming anyone else's frames. */
-export async function hostWithJob(candidates: TestHost[]): Promise<{ host: TestHost; job: FrameOf<"job">; others: TestHost[] }> {
-  await until(() => candidates.some((h) => h.frames.some((f) => f.type === "job")), "a job on any host");
+export async function hostWithJob(
+  candidates: TestHost[],
+): Promise<{ host: TestHost; job: FrameOf<"job">; others: TestHost[] }> {
+  await until(
+    () => candidates.some((h) => h.frames.some((f) => f.type === "job")),
+    "a job on any host",
+  );
   const host = candidates.find((h) => h.frames.some((f) => f.type === "job"))!;
   return { host, job: await host.next("job"), others: candidates.filter((h) => h !== host) };
 }
@@ -161,7 +215,9 @@ export async function closeAllHosts(): Promise<void> {
   for (const host of TestHost.opened) host.close();
   TestHost.opened.clear();
   await until(async () => {
-    const health = await (await SELF.fetch(`${BASE}/health`)).json<{ hosts: unknown[]; running: number; queued: number }>();
+    const health = await (
+      await SELF.fetch(`${BASE}/health`)
+    ).json<{ hosts: unknown[]; running: number; queued: number }>();
     return health.hosts.length === 0 && health.running === 0 && health.queued === 0;
   }, "the pool to drop every test host");
 }

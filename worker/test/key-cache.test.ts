@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { KNOWN_KEYS_CACHED, KeyStore, UNKNOWN_KEYS_CACHED, newKeyCaches } from "../src/keys/key-store.js";
+import {
+  KNOWN_KEYS_CACHED,
+  KeyStore,
+  UNKNOWN_KEYS_CACHED,
+  newKeyCaches,
+} from "../src/keys/key-store.js";
 import { LookupCache } from "../src/keys/lookup-cache.js";
 
 /** A KV namespace in memory that counts its reads, enough for KeyStore. */
@@ -74,7 +79,8 @@ describe("KeyStore's lookup caches", () => {
     const caches = newKeyCaches();
     const store = new KeyStore(kv.asKv(), caches);
     const keys: string[] = [];
-    for (let i = 0; i < KNOWN_KEYS_CACHED + 10; i++) keys.push((await store.create({ name: `k${i}`, rpm: 1, concurrency: 1 })).key);
+    for (let i = 0; i < KNOWN_KEYS_CACHED + 10; i++)
+      keys.push((await store.create({ name: `k${i}`, rpm: 1, concurrency: 1 })).key);
     for (const key of keys) await store.lookup(key);
     expect(caches.known.size).toBe(KNOWN_KEYS_CACHED);
     // Evicted keys are still found, from KV.

@@ -1,11 +1,26 @@
 import { SELF, createExecutionContext } from "cloudflare:test";
 import worker from "../src/index.js";
 import { afterEach, describe, expect, it } from "vitest";
-import { BASE, TestHost, bindings, chat, createKey, hostWithJob, readSse, until, closeAllHosts } from "./helpers.js";
+import {
+  BASE,
+  TestHost,
+  bindings,
+  chat,
+  createKey,
+  hostWithJob,
+  readSse,
+  until,
+  closeAllHosts,
+} from "./helpers.js";
 
 afterEach(closeAllHosts);
 
-const health = async () => (await SELF.fetch(`${BASE}/health`)).json<{ running: number; freeLanes: number; hosts: unknown[] }>();
+const health = async () =>
+  (await SELF.fetch(`${BASE}/health`)).json<{
+    running: number;
+    freeLanes: number;
+    hosts: unknown[];
+  }>();
 const lastError = (events: Array<{ data?: string }>) => JSON.parse(events.at(-1)!.data!).error;
 
 describe("failure semantics", () => {
@@ -18,7 +33,11 @@ describe("failure semantics", () => {
       new Request(`${BASE}/v1/chat/completions`, {
         method: "POST",
         headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
-        body: JSON.stringify({ model: "gemini-2.5-flash", stream: true, messages: [{ role: "user", content: "Hi" }] }),
+        body: JSON.stringify({
+          model: "gemini-2.5-flash",
+          stream: true,
+          messages: [{ role: "user", content: "Hi" }],
+        }),
       }) as Request<unknown, IncomingRequestCfProperties>,
       bindings,
       createExecutionContext(),
@@ -34,7 +53,13 @@ describe("failure semantics", () => {
     expect(cancel.jobId).toBe(job.jobId);
     expect(cancel.reason).toContain("client");
     expect((await health()).freeLanes).toBe(0);
-    host.event(job.jobId, { t: "error", code: "cancelled", message: "stopped", retryable: false, outputStarted: true });
+    host.event(job.jobId, {
+      t: "error",
+      code: "cancelled",
+      message: "stopped",
+      retryable: false,
+      outputStarted: true,
+    });
     await until(async () => (await health()).freeLanes === 1, "the lane to free");
   });
 
@@ -45,15 +70,33 @@ describe("failure semantics", () => {
     const pending = chat(key, { stream: true });
     const { host: firstHost, job: first, others } = await hostWithJob([a, b]);
     const otherHost = others[0]!;
-    firstHost.event(first.jobId, { t: "error", code: "upstream_error", message: "internal", retryable: true, outputStarted: false });
+    firstHost.event(first.jobId, {
+      t: "error",
+      code: "upstream_error",
+      message: "internal",
+      retryable: true,
+      outputStarted: false,
+    });
     const second = await otherHost.next("job");
     expect(second.jobId).not.toBe(first.jobId);
     expect(second.jobId.startsWith(first.jobId)).toBe(true);
     // A late frame from the failed attempt must not reach the client.
     firstHost.event(first.jobId, { t: "text", text: "GHOST" });
-    otherHost.event(second.jobId, { t: "error", code: "host_disconnected", message: "lane crashed", retryable: true, outputStarted: false });
+    otherHost.event(second.jobId, {
+      t: "error",
+      code: "host_disconnected",
+      message: "lane crashed",
+      retryable: true,
+      outputStarted: false,
+    });
     const third = await firstHost.next("job");
-    firstHost.event(third.jobId, { t: "error", code: "upstream_error", message: "again", retryable: true, outputStarted: false });
+    firstHost.event(third.jobId, {
+      t: "error",
+      code: "upstream_error",
+      message: "again",
+      retryable: true,
+      outputStarted: false,
+    });
 
     const events = await readSse(await pending);
     expect(events.map((e) => e.data ?? "").join("")).not.toContain("GHOST");
@@ -72,9 +115,18 @@ describe("failure semantics", () => {
     const { host, job, others } = await hostWithJob([a, b]);
     host.event(job.jobId, { t: "started" });
     host.event(job.jobId, { t: "text", text: "Hello" });
-    host.event(job.jobId, { t: "error", code: "upstream_error", message: "broke", retryable: true, outputStarted: true });
+    host.event(job.jobId, {
+      t: "error",
+      code: "upstream_error",
+      message: "broke",
+      retryable: true,
+      outputStarted: true,
+    });
     const events = await readSse(await pending);
-    const text = events.filter((e) => e.data && e.data.startsWith("{\"id\"")).map((e) => JSON.parse(e.data!).choices[0]?.delta?.content ?? "").join("");
+    const text = events
+      .filter((e) => e.data && e.data.startsWith('{"id"'))
+      .map((e) => JSON.parse(e.data!).choices[0]?.delta?.content ?? "")
+      .join("");
     expect(text).toBe("Hello");
     expect(lastError(events)).toMatchObject({ code: "upstream_error" });
     expect(events.some((e) => e.data === "[DONE]")).toBe(false);
@@ -125,7 +177,13 @@ describe("failure semantics", () => {
     const a = await TestHost.connect({ id: "qa" });
     const pending = chat(key, {});
     const job = await a.next("job");
-    a.event(job.jobId, { t: "error", code: "upstream_quota", message: "quota", retryable: true, outputStarted: false });
+    a.event(job.jobId, {
+      t: "error",
+      code: "upstream_quota",
+      message: "quota",
+      retryable: true,
+      outputStarted: false,
+    });
     const res = await pending;
     expect(res.status).toBe(429);
     expect(await res.json<any>()).toMatchObject({ error: { code: "upstream_quota" } });
@@ -157,7 +215,9 @@ describe("protocol hygiene", () => {
     const ws = await TestHost.open();
     const frames: string[] = [];
     ws.addEventListener("message", (e) => frames.push(String(e.data)));
-    const closed = new Promise<number>((resolve) => ws.addEventListener("close", (e) => resolve(e.code)));
+    const closed = new Promise<number>((resolve) =>
+      ws.addEventListener("close", (e) => resolve(e.code)),
+    );
     ws.send(JSON.stringify({ v: 2, type: "status", state: "ready", lanes: 1, freeLanes: 1 }));
     expect(await closed).toBe(1008);
     expect(frames.join("")).toContain("hello");

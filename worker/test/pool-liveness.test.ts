@@ -4,7 +4,8 @@ import { BASE, TestHost, bindings, chat, closeAllHosts, createKey, until } from 
 
 afterEach(closeAllHosts);
 
-const health = async () => (await SELF.fetch(`${BASE}/health`)).json<{ hosts: Array<{ id: string }> }>();
+const health = async () =>
+  (await SELF.fetch(`${BASE}/health`)).json<{ hosts: Array<{ id: string }> }>();
 const pool = () => bindings.POOL.get(bindings.POOL.idFromName("default"));
 
 describe("liveness", () => {
@@ -24,12 +25,18 @@ describe("liveness", () => {
     await TestHost.connect({ id: "silent", ping: false });
     expect((await health()).hosts).toHaveLength(1);
     // HEARTBEAT_MS = 1000 in tests: three missed intervals and the sweep lets it go.
-    await until(async () => (await health()).hosts.length === 0, "the silent host to be dropped", 8_000);
+    await until(
+      async () => (await health()).hosts.length === 0,
+      "the silent host to be dropped",
+      8_000,
+    );
   });
 
   it("closes a socket that never says hello", async () => {
     const ws = await TestHost.open();
-    const code = await new Promise<number>((resolve) => ws.addEventListener("close", (e) => resolve(e.code)));
+    const code = await new Promise<number>((resolve) =>
+      ws.addEventListener("close", (e) => resolve(e.code)),
+    );
     expect(code).toBe(4001);
   });
 
@@ -44,7 +51,9 @@ describe("liveness", () => {
     try {
       const text = await (await pending).text();
       const last = text.trim().split("\n\n").at(-1)!;
-      expect(JSON.parse(last.slice("data: ".length))).toMatchObject({ error: { code: "deadline_exceeded" } });
+      expect(JSON.parse(last.slice("data: ".length))).toMatchObject({
+        error: { code: "deadline_exceeded" },
+      });
       expect((await host.next("job.cancel")).reason).toContain("deadline");
     } finally {
       clearInterval(ticker);

@@ -1,10 +1,24 @@
 import { SELF } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
-import { BASE, MODELS, TestHost, chat, createKey, readSse, until, closeAllHosts } from "./helpers.js";
+import {
+  BASE,
+  MODELS,
+  TestHost,
+  chat,
+  createKey,
+  readSse,
+  until,
+  closeAllHosts,
+} from "./helpers.js";
 
 afterEach(closeAllHosts);
 
-const health = async () => (await SELF.fetch(`${BASE}/health`)).json<{ queued: number; running: number; freeLanes: number }>();
+const health = async () =>
+  (await SELF.fetch(`${BASE}/health`)).json<{
+    queued: number;
+    running: number;
+    freeLanes: number;
+  }>();
 
 describe("dispatch and queueing", () => {
   it("spreads jobs over hosts, least loaded first", async () => {
@@ -15,7 +29,9 @@ describe("dispatch and queueing", () => {
     const [ja, jb] = await Promise.all([a.next("job"), b.next("job")]);
     a.answer(ja.jobId, "from a");
     b.answer(jb.jobId, "from b");
-    const texts = await Promise.all(pending.map(async (p) => (await (await p).json<any>()).choices[0].message.content));
+    const texts = await Promise.all(
+      pending.map(async (p) => (await (await p).json<any>()).choices[0].message.content),
+    );
     expect(texts.sort()).toEqual(["from a", "from b"]);
   });
 
@@ -97,7 +113,13 @@ describe("health and models", () => {
     const res = await SELF.fetch(`${BASE}/health`);
     expect(res.status).toBe(200);
     const body = await res.text();
-    expect(JSON.parse(body)).toMatchObject({ status: "ok", lanes: 3, freeLanes: 3, queued: 0, hosts: [{ id: "h1", state: "ready", lanes: 3 }] });
+    expect(JSON.parse(body)).toMatchObject({
+      status: "ok",
+      lanes: 3,
+      freeLanes: 3,
+      queued: 0,
+      hosts: [{ id: "h1", state: "ready", lanes: 3 }],
+    });
     expect(body).not.toContain("test-host-token");
   });
 
@@ -105,12 +127,21 @@ describe("health and models", () => {
     const { key } = await createKey();
     await TestHost.connect({ models: [MODELS[0]!] });
     await TestHost.connect({ models: MODELS });
-    const res = await SELF.fetch(`${BASE}/v1/models`, { headers: { authorization: `Bearer ${key}` } });
+    const res = await SELF.fetch(`${BASE}/v1/models`, {
+      headers: { authorization: `Bearer ${key}` },
+    });
     const body = await res.json<any>();
     expect(body.object).toBe("list");
     expect(body.data.map((m: any) => m.id)).toEqual(["gemini-2.5-flash", "gemini-3-pro-preview"]);
-    expect(body.data[0]).toEqual({ id: "gemini-2.5-flash", object: "model", created: expect.any(Number), owned_by: "google" });
-    const one = await SELF.fetch(`${BASE}/v1/models/gemini-3-pro-preview`, { headers: { authorization: `Bearer ${key}` } });
+    expect(body.data[0]).toEqual({
+      id: "gemini-2.5-flash",
+      object: "model",
+      created: expect.any(Number),
+      owned_by: "google",
+    });
+    const one = await SELF.fetch(`${BASE}/v1/models/gemini-3-pro-preview`, {
+      headers: { authorization: `Bearer ${key}` },
+    });
     expect((await one.json<any>()).id).toBe("gemini-3-pro-preview");
     expect((await SELF.fetch(`${BASE}/v1/models`)).status).toBe(401);
   });

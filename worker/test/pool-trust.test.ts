@@ -1,6 +1,16 @@
 import { SELF } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
-import { BASE, MODELS, TestHost, chat, closeAllHosts, createKey, hostWithJob, readSse, until } from "./helpers.js";
+import {
+  BASE,
+  MODELS,
+  TestHost,
+  chat,
+  closeAllHosts,
+  createKey,
+  hostWithJob,
+  readSse,
+  until,
+} from "./helpers.js";
 
 /*
  * Trust boundaries between hosts: a host's identity is its socket, it is trusted only for the
@@ -11,14 +21,26 @@ import { BASE, MODELS, TestHost, chat, closeAllHosts, createKey, hostWithJob, re
 afterEach(closeAllHosts);
 
 const health = async () =>
-  (await SELF.fetch(`${BASE}/health`)).json<{ hosts: Array<{ id: string; state: string }>; running: number; freeLanes: number }>();
-const closeCode = (host: TestHost) => new Promise<number>((resolve) => host.ws.addEventListener("close", (e) => resolve(e.code)));
+  (await SELF.fetch(`${BASE}/health`)).json<{
+    hosts: Array<{ id: string; state: string }>;
+    running: number;
+    freeLanes: number;
+  }>();
+const closeCode = (host: TestHost) =>
+  new Promise<number>((resolve) => host.ws.addEventListener("close", (e) => resolve(e.code)));
 
 describe("host identity is the socket", () => {
   it("a second hello under another id is a protocol error that closes the socket, and leaves no ghost", async () => {
     const host = await TestHost.connect({ id: "first-name" });
     const closed = closeCode(host);
-    host.send({ type: "hello", hostId: "second-name", instanceId: "proc-first-name", version: "test", lanes: 1, models: MODELS });
+    host.send({
+      type: "hello",
+      hostId: "second-name",
+      instanceId: "proc-first-name",
+      version: "test",
+      lanes: 1,
+      models: MODELS,
+    });
     expect(await closed).toBe(1008);
     await until(async () => (await health()).hosts.length === 0, "the pool to forget the socket");
     // Under the old registry the renamed host stayed "ready" for ~45 s and requests failed with 502.
@@ -30,7 +52,14 @@ describe("host identity is the socket", () => {
 
   it("a repeated hello with the same identity refreshes what the host serves", async () => {
     const host = await TestHost.connect({ id: "refresher", lanes: 1 });
-    host.send({ type: "hello", hostId: "refresher", instanceId: "proc-refresher", version: "test", lanes: 3, models: MODELS });
+    host.send({
+      type: "hello",
+      hostId: "refresher",
+      instanceId: "proc-refresher",
+      version: "test",
+      lanes: 3,
+      models: MODELS,
+    });
     await until(async () => (await health()).freeLanes === 3, "the new lane count");
     expect(host.closed).toBe(false);
   });
@@ -40,7 +69,10 @@ describe("host identity is the socket", () => {
     const owner = await TestHost.connect({ id: "owner" });
     const intruder = await TestHost.connect({ id: "intruder" });
     intruder.send({ type: "status", state: "draining", lanes: 1, freeLanes: 0 });
-    await until(async () => (await health()).hosts.some((h) => h.id === "intruder" && h.state === "draining"), "the intruder to drain");
+    await until(
+      async () => (await health()).hosts.some((h) => h.id === "intruder" && h.state === "draining"),
+      "the intruder to drain",
+    );
     const pending = chat(key, { stream: true });
     const job = await owner.next("job");
     // The intruder knows the job id (a re-hello as the owner is refused, so it tries directly).
@@ -73,8 +105,19 @@ describe("host identity is the socket", () => {
 
   it("a hello in another protocol version is refused with a close naming both versions", async () => {
     const ws = await TestHost.open();
-    const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.addEventListener("close", (e) => resolve({ code: e.code, reason: e.reason })));
-    ws.send(JSON.stringify({ v: 1, type: "hello", hostId: "old-host", version: "0.1.0", lanes: 1, models: MODELS }));
+    const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+      ws.addEventListener("close", (e) => resolve({ code: e.code, reason: e.reason })),
+    );
+    ws.send(
+      JSON.stringify({
+        v: 1,
+        type: "hello",
+        hostId: "old-host",
+        version: "0.1.0",
+        lanes: 1,
+        models: MODELS,
+      }),
+    );
     const { code, reason } = await closed;
     expect(code).toBe(4010);
     expect(reason).toContain("v1");
@@ -96,7 +139,8 @@ describe("frame budget", () => {
   it("a socket that floods even valid frames is closed past its budget", async () => {
     const host = await TestHost.connect({ id: "chatty" });
     const closed = closeCode(host);
-    for (let i = 0; i < 5_000; i++) host.send({ type: "status", state: "ready", lanes: 1, freeLanes: 1 });
+    for (let i = 0; i < 5_000; i++)
+      host.send({ type: "status", state: "ready", lanes: 1, freeLanes: 1 });
     expect(await closed).toBe(1008);
   });
 });
@@ -108,7 +152,13 @@ describe("what a host may report", () => {
       const host = await TestHost.connect();
       const pending = chat(key, {});
       const job = await host.next("job");
-      host.event(job.jobId, { t: "error", code, message: "Error at /home/me/secret/path.ts:12", retryable: false, outputStarted: false });
+      host.event(job.jobId, {
+        t: "error",
+        code,
+        message: "Error at /home/me/secret/path.ts:12",
+        retryable: false,
+        outputStarted: false,
+      });
       const res = await pending;
       expect(res.status).toBe(502);
       const err = (await res.json<any>()).error;
@@ -123,7 +173,13 @@ describe("what a host may report", () => {
     const host = await TestHost.connect();
     const pending = chat(key, {});
     const job = await host.next("job");
-    host.event(job.jobId, { t: "error", code: "upstream_permission", message: "page said: 403 for user x@y", retryable: false, outputStarted: false });
+    host.event(job.jobId, {
+      t: "error",
+      code: "upstream_permission",
+      message: "page said: 403 for user x@y",
+      retryable: false,
+      outputStarted: false,
+    });
     const res = await pending;
     expect(res.status).toBe(403);
     const err = (await res.json<any>()).error;
@@ -141,17 +197,35 @@ describe("free lanes and retries", () => {
     // The host reports its lane busy (the job runs), then fails it; the lane then saves a
     // snapshot, still busy, before it reports itself free again.
     host.send({ type: "status", state: "ready", lanes: 1, freeLanes: 0 });
-    host.event(first.jobId, { t: "error", code: "upstream_error", message: "page broke", retryable: true, outputStarted: false });
+    host.event(first.jobId, {
+      t: "error",
+      code: "upstream_error",
+      message: "page broke",
+      retryable: true,
+      outputStarted: false,
+    });
     // Under protocol v1 the pool counted lanes less its own jobs and sent the retry at once.
     await host.expectNo("job", 300);
     // Its lane free again, the host gets the retry; it races and answers host_busy.
     host.send({ type: "status", state: "ready", lanes: 1, freeLanes: 1 });
     const retry = await host.next("job");
     expect(retry.jobId).toBe(`${first.jobId}.2`);
-    host.event(retry.jobId, { t: "error", code: "host_busy", message: "no lane", retryable: true, outputStarted: false });
+    host.event(retry.jobId, {
+      t: "error",
+      code: "host_busy",
+      message: "no lane",
+      retryable: true,
+      outputStarted: false,
+    });
     host.send({ type: "status", state: "ready", lanes: 1, freeLanes: 1 });
     const third = await host.next("job");
-    host.event(third.jobId, { t: "error", code: "host_busy", message: "no lane", retryable: true, outputStarted: false });
+    host.event(third.jobId, {
+      t: "error",
+      code: "host_busy",
+      message: "no lane",
+      retryable: true,
+      outputStarted: false,
+    });
     const res = await pending;
     expect(res.status).toBe(502);
     expect((await res.json<any>()).error.code).toBe("upstream_error");
@@ -162,7 +236,13 @@ describe("free lanes and retries", () => {
     const host = await TestHost.connect({ id: "quota-host" });
     const pending = chat(key, {});
     const job = await host.next("job");
-    host.event(job.jobId, { t: "error", code: "upstream_quota", message: "quota", retryable: true, outputStarted: false });
+    host.event(job.jobId, {
+      t: "error",
+      code: "upstream_quota",
+      message: "quota",
+      retryable: true,
+      outputStarted: false,
+    });
     expect((await pending).status).toBe(429);
     // A status frame (which in protocol v1 replaced the pool's cool-downs) changes nothing.
     host.send({ type: "status", state: "ready", lanes: 1, freeLanes: 1 });
@@ -193,7 +273,8 @@ describe("non-streamed answers", () => {
     while (seen.length < 3) seen += new TextDecoder().decode((await reader.read()).value);
     host.event(job.jobId, { t: "text", text: "answer" });
     host.event(job.jobId, { t: "done", finishReason: "stop" });
-    for (let r = await reader.read(); !r.done; r = await reader.read()) seen += new TextDecoder().decode(r.value);
+    for (let r = await reader.read(); !r.done; r = await reader.read())
+      seen += new TextDecoder().decode(r.value);
     expect(seen).toMatch(/^ {3,}\{/);
     expect(JSON.parse(seen).choices[0].message.content).toBe("slow answer");
   });
@@ -206,7 +287,13 @@ describe("non-streamed answers", () => {
     host.event(job.jobId, { t: "text", text: "partial" });
     const res = await pending;
     expect(res.status).toBe(200);
-    host.event(job.jobId, { t: "error", code: "upstream_error", message: "gone", retryable: true, outputStarted: true });
+    host.event(job.jobId, {
+      t: "error",
+      code: "upstream_error",
+      message: "gone",
+      retryable: true,
+      outputStarted: true,
+    });
     const body = JSON.parse(await res.text());
     expect(body.error).toMatchObject({ code: "upstream_error", type: "server_error" });
   });
@@ -216,7 +303,13 @@ describe("non-streamed answers", () => {
     const a = await TestHost.connect({ id: "only" });
     const pending = chat(key, {});
     const { host, job } = await hostWithJob([a]);
-    host.event(job.jobId, { t: "error", code: "upstream_permission", message: "denied", retryable: false, outputStarted: false });
+    host.event(job.jobId, {
+      t: "error",
+      code: "upstream_permission",
+      message: "denied",
+      retryable: false,
+      outputStarted: false,
+    });
     expect((await pending).status).toBe(403);
   });
 });

@@ -10,8 +10,12 @@ const MODELS: HostModel[] = [{ id: "m" }, { id: "n" }];
 /** A host whose socket only records attachments (nothing is sent in these tests). */
 function host(id: string, lanes: number, extra: Partial<StatusFrame> = {}): Host {
   const ws = { serializeAttachment: () => undefined } as unknown as WebSocket;
-  const h = new Host(ws, { connectedAt: 0, hello: { hostId: id, instanceId: id, version: "t", lanes, models: MODELS } });
-  if (Object.keys(extra).length > 0) h.applyStatus({ v: 2, type: "status", state: "ready", lanes, freeLanes: lanes, ...extra });
+  const h = new Host(ws, {
+    connectedAt: 0,
+    hello: { hostId: id, instanceId: id, version: "t", lanes, models: MODELS },
+  });
+  if (Object.keys(extra).length > 0)
+    h.applyStatus({ v: 2, type: "status", state: "ready", lanes, freeLanes: lanes, ...extra });
   return h;
 }
 
@@ -66,7 +70,11 @@ describe("budgets", () => {
     expect([bucket.take(0), bucket.take(0), bucket.take(0)]).toEqual([true, true, false]);
     expect(bucket.take(1_000)).toBe(true);
     expect(bucket.take(1_000)).toBe(false);
-    expect([bucket.take(100_000), bucket.take(100_000), bucket.take(100_000)]).toEqual([true, true, false]);
+    expect([bucket.take(100_000), bucket.take(100_000), bucket.take(100_000)]).toEqual([
+      true,
+      true,
+      false,
+    ]);
   });
 
   it("a socket runs out of bad frames long before it runs out of frames", () => {
@@ -91,7 +99,10 @@ describe("budgets", () => {
   });
 });
 
-function streamOf(chunks: string[]): { stream: ReadableStream<Uint8Array>; cancelled: () => boolean } {
+function streamOf(chunks: string[]): {
+  stream: ReadableStream<Uint8Array>;
+  cancelled: () => boolean;
+} {
   let cancelled = false;
   const encoder = new TextEncoder();
   const stream = new ReadableStream<Uint8Array>({
@@ -133,7 +144,10 @@ describe("the pool event reader", () => {
 
   it("cancelling tells the pool once, even while a read is pending", async () => {
     let cancels = 0;
-    const reader = new PoolEventReader(new ReadableStream<Uint8Array>({ pull: () => new Promise(() => undefined) }), () => (cancels += 1));
+    const reader = new PoolEventReader(
+      new ReadableStream<Uint8Array>({ pull: () => new Promise(() => undefined) }),
+      () => (cancels += 1),
+    );
     const pending = reader.next();
     await reader.cancel();
     await reader.cancel();
@@ -143,8 +157,12 @@ describe("the pool event reader", () => {
 
   it("a line that is not a job event is a PoolStreamError, not a crash", async () => {
     const { stream } = streamOf(['{"t":"delta","text":"old vocabulary"}\n']);
-    await expect(new PoolEventReader(stream, () => undefined).next()).rejects.toBeInstanceOf(PoolStreamError);
+    await expect(new PoolEventReader(stream, () => undefined).next()).rejects.toBeInstanceOf(
+      PoolStreamError,
+    );
     const { stream: garbage } = streamOf(["{not json\n"]);
-    await expect(new PoolEventReader(garbage, () => undefined).next()).rejects.toBeInstanceOf(PoolStreamError);
+    await expect(new PoolEventReader(garbage, () => undefined).next()).rejects.toBeInstanceOf(
+      PoolStreamError,
+    );
   });
 });

@@ -4,7 +4,8 @@ import { BASE, TestHost, chat, createKey, closeAllHosts } from "./helpers.js";
 
 afterEach(closeAllHosts);
 
-const models = (key: string) => SELF.fetch(`${BASE}/v1/models`, { headers: { authorization: `Bearer ${key}` } });
+const models = (key: string) =>
+  SELF.fetch(`${BASE}/v1/models`, { headers: { authorization: `Bearer ${key}` } });
 
 describe("per-key limits", () => {
   it("counts requests per minute exactly and answers 429 with retry-after", async () => {
@@ -26,7 +27,9 @@ describe("per-key limits", () => {
     expect(retry).toBeGreaterThanOrEqual(1);
     expect(retry).toBeLessThanOrEqual(60);
     expect(limited.headers.get("x-ratelimit-remaining-requests")).toBe("0");
-    expect(await limited.json<any>()).toMatchObject({ error: { code: "rate_limit_exceeded", type: "rate_limit_error" } });
+    expect(await limited.json<any>()).toMatchObject({
+      error: { code: "rate_limit_exceeded", type: "rate_limit_error" },
+    });
   });
 
   it("keeps limits apart per key", async () => {

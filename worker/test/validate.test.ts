@@ -17,13 +17,18 @@ describe("parseBody", () => {
       thrown = err;
     }
     expect(thrown).toBeInstanceOf(ApiError);
-    expect((thrown as ApiError).body.error).toMatchObject({ code: "invalid_request", param: "blob" });
+    expect((thrown as ApiError).body.error).toMatchObject({
+      code: "invalid_request",
+      param: "blob",
+    });
     expect((thrown as ApiError).status).toBe(400);
   });
 
   it("lets a body up to the limit through", () => {
     expect(parseBody(Careless, { name: "x", blob: nested(MAX_BODY_DEPTH - 1) }).name).toBe("x");
-    expect(() => parseBody(Careless, { name: "x", blob: nested(MAX_BODY_DEPTH) })).toThrow(ApiError);
+    expect(() => parseBody(Careless, { name: "x", blob: nested(MAX_BODY_DEPTH) })).toThrow(
+      ApiError,
+    );
   });
 });
 

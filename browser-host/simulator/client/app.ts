@@ -6,7 +6,13 @@ import { $, h, setSwitch } from "./h.js";
 import { botguardToken, call, generateContent } from "./rpc.js";
 import { renderSettings } from "./settings.js";
 import { promptTextarea, renderShell, runButton, toast } from "./shell.js";
-import { applyModelDefaults, levelLabel, readPreferences, writePreference, type AppState } from "./state.js";
+import {
+  applyModelDefaults,
+  levelLabel,
+  readPreferences,
+  writePreference,
+  type AppState,
+} from "./state.js";
 import { UI_NAMES, type Generation } from "./ui-names.js";
 
 /*
@@ -101,7 +107,12 @@ function buildSpec(): RequestSpec {
     responseMimeType: state.structuredOutput ? "application/json" : null,
     responseSchema: state.structuredOutput ? state.schema : null,
     thinking: thinkingConfig(),
-    tools: { googleSearch: state.googleSearch, codeExecution: state.codeExecution, urlContext: state.urlContext, functions: state.functionCalling ? state.functions : [] },
+    tools: {
+      googleSearch: state.googleSearch,
+      codeExecution: state.codeExecution,
+      urlContext: state.urlContext,
+      functions: state.functionCalling ? state.functions : [],
+    },
     token: botguardToken(),
     previousResponseId: null,
     timeZone: state.googleSearch ? Intl.DateTimeFormat().resolvedOptions().timeZone : null,
@@ -119,7 +130,10 @@ function setRunning(running: boolean, startedAt = 0): void {
     button.querySelector("svg")?.remove();
     if (running) {
       button.append(h("svg", { class: "stoppable-spinner", viewBox: "0 0 10 10" }));
-      elapsedTimer = setInterval(() => (label.textContent = `${((Date.now() - startedAt) / 1000).toFixed(1)}s`), 100);
+      elapsedTimer = setInterval(
+        () => (label.textContent = `${((Date.now() - startedAt) / 1000).toFixed(1)}s`),
+        100,
+      );
     } else label.textContent = "Run";
   } else label.textContent = running ? "Stop" : "Run";
   updateRunEnabled();
@@ -149,11 +163,18 @@ function run(): void {
   const view = addModelTurn(state);
   const spec = buildSpec();
   const startedAt = Date.now();
-  void call("CountTokens", [`models/${spec.model}`, spec.contents.map((t) => [[[null, t.text]], t.role])]).then((r) => {
+  void call("CountTokens", [
+    `models/${spec.model}`,
+    spec.contents.map((t) => [[[null, t.text]], t.role]),
+  ]).then((r) => {
     try {
       tokenCount = (JSON.parse(r.text) as number[])[0] ?? null;
       const counter = $("ms-token-count .token-count-container");
-      if (counter) counter.textContent = counter.textContent!.replace(/^[\d,]+/, (tokenCount ?? 0).toLocaleString("en-US"));
+      if (counter)
+        counter.textContent = counter.textContent!.replace(
+          /^[\d,]+/,
+          (tokenCount ?? 0).toLocaleString("en-US"),
+        );
     } catch {
       // A failed count only leaves the counter as it was.
     }
@@ -161,7 +182,6 @@ function run(): void {
   void call("StreamGenerateContentPerUserQuota", [`models/${spec.model}`]);
 
   let answer = "";
-  let signature: string | undefined;
   const calls: Array<{ name: string; args: Record<string, never>; id?: string }> = [];
   state.running = generateContent(spec, {
     onHeaders(xhr) {
@@ -178,7 +198,11 @@ function run(): void {
         answer += event.text;
         view.addText(event.text);
       } else if (event.type === "function_call") {
-        calls.push({ name: event.name, args: event.args as Record<string, never>, ...(event.id ? { id: event.id } : {}) });
+        calls.push({
+          name: event.name,
+          args: event.args as Record<string, never>,
+          ...(event.id ? { id: event.id } : {}),
+        });
         view.addFunctionCall(event.name, event.args);
       } else if (event.type === "response_id") state.previousResponseId = event.id;
     },
@@ -188,16 +212,32 @@ function run(): void {
       const seconds = (Date.now() - startedAt) / 1000;
       if (status === 200 || aborted) {
         view.finish(seconds);
-        state.turns.push({ role: "model", text: answer, ...(calls.length > 0 ? { functionCalls: calls } : {}), ...(signature ? { signature } : {}) });
+        state.turns.push({
+          role: "model",
+          text: answer,
+          ...(calls.length > 0 ? { functionCalls: calls } : {}),
+        });
       } else if (status === 401) {
-        location.assign(`/v3/signin/identifier?continue=${encodeURIComponent(location.pathname + location.search)}&flowName=GlifWebSignIn`);
+        location.assign(
+          `/v3/signin/identifier?continue=${encodeURIComponent(location.pathname + location.search)}&flowName=GlifWebSignIn`,
+        );
       } else if (status === 403) {
         toast("error", "Failed to generate content: permission denied. Please try again.");
         view.error("An internal error has occurred.");
       } else if (status === 429 && /exhausted|quota/i.test(body)) {
-        document.querySelector("footer")!.before(
-          h("ms-callout", { class: "error-callout" }, h("span", { class: "message" }, "Failed to generate content, user has exceeded quota. Please try again later.")),
-        );
+        document
+          .querySelector("footer")!
+          .before(
+            h(
+              "ms-callout",
+              { class: "error-callout" },
+              h(
+                "span",
+                { class: "message" },
+                "Failed to generate content, user has exceeded quota. Please try again later.",
+              ),
+            ),
+          );
         view.error("You've reached your rate limit. Please try again later.");
       } else if (status === 429) {
         view.error("You've reached your rate limit. Please try again later.");
@@ -241,7 +281,11 @@ function toggleSwitch(label: string): boolean {
 }
 
 function openModelPicker(): void {
-  const search = h("input", { type: "text", placeholder: "Search for a model", "aria-label": "Search for a model" });
+  const search = h("input", {
+    type: "text",
+    placeholder: "Search for a model",
+    "aria-label": "Search for a model",
+  });
   const list = h("div", { class: "model-list", role: "listbox" });
   const fill = () => {
     const q = (search as HTMLInputElement).value.toLowerCase();
@@ -251,7 +295,11 @@ function openModelPicker(): void {
         .map((m) =>
           h(
             state.ui === "2025" ? "ms-model-carousel-row" : "button",
-            { class: `model-row${m.id === `models/${state.model}` ? " selected" : ""}`, "data-model-id": m.id, role: "option" },
+            {
+              class: `model-row${m.id === `models/${state.model}` ? " selected" : ""}`,
+              "data-model-id": m.id,
+              role: "option",
+            },
             h("span", { class: "model-title" }, m.displayName),
             h("span", { class: "model-subtitle" }, m.id.replace(/^models\//, "")),
           ),
@@ -260,11 +308,19 @@ function openModelPicker(): void {
   };
   search.addEventListener("input", fill);
   fill();
-  dialog("Select a model", h(state.ui === "2025" ? "ms-model-carousel" : "div", { class: "model-picker" }, search, list), [h("button", { class: "ms-button-borderless", "data-test-close-button": true }, "Close")]);
+  dialog(
+    "Select a model",
+    h(state.ui === "2025" ? "ms-model-carousel" : "div", { class: "model-picker" }, search, list),
+    [h("button", { class: "ms-button-borderless", "data-test-close-button": true }, "Close")],
+  );
 }
 
 function openSystemInstructions(): void {
-  const textarea = h("textarea", { "aria-label": "System instructions", rows: 8, placeholder: "Optional tone and style instructions for the model" }) as HTMLTextAreaElement;
+  const textarea = h("textarea", {
+    "aria-label": "System instructions",
+    rows: 8,
+    placeholder: "Optional tone and style instructions for the model",
+  }) as HTMLTextAreaElement;
   textarea.value = state.systemInstruction;
   if (state.ui === "2025") {
     const slot = $(".system-instructions-slot")!;
@@ -272,22 +328,51 @@ function openSystemInstructions(): void {
     else slot.replaceChildren(h("ms-system-instructions", {}, textarea));
     return;
   }
-  dialog("System instructions", h("div", { class: "system-instructions-panel" }, textarea), [h("button", { class: "ms-button-borderless", "data-test-close-button": true, "aria-label": "Close panel" }, "Close")]);
+  dialog("System instructions", h("div", { class: "system-instructions-panel" }, textarea), [
+    h(
+      "button",
+      {
+        class: "ms-button-borderless",
+        "data-test-close-button": true,
+        "aria-label": "Close panel",
+      },
+      "Close",
+    ),
+  ]);
 }
 
 function openDeclarations(kind: "functions" | "schema"): void {
-  const editor = h("textarea", { class: "code-editor", rows: 14, spellcheck: "false", "aria-label": kind === "functions" ? "Function declarations" : "JSON schema" }) as HTMLTextAreaElement;
-  editor.value = JSON.stringify(kind === "functions" ? state.functions : (state.schema ?? { type: "object", properties: {} }), null, 2);
+  const editor = h("textarea", {
+    class: "code-editor",
+    rows: 14,
+    spellcheck: "false",
+    "aria-label": kind === "functions" ? "Function declarations" : "JSON schema",
+  }) as HTMLTextAreaElement;
+  editor.value = JSON.stringify(
+    kind === "functions" ? state.functions : (state.schema ?? { type: "object", properties: {} }),
+    null,
+    2,
+  );
   const error = h("div", { class: "editor-error", role: "alert" });
-  const save = h("button", { class: "ms-button-primary", "aria-label": kind === "functions" ? "Save the current function declarations" : "Save the current schema" }, "Save");
+  const save = h(
+    "button",
+    {
+      class: "ms-button-primary",
+      "aria-label":
+        kind === "functions" ? "Save the current function declarations" : "Save the current schema",
+    },
+    "Save",
+  );
   save.addEventListener("click", () => {
     try {
       const value = JSON.parse(editor.value);
       if (kind === "functions") {
-        if (!Array.isArray(value) || value.some((f) => typeof f?.name !== "string")) throw new Error("Expected a list of declarations, each with a name");
+        if (!Array.isArray(value) || value.some((f) => typeof f?.name !== "string"))
+          throw new Error("Expected a list of declarations, each with a name");
         state.functions = value;
       } else {
-        if (typeof value !== "object" || value === null || Array.isArray(value)) throw new Error("Expected a JSON schema object");
+        if (typeof value !== "object" || value === null || Array.isArray(value))
+          throw new Error("Expected a JSON schema object");
         state.schema = value;
       }
       closeOverlays("dialog");
@@ -295,35 +380,86 @@ function openDeclarations(kind: "functions" | "schema"): void {
       error.textContent = `Invalid JSON: ${(err as Error).message}`;
     }
   });
-  const reset = h("button", { class: "ms-button-borderless", "aria-label": kind === "functions" ? "Reset the function declarations" : "Reset the schema" }, "Reset");
-  reset.addEventListener("click", () => (editor.value = kind === "functions" ? "[]" : '{\n  "type": "object",\n  "properties": {}\n}'));
+  const reset = h(
+    "button",
+    {
+      class: "ms-button-borderless",
+      "aria-label": kind === "functions" ? "Reset the function declarations" : "Reset the schema",
+    },
+    "Reset",
+  );
+  reset.addEventListener(
+    "click",
+    () =>
+      (editor.value =
+        kind === "functions" ? "[]" : '{\n  "type": "object",\n  "properties": {}\n}'),
+  );
   const body =
     kind === "functions"
-      ? h("div", {}, h("ms-tab-group", {}, h("button", { role: "tab", "aria-selected": "true" }, "Code Editor"), h("button", { role: "tab", "aria-selected": "false" }, "Visual Editor")), h("ms-text-editor", {}, editor), error)
+      ? h(
+          "div",
+          {},
+          h(
+            "ms-tab-group",
+            {},
+            h("button", { role: "tab", "aria-selected": "true" }, "Code Editor"),
+            h("button", { role: "tab", "aria-selected": "false" }, "Visual Editor"),
+          ),
+          h("ms-text-editor", {}, editor),
+          error,
+        )
       : h("div", {}, h("ms-text-editor", {}, editor), error);
-  dialog(kind === "functions" ? "Function declarations" : "Structured output", body, [reset, h("button", { class: "ms-button-borderless", "data-test-close-button": true }, "Close"), save]);
+  dialog(kind === "functions" ? "Function declarations" : "Structured output", body, [
+    reset,
+    h("button", { class: "ms-button-borderless", "data-test-close-button": true }, "Close"),
+    save,
+  ]);
 }
 
 function openMoreActions(): void {
   const item = h(
     "button",
-    { class: `mat-mdc-menu-item${state.temporary ? " ms-button-active" : ""}`, role: "menuitem", "aria-label": names.temporaryChatLabel, "data-test-incognito-toggle": true },
+    {
+      class: `mat-mdc-menu-item${state.temporary ? " ms-button-active" : ""}`,
+      role: "menuitem",
+      "aria-label": names.temporaryChatLabel,
+      "data-test-incognito-toggle": true,
+    },
     "Temporary chat",
     state.temporary ? h("span", { "data-test-incognito-checkmark": true }, " ✓") : null,
   );
-  openPane("menu", h("div", { class: "mat-mdc-menu-panel", role: "menu" }, item, h("button", { class: "mat-mdc-menu-item", role: "menuitem" }, "Get code")));
+  openPane(
+    "menu",
+    h(
+      "div",
+      { class: "mat-mdc-menu-panel", role: "menu" },
+      item,
+      h("button", { class: "mat-mdc-menu-item", role: "menuitem" }, "Get code"),
+    ),
+  );
 }
 
 function setTemporary(on: boolean): void {
   state.temporary = on;
-  $(".incognito-slot")!.replaceChildren(on ? h("ms-incognito-mode-indicator", {}, h("span", { "data-test-id": "main-text" }, "Temporary chat")) : "");
+  $(".incognito-slot")!.replaceChildren(
+    on
+      ? h(
+          "ms-incognito-mode-indicator",
+          {},
+          h("span", { "data-test-id": "main-text" }, "Temporary chat"),
+        )
+      : "",
+  );
 }
 
 document.addEventListener("click", (event) => {
   const target = event.target as HTMLElement;
-  const button = target.closest<HTMLElement>("button, mat-select, mat-option, ms-model-carousel-row, .cdk-overlay-backdrop");
+  const button = target.closest<HTMLElement>(
+    "button, mat-select, mat-option, ms-model-carousel-row, .cdk-overlay-backdrop",
+  );
   if (!button) return;
-  if (button.classList.contains("cdk-overlay-backdrop")) return closeOverlays("menu"), closeOverlays("listbox");
+  if (button.classList.contains("cdk-overlay-backdrop"))
+    return (closeOverlays("menu"), closeOverlays("listbox"));
   if (button.hasAttribute("disabled") && button.getAttribute("disabled") !== "false") return;
   const label = button.getAttribute("aria-label") ?? "";
 
@@ -338,7 +474,10 @@ document.addEventListener("click", (event) => {
       closeOverlays("dialog");
       updateRunEnabled();
     });
-    dialog("Discard unsaved changes?", h("p", {}, "Your current chat will be discarded."), [h("button", { class: "ms-button-borderless", "data-test-close-button": true }, "Cancel"), confirm]);
+    dialog("Discard unsaved changes?", h("p", {}, "Your current chat will be discarded."), [
+      h("button", { class: "ms-button-borderless", "data-test-close-button": true }, "Cancel"),
+      confirm,
+    ]);
     return;
   }
   if (label === "View more actions") return openMoreActions();
@@ -357,7 +496,11 @@ document.addEventListener("click", (event) => {
     }
     return;
   }
-  if (button.hasAttribute("data-test-model-selector-card") || button.closest("ms-model-selector-v3")) return openModelPicker();
+  if (
+    button.hasAttribute("data-test-model-selector-card") ||
+    button.closest("ms-model-selector-v3")
+  )
+    return openModelPicker();
   if (button.classList.contains("model-row") || button.tagName === "MS-MODEL-CAROUSEL-ROW") {
     const model = state.models.find((m) => m.id === button.getAttribute("data-model-id"));
     if (model) {
@@ -367,7 +510,11 @@ document.addEventListener("click", (event) => {
     }
     return closeOverlays("dialog");
   }
-  if (button.hasAttribute("data-test-system-instructions-card") || button.hasAttribute("data-test-si")) return openSystemInstructions();
+  if (
+    button.hasAttribute("data-test-system-instructions-card") ||
+    button.hasAttribute("data-test-si")
+  )
+    return openSystemInstructions();
   if (button.getAttribute("role") === "switch" && toggleSwitch(label)) {
     setSwitch(button, !(button.getAttribute("aria-checked") === "true"));
     return renderSettings(state, tokenCount);
@@ -375,7 +522,20 @@ document.addEventListener("click", (event) => {
   if (label === "Thinking Level") {
     const levels = (button.getAttribute("data-levels") ?? "").split(",") as ThinkingLevel[];
     button.setAttribute("aria-expanded", "true");
-    openPane("listbox", h("div", { role: "listbox", class: "mat-mdc-select-panel" }, ...levels.map((l) => h("mat-option", { role: "option", "data-level": l, "aria-selected": String(l === state.level) }, h("span", { class: "mdc-list-item__primary-text" }, levelLabel(l))))));
+    openPane(
+      "listbox",
+      h(
+        "div",
+        { role: "listbox", class: "mat-mdc-select-panel" },
+        ...levels.map((l) =>
+          h(
+            "mat-option",
+            { role: "option", "data-level": l, "aria-selected": String(l === state.level) },
+            h("span", { class: "mdc-list-item__primary-text" }, levelLabel(l)),
+          ),
+        ),
+      ),
+    );
     return;
   }
   if (button.tagName === "MAT-OPTION" && button.hasAttribute("data-level")) {
@@ -383,8 +543,13 @@ document.addEventListener("click", (event) => {
     closeOverlays("listbox");
     return renderSettings(state, tokenCount);
   }
-  if (label === "Edit function declarations" && button.getAttribute("aria-disabled") !== "true") return openDeclarations("functions");
-  if (button.classList.contains("edit-schema-button") && button.getAttribute("aria-disabled") !== "true") return openDeclarations("schema");
+  if (label === "Edit function declarations" && button.getAttribute("aria-disabled") !== "true")
+    return openDeclarations("functions");
+  if (
+    button.classList.contains("edit-schema-button") &&
+    button.getAttribute("aria-disabled") !== "true"
+  )
+    return openDeclarations("schema");
   if (label.startsWith("Remove ") && button.classList.contains("chip-remove")) {
     state.stopSequences = state.stopSequences.filter((s) => s !== label.slice("Remove ".length));
     return renderSettings(state, tokenCount);
@@ -413,7 +578,8 @@ document.addEventListener("change", (event) => {
   if (setting === null) return;
   const value = Number(target.value);
   if (!Number.isFinite(value)) return;
-  const clamp = (v: number) => Math.min(Number(target.max || Infinity), Math.max(Number(target.min || -Infinity), v));
+  const clamp = (v: number) =>
+    Math.min(Number(target.max || Infinity), Math.max(Number(target.min || -Infinity), v));
   if (setting === "temperature") state.temperature = clamp(value);
   else if (setting === "topP") state.topP = clamp(value);
   else if (setting === "maxOutputTokens") state.maxOutputTokens = Math.round(clamp(value));

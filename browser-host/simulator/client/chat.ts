@@ -28,11 +28,24 @@ export function renderZeroState(): void {
   const host = container();
   if (host.querySelector("ms-chat-turn")) return;
   host.replaceChildren(
-    h("div", { class: "chat-view-container zero-state" }, h("ms-zero-state", {}, h("h2", {}, "Welcome to AI Studio"), h("ms-prompt-suggestion-chip", {}, "Explain how AI works"))),
+    h(
+      "div",
+      { class: "chat-view-container zero-state" },
+      h(
+        "ms-zero-state",
+        {},
+        h("h2", {}, "Welcome to AI Studio"),
+        h("ms-prompt-suggestion-chip", {}, "Explain how AI works"),
+      ),
+    ),
   );
 }
 
-function turnShell(role: "user" | "model"): { turn: HTMLElement; content: HTMLElement; footer: HTMLElement } {
+function turnShell(role: "user" | "model"): {
+  turn: HTMLElement;
+  content: HTMLElement;
+  footer: HTMLElement;
+} {
   const content = h("div", { class: "turn-content" });
   const footer = h("div", { class: "turn-footer" });
   const turn = h(
@@ -41,8 +54,21 @@ function turnShell(role: "user" | "model"): { turn: HTMLElement; content: HTMLEl
     h(
       "div",
       { class: `chat-turn-container ${role} render` },
-      h("div", { class: "actions-container" }, h("ms-chat-turn-options", {}, h("button", { "aria-label": "Open options", class: "ms-button-icon" }, "⋮"))),
-      h("div", { class: `${role}-prompt-container`, "data-turn-role": role === "user" ? "User" : "Model" }, h("div", { class: "author-label" }, role === "user" ? "User" : "Model"), content),
+      h(
+        "div",
+        { class: "actions-container" },
+        h(
+          "ms-chat-turn-options",
+          {},
+          h("button", { "aria-label": "Open options", class: "ms-button-icon" }, "⋮"),
+        ),
+      ),
+      h(
+        "div",
+        { class: `${role}-prompt-container`, "data-turn-role": role === "user" ? "User" : "Model" },
+        h("div", { class: "author-label" }, role === "user" ? "User" : "Model"),
+        content,
+      ),
       footer,
     ),
   );
@@ -68,7 +94,13 @@ function virtualise(): void {
 
 export function addUserTurn(text: string): void {
   const { content } = turnShell("user");
-  content.append(h("ms-prompt-chunk", { id: `chunk-${++chunkIds}` }, h("ms-text-chunk", {}, h("ms-cmark-node", { class: "cmark-node" }, text))));
+  content.append(
+    h(
+      "ms-prompt-chunk",
+      { id: `chunk-${++chunkIds}` },
+      h("ms-text-chunk", {}, h("ms-cmark-node", { class: "cmark-node" }, text)),
+    ),
+  );
 }
 
 export function addModelTurn(state: AppState): ModelTurnView {
@@ -90,7 +122,17 @@ export function addModelTurn(state: AppState): ModelTurnView {
           h(
             names.thoughtHost,
             {},
-            h("mat-expansion-panel", { class: "thought-panel" }, h("mat-expansion-panel-header", {}, h("span", { class: "thought-header" }, names.thoughtHeader), h("span", { class: "thought-collapsed-text" }, "Expand to view model thoughts")), thoughtBody),
+            h(
+              "mat-expansion-panel",
+              { class: "thought-panel" },
+              h(
+                "mat-expansion-panel-header",
+                {},
+                h("span", { class: "thought-header" }, names.thoughtHeader),
+                h("span", { class: "thought-collapsed-text" }, "Expand to view model thoughts"),
+              ),
+              thoughtBody,
+            ),
           ),
         );
       }
@@ -110,21 +152,41 @@ export function addModelTurn(state: AppState): ModelTurnView {
         h(
           "ms-function-call-chunk",
           {},
-          h("ms-code-block", { icon: "function" }, h("mat-panel-title", {}, h("span", { class: "material-symbols-outlined" }, "function"), h("span", {}, name)), h("pre", {}, h("code", {}, JSON.stringify(args, null, 2)))),
+          h(
+            "ms-code-block",
+            { icon: "function" },
+            h(
+              "mat-panel-title",
+              {},
+              h("span", { class: "material-symbols-outlined" }, "function"),
+              h("span", {}, name),
+            ),
+            h("pre", {}, h("code", {}, JSON.stringify(args, null, 2))),
+          ),
         ),
       );
     },
     error(message) {
       loading.remove();
-      content.append(h("div", { class: "model-error" }, h("span", { class: "material-symbols-outlined" }, "error"), " ", message));
+      content.append(
+        h(
+          "div",
+          { class: "model-error" },
+          h("span", { class: "material-symbols-outlined" }, "error"),
+          " ",
+          message,
+        ),
+      );
     },
     finish(seconds) {
       loading.remove();
       footer.append(h("span", { class: "model-run-time-pill" }, `${seconds.toFixed(1)}s`));
-      turn.querySelector(".actions-container")!.append(
-        h("button", { class: "toggle-edit-button", "aria-label": "Edit" }, "✎"),
-        h("button", { "aria-label": "Rerun this turn", name: "rerun-button" }, "↻"),
-      );
+      turn
+        .querySelector(".actions-container")!
+        .append(
+          h("button", { class: "toggle-edit-button", "aria-label": "Edit" }, "✎"),
+          h("button", { "aria-label": "Rerun this turn", name: "rerun-button" }, "↻"),
+        );
     },
   };
   return view;

@@ -10,13 +10,18 @@ function overlay(): HTMLElement {
 }
 
 export function closeOverlays(kind?: "menu" | "dialog" | "listbox"): void {
-  for (const pane of overlay().querySelectorAll(`.cdk-overlay-pane${kind ? `[data-kind="${kind}"]` : ""}`)) pane.remove();
-  if (!overlay().querySelector(".cdk-overlay-pane")) overlay().querySelector(".cdk-overlay-backdrop")?.remove();
+  for (const pane of overlay().querySelectorAll(
+    `.cdk-overlay-pane${kind ? `[data-kind="${kind}"]` : ""}`,
+  ))
+    pane.remove();
+  if (!overlay().querySelector(".cdk-overlay-pane"))
+    overlay().querySelector(".cdk-overlay-backdrop")?.remove();
 }
 
 export function openPane(kind: "menu" | "dialog" | "listbox", content: HTMLElement): HTMLElement {
   closeOverlays(kind);
-  if (!overlay().querySelector(".cdk-overlay-backdrop")) overlay().append(h("div", { class: "cdk-overlay-backdrop cdk-overlay-backdrop-showing" }));
+  if (!overlay().querySelector(".cdk-overlay-backdrop"))
+    overlay().append(h("div", { class: "cdk-overlay-backdrop cdk-overlay-backdrop-showing" }));
   const pane = h("div", { class: "cdk-overlay-pane", "data-kind": kind }, content);
   overlay().append(pane);
   return pane;
@@ -28,7 +33,13 @@ export function dialog(title: string, body: HTMLElement, actions: HTMLElement[])
     h(
       "mat-mdc-dialog-container",
       { class: "mat-mdc-dialog-container", role: "dialog", "aria-modal": "true" },
-      h("div", { class: "mat-mdc-dialog-inner-container" }, h("h2", { class: "mat-mdc-dialog-title" }, title), h("mat-dialog-content", {}, body), h("mat-dialog-actions", {}, ...actions)),
+      h(
+        "div",
+        { class: "mat-mdc-dialog-inner-container" },
+        h("h2", { class: "mat-mdc-dialog-title" }, title),
+        h("mat-dialog-content", {}, body),
+        h("mat-dialog-actions", {}, ...actions),
+      ),
     ),
   );
 }

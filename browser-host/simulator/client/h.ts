@@ -1,7 +1,11 @@
 /** A small element builder: `h("button", { "aria-label": "Run", class: "x" }, "Run")`. */
 export type Child = Node | string | null | undefined | false;
 
-export function h(tag: string, attrs: Record<string, string | number | boolean | null | undefined> = {}, ...children: Child[]): HTMLElement {
+export function h(
+  tag: string,
+  attrs: Record<string, string | number | boolean | null | undefined> = {},
+  ...children: Child[]
+): HTMLElement {
   const el = document.createElement(tag);
   for (const [name, value] of Object.entries(attrs)) {
     if (value === null || value === undefined || value === false) continue;
@@ -19,7 +23,12 @@ export function $(selector: string, root: ParentNode = document): HTMLElement | 
 }
 
 /** An Angular Material slide toggle as AI Studio renders it (facts §1.2, "Switch anatomy"). */
-export function slideToggle(label: string, checked: boolean, attrs: Record<string, string> = {}, disabled = false): HTMLElement {
+export function slideToggle(
+  label: string,
+  checked: boolean,
+  attrs: Record<string, string> = {},
+  disabled = false,
+): HTMLElement {
   return h(
     "mat-slide-toggle",
     attrs,
@@ -52,7 +61,9 @@ export function markdown(text: string): string {
     .split(/\n{2,}/)
     .map((block) => {
       const html = block.replace(/\*\*(.+?)\*\*/g, "<strong>$1</strong>").replace(/\n/g, "<br>");
-      return /^\d+\. /.test(block) ? `<ol><li>${html.replace(/<br>\d+\. /g, "</li><li>").replace(/^\d+\. /, "")}</li></ol>` : `<p>${html}</p>`;
+      return /^\d+\. /.test(block)
+        ? `<ol><li>${html.replace(/<br>\d+\. /g, "</li><li>").replace(/^\d+\. /, "")}</li></ol>`
+        : `<p>${html}</p>`;
     })
     .join("");
 }

@@ -55,7 +55,8 @@ export function generateContent(spec: RequestSpec, handlers: StreamHandlers): XM
     if (text.length === seen) return;
     const fresh = text.slice(seen);
     seen = text.length;
-    for (const element of scanner.push(fresh)) for (const event of decodeChunk(JSON.parse(element))) handlers.onEvent(event);
+    for (const element of scanner.push(fresh))
+      for (const event of decodeChunk(JSON.parse(element))) handlers.onEvent(event);
   };
   xhr.onreadystatechange = () => {
     if (xhr.readyState === XMLHttpRequest.HEADERS_RECEIVED) handlers.onHeaders(xhr);

@@ -17,17 +17,44 @@ function slider(state: AppState, kind: "temperature" | "topP"): HTMLElement {
   if (state.ui === "2025") {
     return h(
       "div",
-      { "data-test-id": kind === "temperature" ? "temperatureSliderContainer" : "topPSliderContainer", class: "setting" },
+      {
+        "data-test-id":
+          kind === "temperature" ? "temperatureSliderContainer" : "topPSliderContainer",
+        class: "setting",
+      },
       h("h3", {}, label),
       h("mat-slider", {}, range),
-      h("input", { type: "number", class: "slider-input", min: 0, max, step, value, "data-setting": kind }),
+      h("input", {
+        type: "number",
+        class: "slider-input",
+        min: 0,
+        max,
+        step,
+        value,
+        "data-setting": kind,
+      }),
     );
   }
   return h(
     "div",
     { class: "setting" },
     h("h3", {}, label),
-    h("ms-slider", {}, range, h("input", { type: "number", class: "slider-number-input", min: 0, max, step, value, "aria-valuemin": 0, "aria-valuemax": max, "data-setting": kind })),
+    h(
+      "ms-slider",
+      {},
+      range,
+      h("input", {
+        type: "number",
+        class: "slider-number-input",
+        min: 0,
+        max,
+        step,
+        value,
+        "aria-valuemin": 0,
+        "aria-valuemax": max,
+        "data-setting": kind,
+      }),
+    ),
   );
 }
 
@@ -36,14 +63,22 @@ function thinking(state: AppState): HTMLElement | null {
   if (!model?.thinking.supported) return null;
   const d = model.thinking.descriptor ?? [];
   if (model.thinking.level) {
-    const levels = (Array.isArray(d[6]) ? (d[6] as number[]) : [1, 3]).map((code) => LEVEL_NAMES[code]!).filter(Boolean);
+    const levels = (Array.isArray(d[6]) ? (d[6] as number[]) : [1, 3])
+      .map((code) => LEVEL_NAMES[code]!)
+      .filter(Boolean);
     return h(
       "div",
       { class: "setting thinking" },
       h("h3", {}, "Thinking level"),
       h(
         "mat-select",
-        { role: "combobox", "aria-label": "Thinking Level", "aria-expanded": "false", "data-levels": levels.join(","), tabindex: 0 },
+        {
+          role: "combobox",
+          "aria-label": "Thinking Level",
+          "aria-expanded": "false",
+          "data-levels": levels.join(","),
+          tabindex: 0,
+        },
         h("span", { class: "mat-mdc-select-value-text" }, levelLabel(state.level)),
       ),
     );
@@ -54,13 +89,33 @@ function thinking(state: AppState): HTMLElement | null {
   return h(
     "div",
     { class: "setting thinking" },
-    slideToggle("Toggle thinking mode", state.thinkingOn, { "data-test-toggle": "enable-thinking" }, !canDisable),
-    state.thinkingOn ? slideToggle("Toggle thinking budget between auto and manual", state.manualBudget, { "data-test-toggle": "manual-budget" }) : null,
+    slideToggle(
+      "Toggle thinking mode",
+      state.thinkingOn,
+      { "data-test-toggle": "enable-thinking" },
+      !canDisable,
+    ),
+    state.thinkingOn
+      ? slideToggle("Toggle thinking budget between auto and manual", state.manualBudget, {
+          "data-test-toggle": "manual-budget",
+        })
+      : null,
     state.thinkingOn && state.manualBudget
       ? h(
           "div",
           { "data-test-id": "user-setting-budget-animation-wrapper" },
-          h("div", { "data-test-slider": true }, h("input", { type: "number", min, max, value: state.budget, "aria-label": "Thinking budget", "data-setting": "budget" })),
+          h(
+            "div",
+            { "data-test-slider": true },
+            h("input", {
+              type: "number",
+              min,
+              max,
+              value: state.budget,
+              "aria-label": "Thinking budget",
+              "data-setting": "budget",
+            }),
+          ),
         )
       : null,
   );
@@ -68,22 +123,62 @@ function thinking(state: AppState): HTMLElement | null {
 
 function tools(state: AppState): HTMLElement {
   const open = readPreferences().areToolsOpen !== false;
-  const toggle = h("button", { class: "expander", "aria-label": "Expand or collapse tools", "aria-expanded": String(open) }, "Tools");
+  const toggle = h(
+    "button",
+    { class: "expander", "aria-label": "Expand or collapse tools", "aria-expanded": String(open) },
+    "Tools",
+  );
   if (!open) return h("div", { class: "tools-section" }, toggle);
   return h(
     "div",
     { class: "tools-section" },
     toggle,
-    h("div", { "data-test-id": "structuredOutputTooltip", class: "tool" }, slideToggle("Structured output", state.structuredOutput), h("button", { class: "edit-schema-button", "aria-disabled": String(!state.structuredOutput) }, "Edit JSON schema")),
-    h("div", { "data-test-id": "codeExecutionTooltip", class: "tool" }, slideToggle("Code execution", state.codeExecution)),
+    h(
+      "div",
+      { "data-test-id": "structuredOutputTooltip", class: "tool" },
+      slideToggle("Structured output", state.structuredOutput),
+      h(
+        "button",
+        { class: "edit-schema-button", "aria-disabled": String(!state.structuredOutput) },
+        "Edit JSON schema",
+      ),
+    ),
+    h(
+      "div",
+      { "data-test-id": "codeExecutionTooltip", class: "tool" },
+      slideToggle("Code execution", state.codeExecution),
+    ),
     h(
       "div",
       { "data-test-id": "functionCallingTooltip", class: "tool" },
       slideToggle("Function calling", state.functionCalling),
-      h("button", { class: "edit-function-declarations-button", "aria-label": "Edit function declarations", "aria-disabled": String(!state.functionCalling) }, "Edit"),
+      h(
+        "button",
+        {
+          class: "edit-function-declarations-button",
+          "aria-label": "Edit function declarations",
+          "aria-disabled": String(!state.functionCalling),
+        },
+        "Edit",
+      ),
     ),
-    h("div", { "data-test-id": "searchAsAToolTooltip", class: "tool" }, slideToggle("Grounding with Google Search", state.googleSearch)),
-    h("div", { class: "tool" }, h("button", { role: "switch", type: "button", class: `mdc-switch ${state.urlContext ? "mdc-switch--selected" : "mdc-switch--unselected"}`, "aria-label": "Browse the url context", "aria-checked": String(state.urlContext) }), h("label", {}, "URL context")),
+    h(
+      "div",
+      { "data-test-id": "searchAsAToolTooltip", class: "tool" },
+      slideToggle("Grounding with Google Search", state.googleSearch),
+    ),
+    h(
+      "div",
+      { class: "tool" },
+      h("button", {
+        role: "switch",
+        type: "button",
+        class: `mdc-switch ${state.urlContext ? "mdc-switch--selected" : "mdc-switch--unselected"}`,
+        "aria-label": "Browse the url context",
+        "aria-checked": String(state.urlContext),
+      }),
+      h("label", {}, "URL context"),
+    ),
   );
 }
 
@@ -93,28 +188,91 @@ export function renderSettings(state: AppState, tokenCount: number | null): void
   const model = state.models.find((m) => m.id === `models/${state.model}`);
   const modelCard =
     state.ui === "2025"
-      ? h("ms-model-selector-v3", {}, h("button", { class: "model-selector" }, h("span", { class: "model-title" }, model?.displayName ?? state.model), h("span", { "data-test-id": "model-name", class: "model-subtitle" }, state.model)))
-      : h("button", { class: "model-selector-card", "data-test-model-selector-card": true }, h("span", { class: "title" }, model?.displayName ?? state.model), h("span", { "data-test-id": "model-name", class: "subtitle" }, state.model));
+      ? h(
+          "ms-model-selector-v3",
+          {},
+          h(
+            "button",
+            { class: "model-selector" },
+            h("span", { class: "model-title" }, model?.displayName ?? state.model),
+            h("span", { "data-test-id": "model-name", class: "model-subtitle" }, state.model),
+          ),
+        )
+      : h(
+          "button",
+          { class: "model-selector-card", "data-test-model-selector-card": true },
+          h("span", { class: "title" }, model?.displayName ?? state.model),
+          h("span", { "data-test-id": "model-name", class: "subtitle" }, state.model),
+        );
 
   const children: Array<HTMLElement | null> = [
     h("h2", {}, "Run settings"),
     modelCard,
     state.ui === "2026"
-      ? h("button", { class: "system-instructions-card", "data-test-system-instructions-card": true }, h("span", { class: "title" }, "System instructions"), h("span", { class: "subtitle" }, state.systemInstruction === "" ? "Optional tone and style instructions for the model" : state.systemInstruction.slice(0, 80)))
+      ? h(
+          "button",
+          { class: "system-instructions-card", "data-test-system-instructions-card": true },
+          h("span", { class: "title" }, "System instructions"),
+          h(
+            "span",
+            { class: "subtitle" },
+            state.systemInstruction === ""
+              ? "Optional tone and style instructions for the model"
+              : state.systemInstruction.slice(0, 80),
+          ),
+        )
       : null,
-    h("ms-token-count", {}, h("span", { class: "token-count-container" }, `${(tokenCount ?? 0).toLocaleString("en-US")} / ${(model?.inputLimit ?? 1048576).toLocaleString("en-US")}`)),
+    h(
+      "ms-token-count",
+      {},
+      h(
+        "span",
+        { class: "token-count-container" },
+        `${(tokenCount ?? 0).toLocaleString("en-US")} / ${(model?.inputLimit ?? 1048576).toLocaleString("en-US")}`,
+      ),
+    ),
     slider(state, "temperature"),
     thinking(state),
     tools(state),
-    h("div", { class: "setting advanced" },
+    h(
+      "div",
+      { class: "setting advanced" },
       h("h3", {}, "Advanced settings"),
       slider(state, "topP"),
-      h("label", {}, "Output length", h("input", { type: "number", "aria-label": "Maximum output tokens", value: state.maxOutputTokens, min: 1, max: model?.outputLimit ?? 65536, "data-setting": "maxOutputTokens" })),
+      h(
+        "label",
+        {},
+        "Output length",
+        h("input", {
+          type: "number",
+          "aria-label": "Maximum output tokens",
+          value: state.maxOutputTokens,
+          min: 1,
+          max: model?.outputLimit ?? 65536,
+          "data-setting": "maxOutputTokens",
+        }),
+      ),
       h(
         "div",
         { class: "stop-sequences" },
-        h("label", {}, "Add stop sequence", h("input", { type: "text", "aria-label": "Add stop token", placeholder: "Add stop..." })),
-        h("mat-chip-set", {}, ...state.stopSequences.map((s) => h("mat-chip", { class: "mat-mdc-chip" }, h("span", { class: "chip-text" }, s), h("button", { "aria-label": `Remove ${s}`, class: "chip-remove" }, "×")))),
+        h(
+          "label",
+          {},
+          "Add stop sequence",
+          h("input", { type: "text", "aria-label": "Add stop token", placeholder: "Add stop..." }),
+        ),
+        h(
+          "mat-chip-set",
+          {},
+          ...state.stopSequences.map((s) =>
+            h(
+              "mat-chip",
+              { class: "mat-mdc-chip" },
+              h("span", { class: "chip-text" }, s),
+              h("button", { "aria-label": `Remove ${s}`, class: "chip-remove" }, "×"),
+            ),
+          ),
+        ),
       ),
     ),
   ];

@@ -13,8 +13,28 @@ export function renderShell(root: HTMLElement, state: AppState): void {
   const is2025 = state.ui === "2025";
 
   const runButton = is2025
-    ? h("button", { class: "run-button", "aria-label": "Run", type: "submit", disabled: true, "aria-disabled": "true" }, h("span", { class: "label" }, "Run"))
-    : h("button", { class: "ms-button-primary ctrl-enter-submits", type: "submit", disabled: true, "aria-disabled": "true" }, h("span", { class: "label" }, "Run"), h("span", { class: "shortcut" }, " Ctrl ↵"));
+    ? h(
+        "button",
+        {
+          class: "run-button",
+          "aria-label": "Run",
+          type: "submit",
+          disabled: true,
+          "aria-disabled": "true",
+        },
+        h("span", { class: "label" }, "Run"),
+      )
+    : h(
+        "button",
+        {
+          class: "ms-button-primary ctrl-enter-submits",
+          type: "submit",
+          disabled: true,
+          "aria-disabled": "true",
+        },
+        h("span", { class: "label" }, "Run"),
+        h("span", { class: "shortcut" }, " Ctrl ↵"),
+      );
 
   const textarea = h("textarea", {
     class: "textarea",
@@ -27,10 +47,40 @@ export function renderShell(root: HTMLElement, state: AppState): void {
     "ms-toolbar",
     {},
     h("h1", { class: "mode-title" }, "Untitled prompt"),
-    h("div", { class: "toolbar-right" },
-      is2025 ? h("button", { class: "ms-button-borderless", "aria-label": "System instructions", "data-test-si": true }, "System instructions") : null,
-      h("button", { class: "ms-button-icon", "aria-label": names.newChatLabel, "data-test-clear": "outside", disabled: "true" }, is2025 ? "⟳" : "＋"),
-      h("button", { class: "ms-button-icon", "aria-label": "View more actions", "aria-expanded": "false", "aria-haspopup": "menu" }, "⋮"),
+    h(
+      "div",
+      { class: "toolbar-right" },
+      is2025
+        ? h(
+            "button",
+            {
+              class: "ms-button-borderless",
+              "aria-label": "System instructions",
+              "data-test-si": true,
+            },
+            "System instructions",
+          )
+        : null,
+      h(
+        "button",
+        {
+          class: "ms-button-icon",
+          "aria-label": names.newChatLabel,
+          "data-test-clear": "outside",
+          disabled: "true",
+        },
+        is2025 ? "⟳" : "＋",
+      ),
+      h(
+        "button",
+        {
+          class: "ms-button-icon",
+          "aria-label": "View more actions",
+          "aria-expanded": "false",
+          "aria-haspopup": "menu",
+        },
+        "⋮",
+      ),
     ),
   );
 
@@ -40,14 +90,37 @@ export function renderShell(root: HTMLElement, state: AppState): void {
     h(
       "div",
       { class: "prompt-box-container" },
-      h("div", { class: "text-wrapper" }, h("ms-autosize-textarea", { "data-value": "" }, textarea)),
-      h("ms-add-chunk-menu", {}, h("button", { class: "ms-button-icon", "data-test-id": "add-media-button", "aria-label": is2025 ? "Insert assets such as images, videos, files, or audio" : "Insert images, videos, audio, or files" }, "⊕")),
+      h(
+        "div",
+        { class: "text-wrapper" },
+        h("ms-autosize-textarea", { "data-value": "" }, textarea),
+      ),
+      h(
+        "ms-add-chunk-menu",
+        {},
+        h(
+          "button",
+          {
+            class: "ms-button-icon",
+            "data-test-id": "add-media-button",
+            "aria-label": is2025
+              ? "Insert assets such as images, videos, files, or audio"
+              : "Insert images, videos, audio, or files",
+          },
+          "⊕",
+        ),
+      ),
       h(names.runHost, {}, runButton),
     ),
   );
 
   root.replaceChildren(
-    h("ms-navbar", {}, h("a", { href: "/prompts/new_chat", class: "nav-new-chat" }, "Chat"), h("ms-settings-menu", {}, h("span", { class: "avatar" }, "S"))),
+    h(
+      "ms-navbar",
+      {},
+      h("a", { href: "/prompts/new_chat", class: "nav-new-chat" }, "Chat"),
+      h("ms-settings-menu", {}, h("span", { class: "avatar" }, "S")),
+    ),
     h(
       "main",
       { class: "layout-main" },
@@ -57,17 +130,32 @@ export function renderShell(root: HTMLElement, state: AppState): void {
         toolbar,
         h("div", { class: "incognito-slot" }),
         is2025 ? h("div", { class: "system-instructions-slot" }) : null,
-        h("ms-chunk-editor", {}, h("ms-autoscroll-container", {}, h("div", { class: "chat-session-content" }))),
+        h(
+          "ms-chunk-editor",
+          {},
+          h("ms-autoscroll-container", {}, h("div", { class: "chat-session-content" })),
+        ),
         h("footer", {}, promptBox),
       ),
-      h("ms-right-side-panel", {}, h("button", { class: "ms-button-icon panel-toggle", "aria-label": "Toggle run settings panel" }, "⚙"), h("ms-run-settings", {})),
+      h(
+        "ms-right-side-panel",
+        {},
+        h(
+          "button",
+          { class: "ms-button-icon panel-toggle", "aria-label": "Toggle run settings panel" },
+          "⚙",
+        ),
+        h("ms-run-settings", {}),
+      ),
     ),
     h("ms-toast", {}),
   );
 }
 
 export function runButton(): HTMLButtonElement {
-  return document.querySelector<HTMLButtonElement>("footer ms-run-button button, footer run-button button")!;
+  return document.querySelector<HTMLButtonElement>(
+    "footer ms-run-button button, footer run-button button",
+  )!;
 }
 
 export function promptTextarea(): HTMLTextAreaElement {
@@ -76,7 +164,11 @@ export function promptTextarea(): HTMLTextAreaElement {
 
 export function toast(kind: "error" | "warning", message: string): void {
   const host = document.querySelector("ms-toast")!;
-  const el = h("div", { class: `toast ${kind}`, role: "alert" }, h("span", { class: "message" }, message));
+  const el = h(
+    "div",
+    { class: `toast ${kind}`, role: "alert" },
+    h("span", { class: "message" }, message),
+  );
   host.append(el);
   setTimeout(() => el.remove(), 8000);
 }

@@ -48,7 +48,12 @@ export function writePreference(key: string, value: unknown): void {
   localStorage.setItem(PREF_KEY, JSON.stringify({ ...readPreferences(), [key]: value }));
 }
 
-export const LEVEL_NAMES: Record<number, ThinkingLevel> = { 1: "low", 2: "medium", 3: "high", 4: "minimal" };
+export const LEVEL_NAMES: Record<number, ThinkingLevel> = {
+  1: "low",
+  2: "medium",
+  3: "high",
+  4: "minimal",
+};
 export const levelLabel = (level: ThinkingLevel) => level[0]!.toUpperCase() + level.slice(1);
 
 /** Applies a model's defaults (ListModels §5) the way the page does when the model changes. */

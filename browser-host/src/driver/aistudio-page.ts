@@ -1,4 +1,8 @@
-import { TimeoutError as PuppeteerTimeoutError, type HTTPResponse, type Page } from "puppeteer-core";
+import {
+  TimeoutError as PuppeteerTimeoutError,
+  type HTTPResponse,
+  type Page,
+} from "puppeteer-core";
 import type { Logger } from "../log.js";
 import { decodeListModels, type ModelInfo } from "../wire/list-models.js";
 import { AuthExpiredError, DriverError } from "./errors.js";
@@ -45,9 +49,17 @@ export class AiStudioPage {
   /** True on Google's sign-in page (or a region block), wherever the redirect led. */
   async signInReason(): Promise<string | null> {
     const url = new URL(this.page.url());
-    if (url.hostname === "accounts.google.com" || /\/(ServiceLogin|v3\/signin|signin\/)/.test(url.pathname)) return `sign-in page ${url.origin}${url.pathname}`;
+    if (
+      url.hostname === "accounts.google.com" ||
+      /\/(ServiceLogin|v3\/signin|signin\/)/.test(url.pathname)
+    )
+      return `sign-in page ${url.origin}${url.pathname}`;
     const title = await this.page.title().catch(() => "");
-    if (/Available regions|not available/i.test(title) || url.pathname.includes("access-restricted")) return `region block: "${title}"`;
+    if (
+      /Available regions|not available/i.test(title) ||
+      url.pathname.includes("access-restricted")
+    )
+      return `region block: "${title}"`;
     if (/^Sign in/i.test(title)) return `page titled "${title}"`;
     return null;
   }
@@ -60,7 +72,11 @@ export class AiStudioPage {
     const target = `${this.baseUrl}/prompts/new_chat${model ? `?model=${encodeURIComponent(model)}` : ""}`;
     // Settled either way at once, so a failure is not unhandled while the page loads; kept as the cause.
     const listModels = this.page
-      .waitForResponse((r: HTTPResponse) => r.request().method() === "POST" && r.url().endsWith(".MakerSuiteService/ListModels"), { timeout: this.timeoutMs })
+      .waitForResponse(
+        (r: HTTPResponse) =>
+          r.request().method() === "POST" && r.url().endsWith(".MakerSuiteService/ListModels"),
+        { timeout: this.timeoutMs },
+      )
       .then((r) => r.text())
       .then(
         (text) => ({ text }),
@@ -78,7 +94,13 @@ export class AiStudioPage {
     );
     if (outcome.signIn) throw new AuthExpiredError(outcome.signIn);
     const models = await listModels;
-    if ("error" in models) throw new DriverError("upstream_error", "The page did not load its model list (ListModels).", true, { cause: models.error });
+    if ("error" in models)
+      throw new DriverError(
+        "upstream_error",
+        "The page did not load its model list (ListModels).",
+        true,
+        { cause: models.error },
+      );
     return decodeListModels(models.text).models;
   }
 
@@ -97,7 +119,10 @@ export class AiStudioPage {
     // The toggle usually sits in the More actions menu; where it is in the toolbar, no menu is needed.
     await this.locate.clickIfPresent("moreActions");
     await this.locate.click("temporaryToggle", this.opts(signal));
-    await waitFor(() => this.locate.has("temporaryIndicator"), { what: "temporary chat to turn on", ...this.opts(signal) });
+    await waitFor(() => this.locate.has("temporaryIndicator"), {
+      what: "temporary chat to turn on",
+      ...this.opts(signal),
+    });
   }
 
   /** Clears the chat through New chat and its "Discard and continue" dialog; a fresh page needs nothing. */
@@ -125,14 +150,19 @@ export class AiStudioPage {
     } finally {
       await box.dispose();
     }
-    await waitFor(() => this.runEnabled(), { what: "the Run button to enable", ...this.opts(signal) });
+    await waitFor(() => this.runEnabled(), {
+      what: "the Run button to enable",
+      ...this.opts(signal),
+    });
   }
 
   private async runEnabled(): Promise<boolean> {
     const run = await this.locate.find("runButton");
     if (!run) return false;
     try {
-      return await run.evaluate((b) => !b.hasAttribute("disabled") && b.getAttribute("aria-disabled") !== "true");
+      return await run.evaluate(
+        (b) => !b.hasAttribute("disabled") && b.getAttribute("aria-disabled") !== "true",
+      );
     } finally {
       await run.dispose();
     }
@@ -148,7 +178,12 @@ export class AiStudioPage {
     const run = await this.locate.find("runButton");
     if (!run) return false;
     try {
-      return await run.evaluate((b) => (b.textContent ?? "").includes("Stop") || b.classList.contains("stoppable") || b.getAttribute("aria-label") === "Stop generating");
+      return await run.evaluate(
+        (b) =>
+          (b.textContent ?? "").includes("Stop") ||
+          b.classList.contains("stoppable") ||
+          b.getAttribute("aria-label") === "Stop generating",
+      );
     } finally {
       await run.dispose();
     }
@@ -158,7 +193,10 @@ export class AiStudioPage {
   async stop(signal?: AbortSignal): Promise<void> {
     if (!(await this.isGenerating())) return;
     await this.clickRun(signal);
-    await waitFor(async () => !(await this.isGenerating()), { what: "generation to stop", ...this.opts(signal) });
+    await waitFor(async () => !(await this.isGenerating()), {
+      what: "generation to stop",
+      ...this.opts(signal),
+    });
   }
 
   /** The failure texts the page shows now: the callout, the first toast, the last turn error. */
@@ -166,7 +204,11 @@ export class AiStudioPage {
     const callout = await this.locate.values("errorCallout");
     const toast = await this.locate.values("toastError");
     const turnErrors = await this.locate.values("turnError");
-    return { callout: callout[0] ?? null, toast: toast[0] ?? null, turnError: turnErrors.at(-1) ?? null };
+    return {
+      callout: callout[0] ?? null,
+      toast: toast[0] ?? null,
+      turnError: turnErrors.at(-1) ?? null,
+    };
   }
 
   /**
@@ -179,13 +221,18 @@ export class AiStudioPage {
     const places = ERROR_PLACES.map((name) => SELECTORS[name].candidates.map((c) => c.css));
     try {
       await this.page.waitForFunction(
-        (lists: string[][]) => lists.some((list) => list.some((css) => document.querySelector(css) !== null)) || /signin/i.test(location.pathname),
+        (lists: string[][]) =>
+          lists.some((list) => list.some((css) => document.querySelector(css) !== null)) ||
+          /signin/i.test(location.pathname),
         { timeout: timeoutMs, polling: 100 },
         places,
       );
       return true;
     } catch (err) {
-      if (!(err instanceof PuppeteerTimeoutError)) this.log.debug("could not wait for the page's error message", { error: (err as Error).message });
+      if (!(err instanceof PuppeteerTimeoutError))
+        this.log.debug("could not wait for the page's error message", {
+          error: (err as Error).message,
+        });
       return false;
     }
   }

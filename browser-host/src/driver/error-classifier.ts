@@ -11,32 +11,68 @@ import type { CaptureEnd } from "./stream-capture.js";
  * never completed.
  */
 
-const QUOTA = /exceeded quota|quota|rate limit|resource has been exhausted|too many requests|out of free generations/i;
+const QUOTA =
+  /exceeded quota|quota|rate limit|resource has been exhausted|too many requests|out of free generations/i;
 
-export function classifyFailure(end: CaptureEnd | null, ui: PageErrors, signIn: string | null): DriverError {
+export function classifyFailure(
+  end: CaptureEnd | null,
+  ui: PageErrors,
+  signIn: string | null,
+): DriverError {
   if (signIn) return new AuthExpiredError(signIn);
   const rpc = end && end.errorBody !== "" ? parseJspbError(end.errorBody) : null;
-  const detail = rpc ? ` (${rpc.grpcStatus}: ${rpc.message})` : end && end.status > 0 ? ` (HTTP ${end.status})` : "";
-  const uiText = [ui.callout, ui.toast, ui.turnError].filter((t): t is string => t !== null).join(" / ");
+  const detail = rpc
+    ? ` (${rpc.grpcStatus}: ${rpc.message})`
+    : end && end.status > 0
+      ? ` (HTTP ${end.status})`
+      : "";
+  const uiText = [ui.callout, ui.toast, ui.turnError]
+    .filter((t): t is string => t !== null)
+    .join(" / ");
   const status = end?.status ?? 0;
 
-  if (status === 401 || rpc?.grpcCode === 16) return new AuthExpiredError(`GenerateContent answered ${status}: unauthenticated`);
+  if (status === 401 || rpc?.grpcCode === 16)
+    return new AuthExpiredError(`GenerateContent answered ${status}: unauthenticated`);
   if (status === 429 || rpc?.grpcCode === 8 || QUOTA.test(uiText)) {
-    return new DriverError("upstream_quota", `AI Studio refused for quota${detail}${uiText ? `: ${uiText}` : ""}.`, true);
+    return new DriverError(
+      "upstream_quota",
+      `AI Studio refused for quota${detail}${uiText ? `: ${uiText}` : ""}.`,
+      true,
+    );
   }
   if (status === 403 || rpc?.grpcCode === 7 || /permission denied/i.test(uiText)) {
-    return new DriverError("upstream_permission", `AI Studio denied permission${detail}${uiText ? `: ${uiText}` : ""}.`, false);
+    return new DriverError(
+      "upstream_permission",
+      `AI Studio denied permission${detail}${uiText ? `: ${uiText}` : ""}.`,
+      false,
+    );
   }
   if (status >= 500 || /internal error/i.test(uiText)) {
-    return new DriverError("upstream_error", `AI Studio reported an internal error${detail}${uiText ? `: ${uiText}` : ""}.`, true);
+    return new DriverError(
+      "upstream_error",
+      `AI Studio reported an internal error${detail}${uiText ? `: ${uiText}` : ""}.`,
+      true,
+    );
   }
   if (end?.error) return end.error;
-  if (end?.failed) return new DriverError("upstream_error", `The GenerateContent request failed: ${end.failed}.`, true);
-  return new DriverError("upstream_error", `AI Studio failed${detail}${uiText ? `: ${uiText}` : ""}.`, true);
+  if (end?.failed)
+    return new DriverError(
+      "upstream_error",
+      `The GenerateContent request failed: ${end.failed}.`,
+      true,
+    );
+  return new DriverError(
+    "upstream_error",
+    `AI Studio failed${detail}${uiText ? `: ${uiText}` : ""}.`,
+    true,
+  );
 }
 
 /** FinishReason codes (the public enum) to OpenAI's finish_reason. */
-export function finishReasonOf(code: number | null, hadToolCalls: boolean): "stop" | "length" | "content_filter" | "tool_calls" {
+export function finishReasonOf(
+  code: number | null,
+  hadToolCalls: boolean,
+): "stop" | "length" | "content_filter" | "tool_calls" {
   if (code === 2) return "length";
   if (code !== null && [3, 4, 6, 7, 8, 10].includes(code)) return "content_filter";
   return hadToolCalls ? "tool_calls" : "stop";

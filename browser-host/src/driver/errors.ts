@@ -23,7 +23,12 @@ export class DriverError extends Error {
 export class SelectorNotFoundError extends DriverError {
   override readonly name = "SelectorNotFoundError";
   constructor(what: string, anchors: string, tried: string[], options?: ErrorOptions) {
-    super("upstream_error", `AI Studio's ${what} was not found (${anchors}); tried ${tried.map((t) => `'${t}'`).join(", ")}. The page may have changed.`, true, options);
+    super(
+      "upstream_error",
+      `AI Studio's ${what} was not found (${anchors}); tried ${tried.map((t) => `'${t}'`).join(", ")}. The page may have changed.`,
+      true,
+      options,
+    );
   }
 }
 
@@ -42,7 +47,12 @@ export class PageAccessError extends DriverError {
 export class AuthExpiredError extends DriverError {
   override readonly name = "AuthExpiredError";
   constructor(where: string, options?: ErrorOptions) {
-    super("auth_expired", `AI Studio sent this host to Google sign-in (${where}): the login in this profile is no longer valid here. Renew it with 'npm run auth -- login <profile>' through the same proxy, then restart the host.`, true, options);
+    super(
+      "auth_expired",
+      `AI Studio sent this host to Google sign-in (${where}): the login in this profile is no longer valid here. Renew it with 'npm run auth -- login <profile>' through the same proxy, then restart the host.`,
+      true,
+      options,
+    );
   }
 }
 

@@ -1,4 +1,10 @@
-import { modelResourceName, type HostJobEvent, type JobFrame, type Usage, type WireToolCall } from "@aistudio-edge/shared";
+import {
+  modelResourceName,
+  type HostJobEvent,
+  type JobFrame,
+  type Usage,
+  type WireToolCall,
+} from "@aistudio-edge/shared";
 import type { Logger } from "../log.js";
 import type { WireUsage } from "../wire/generate-content-response.js";
 import type { ModelInfo } from "../wire/list-models.js";
@@ -48,7 +54,11 @@ function toUsage(u: WireUsage | null): Usage | undefined {
   };
 }
 
-async function ensureModel(ctx: RunContext, model: string, signal: AbortSignal): Promise<ModelInfo> {
+async function ensureModel(
+  ctx: RunContext,
+  model: string,
+  signal: AbortSignal,
+): Promise<ModelInfo> {
   const current = await ctx.page.currentModel(signal).catch(() => null);
   if (current !== model) {
     // The page reads its model from the preference on load; ?model= also selects it (2026).
@@ -61,16 +71,31 @@ async function ensureModel(ctx: RunContext, model: string, signal: AbortSignal):
     ctx.state.applied = null;
     await ctx.page.ensureTemporaryChat(signal);
     const shown = await ctx.page.currentModel(signal);
-    if (shown !== model) throw new DriverError("upstream_model_unavailable", `AI Studio did not switch to '${model}' (it shows '${shown}').`, false);
+    if (shown !== model)
+      throw new DriverError(
+        "upstream_model_unavailable",
+        `AI Studio did not switch to '${model}' (it shows '${shown}').`,
+        false,
+      );
     ctx.log.info("model selected", { model });
   }
   const info = ctx.state.models.find((m) => m.id === modelResourceName(model));
   // Another host's account may still offer it.
-  if (!info) throw new DriverError("upstream_model_unavailable", `AI Studio does not list the model '${model}' for this account.`, true);
+  if (!info)
+    throw new DriverError(
+      "upstream_model_unavailable",
+      `AI Studio does not list the model '${model}' for this account.`,
+      true,
+    );
   return info;
 }
 
-export async function runJob(ctx: RunContext, job: JobFrame, sink: JobSink, signal: AbortSignal): Promise<void> {
+export async function runJob(
+  ctx: RunContext,
+  job: JobFrame,
+  sink: JobSink,
+  signal: AbortSignal,
+): Promise<void> {
   const request = job.request;
   sink({ t: "started" });
   const model = await ensureModel(ctx, request.model, signal);
@@ -111,7 +136,9 @@ export async function runJob(ctx: RunContext, job: JobFrame, sink: JobSink, sign
         case "function_call":
           calls.push({
             index: calls.length,
-            id: event.id ? `call_${event.id}` : `call_${job.jobId.replace(/[^A-Za-z0-9]/g, "").slice(-12)}_${calls.length}`,
+            id: event.id
+              ? `call_${event.id}`
+              : `call_${job.jobId.replace(/[^A-Za-z0-9]/g, "").slice(-12)}_${calls.length}`,
             name: event.name,
             arguments: JSON.stringify(event.args),
           });
@@ -130,7 +157,9 @@ export async function runJob(ctx: RunContext, job: JobFrame, sink: JobSink, sign
     onEnd: resolveEnd,
   });
 
-  const aborted = new Promise<"aborted">((resolve) => signal.addEventListener("abort", () => resolve("aborted"), { once: true }));
+  const aborted = new Promise<"aborted">((resolve) =>
+    signal.addEventListener("abort", () => resolve("aborted"), { once: true }),
+  );
   let watchdog: ReturnType<typeof setInterval> | undefined;
   const stalled = new Promise<"stalled" | "no-request">((resolve) => {
     watchdog = setInterval(() => {
@@ -155,12 +184,15 @@ export async function runJob(ctx: RunContext, job: JobFrame, sink: JobSink, sign
       const signIn = await withTimeout(ctx.page.signInReason(), 2_000, null);
       if (signIn || outcome === "no-request") {
         const ui = await withTimeout(ctx.page.errors(), 2_000, NO_ERRORS);
-        if (signIn || ui.callout || ui.toast || ui.turnError) throw classifyFailure(null, ui, signIn);
+        if (signIn || ui.callout || ui.toast || ui.turnError)
+          throw classifyFailure(null, ui, signIn);
       }
       await withTimeout(ctx.page.stop(), 2_000, undefined);
       throw new DriverError(
         "upstream_stalled",
-        outcome === "stalled" ? `AI Studio sent nothing for ${Math.round(ctx.stallTimeoutMs / 1000)}s.` : "The page never sent its GenerateContent request after Run.",
+        outcome === "stalled"
+          ? `AI Studio sent nothing for ${Math.round(ctx.stallTimeoutMs / 1000)}s.`
+          : "The page never sent its GenerateContent request after Run.",
         !requestSeen,
       );
     }
@@ -168,7 +200,11 @@ export async function runJob(ctx: RunContext, job: JobFrame, sink: JobSink, sign
     if (end.status === 200 && end.failed === null) {
       if (calls.length > 0) sink({ t: "tool_calls", toolCalls: calls });
       const u = toUsage(usage);
-      sink({ t: "done", finishReason: finishReasonOf(finish, calls.length > 0), ...(u ? { usage: u } : {}) });
+      sink({
+        t: "done",
+        finishReason: finishReasonOf(finish, calls.length > 0),
+        ...(u ? { usage: u } : {}),
+      });
       return;
     }
     // Let the page render its own message for the failure before reading it.

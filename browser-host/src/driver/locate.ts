@@ -1,4 +1,10 @@
-import { ConnectionClosedError, ProtocolError, TimeoutError as PuppeteerTimeoutError, type ElementHandle, type Page } from "puppeteer-core";
+import {
+  ConnectionClosedError,
+  ProtocolError,
+  TimeoutError as PuppeteerTimeoutError,
+  type ElementHandle,
+  type Page,
+} from "puppeteer-core";
 import type { Logger } from "../log.js";
 import { AbortedError, DriverError, PageAccessError, SelectorNotFoundError } from "./errors.js";
 import { SELECTORS, type SelectorName, type SelectorSpec } from "./selectors.js";
@@ -32,14 +38,18 @@ function release(handle: ElementHandle<Element>): void {
 
 /** A document being replaced (navigation) has no elements to report, rather than failing. */
 function isNavigating(err: unknown): boolean {
-  return err instanceof Error && /Execution context was destroyed|Cannot find context with specified id/.test(err.message);
+  return (
+    err instanceof Error &&
+    /Execution context was destroyed|Cannot find context with specified id/.test(err.message)
+  );
 }
 
 /** Why a call into the page failed, in words for the error message (the error itself is the cause). */
 export function pageFailureReason(err: unknown, pageClosed: boolean): string {
   if (err instanceof ConnectionClosedError) return "the connection to Chromium was lost";
   // TargetCloseError is not in puppeteer's public types; its name is its class name.
-  if (pageClosed || (err instanceof ProtocolError && err.name === "TargetCloseError")) return "the page was closed";
+  if (pageClosed || (err instanceof ProtocolError && err.name === "TargetCloseError"))
+    return "the page was closed";
   if (err instanceof ProtocolError) return `Chromium's DevTools protocol failed (${err.message})`;
   return err instanceof Error ? err.message : String(err);
 }
@@ -58,7 +68,12 @@ export class Locator {
     if (this.winners.get(name) === css) return;
     this.winners.set(name, css);
     const candidate = SELECTORS[name].candidates.find((c) => c.css === css);
-    this.log.debug("selector matched", { selector: name, css, ui: candidate?.ui, seen: candidate?.seen });
+    this.log.debug("selector matched", {
+      selector: name,
+      css,
+      ui: candidate?.ui,
+      seen: candidate?.seen,
+    });
   }
 
   private list(name: SelectorName): string[] {
@@ -67,9 +82,12 @@ export class Locator {
 
   /** A failed call into the page as a driver error; the original stays as the cause. */
   private failure(spec: SelectorSpec, err: unknown, signal?: AbortSignal): DriverError {
-    if (signal?.aborted) return new AbortedError(String(signal.reason ?? "aborted"), { cause: err });
+    if (signal?.aborted)
+      return new AbortedError(String(signal.reason ?? "aborted"), { cause: err });
     if (err instanceof DriverError) return err;
-    return new PageAccessError(spec.name, pageFailureReason(err, this.page.isClosed()), { cause: err });
+    return new PageAccessError(spec.name, pageFailureReason(err, this.page.isClosed()), {
+      cause: err,
+    });
   }
 
   /** Runs a read of the page, turning its failures into driver errors; a navigation reads as `empty`. */
@@ -84,7 +102,12 @@ export class Locator {
 
   /** The index of the first candidate present now, or -1. */
   private firstPresent(name: SelectorName): Promise<number> {
-    return this.read(name, -1, () => this.page.evaluate((list: string[]) => list.findIndex((css) => document.querySelector(css) !== null), this.list(name)));
+    return this.read(name, -1, () =>
+      this.page.evaluate(
+        (list: string[]) => list.findIndex((css) => document.querySelector(css) !== null),
+        this.list(name),
+      ),
+    );
   }
 
   /** Whether the concept is on the page now (no handle to release). */
@@ -120,14 +143,21 @@ export class Locator {
           }
           return null;
         },
-        { timeout: options.timeoutMs, polling: 50, ...(options.signal ? { signal: options.signal } : {}) },
+        {
+          timeout: options.timeoutMs,
+          polling: 50,
+          ...(options.signal ? { signal: options.signal } : {}),
+        },
         list,
       );
       const element = found.asElement() as ElementHandle<Element>;
       try {
         // The first candidate the element matches is the one that found it: an earlier one
         // matched nothing, or its element would have come back instead.
-        const index = await element.evaluate((e, candidates) => candidates.findIndex((css) => e.matches(css)), list);
+        const index = await element.evaluate(
+          (e, candidates) => candidates.findIndex((css) => e.matches(css)),
+          list,
+        );
         this.note(name, list[Math.max(0, index)]!);
         return element;
       } catch (err) {
@@ -135,7 +165,8 @@ export class Locator {
         throw err;
       }
     } catch (err) {
-      if (err instanceof PuppeteerTimeoutError && !options.signal?.aborted) return this.lastLook(name, spec, list, err);
+      if (err instanceof PuppeteerTimeoutError && !options.signal?.aborted)
+        return this.lastLook(name, spec, list, err);
       throw this.failure(spec, err, options.signal);
     }
   }
@@ -145,15 +176,30 @@ export class Locator {
    * appeared as the wait gave up), the page answers without it (a miss), or the page does not
    * answer at all (not a selector problem).
    */
-  private async lastLook(name: SelectorName, spec: SelectorSpec, list: string[], timeout: PuppeteerTimeoutError): Promise<ElementHandle<Element>> {
-    if (this.page.isClosed()) throw new PageAccessError(spec.name, "the page was closed", { cause: timeout });
+  private async lastLook(
+    name: SelectorName,
+    spec: SelectorSpec,
+    list: string[],
+    timeout: PuppeteerTimeoutError,
+  ): Promise<ElementHandle<Element>> {
+    if (this.page.isClosed())
+      throw new PageAccessError(spec.name, "the page was closed", { cause: timeout });
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const silent = new Promise<"silent">((resolve) => (timer = setTimeout(() => resolve("silent"), PROBE_MS)));
+    const silent = new Promise<"silent">(
+      (resolve) => (timer = setTimeout(() => resolve("silent"), PROBE_MS)),
+    );
     const look = this.find(name);
     const seen = await Promise.race([look, silent]).finally(() => clearTimeout(timer));
     if (seen === "silent") {
-      void look.then((late) => late && release(late), () => undefined);
-      throw new PageAccessError(spec.name, `the page stopped responding (no answer within ${PROBE_MS} ms)`, { cause: timeout });
+      void look.then(
+        (late) => late && release(late),
+        () => undefined,
+      );
+      throw new PageAccessError(
+        spec.name,
+        `the page stopped responding (no answer within ${PROBE_MS} ms)`,
+        { cause: timeout },
+      );
     }
     if (seen) return seen;
     throw new SelectorNotFoundError(spec.name, spec.anchors, list, { cause: timeout });
@@ -201,8 +247,11 @@ export class Locator {
         (candidates: string[], wanted: string, attr: string | null) => {
           const css = candidates.find((c) => document.querySelector(c) !== null);
           if (css === undefined) return false;
-          const key = (e: Element) => ((attr === null ? e.textContent : e.getAttribute(attr)) ?? "").trim().toLowerCase();
-          const match = [...document.querySelectorAll(css)].find((e) => key(e) === wanted.trim().toLowerCase()) as HTMLElement | undefined;
+          const key = (e: Element) =>
+            ((attr === null ? e.textContent : e.getAttribute(attr)) ?? "").trim().toLowerCase();
+          const match = [...document.querySelectorAll(css)].find(
+            (e) => key(e) === wanted.trim().toLowerCase(),
+          ) as HTMLElement | undefined;
           match?.click();
           return match !== undefined;
         },
@@ -223,7 +272,9 @@ export class Locator {
         (candidates: string[], attr: string | null) => {
           const css = candidates.find((c) => document.querySelector(c) !== null);
           if (css === undefined) return [];
-          return [...document.querySelectorAll(css)].map((e) => ((attr === null ? e.textContent : e.getAttribute(attr)) ?? "").trim());
+          return [...document.querySelectorAll(css)].map((e) =>
+            ((attr === null ? e.textContent : e.getAttribute(attr)) ?? "").trim(),
+          );
         },
         this.list(name),
         attribute ?? null,

@@ -8,13 +8,19 @@ import type { JobMessage, JobRequest } from "@aistudio-edge/shared";
  */
 
 function renderMessage(m: JobMessage): string {
-  const attachments = m.attachments?.length ? `\n[${m.attachments.length} attachment(s) not forwarded: ${m.attachments.map((a) => a.kind).join(", ")}]` : "";
+  const attachments = m.attachments?.length
+    ? `\n[${m.attachments.length} attachment(s) not forwarded: ${m.attachments.map((a) => a.kind).join(", ")}]`
+    : "";
   switch (m.role) {
     case "user":
       return `[User${m.name ? ` ${m.name}` : ""}]\n${m.content}${attachments}`;
     case "assistant": {
-      const calls = (m.toolCalls ?? []).map((c) => `[Assistant called tool ${c.name} (id ${c.id}) with arguments ${c.arguments}]`);
-      return [m.content !== "" ? `[Assistant]\n${m.content}` : "", ...calls].filter((s) => s !== "").join("\n");
+      const calls = (m.toolCalls ?? []).map(
+        (c) => `[Assistant called tool ${c.name} (id ${c.id}) with arguments ${c.arguments}]`,
+      );
+      return [m.content !== "" ? `[Assistant]\n${m.content}` : "", ...calls]
+        .filter((s) => s !== "")
+        .join("\n");
     }
     case "tool":
       return `[Tool result${m.name ? ` from ${m.name}` : ""}${m.toolCallId ? ` for call ${m.toolCallId}` : ""}]\n${m.content}`;
@@ -32,9 +38,16 @@ export function systemInstructionOf(request: JobRequest): string {
 
 export function renderPrompt(request: JobRequest): string {
   const turns = request.messages.filter((m) => m.role !== "system");
-  if (turns.length === 1 && turns[0]!.role === "user" && !turns[0]!.attachments?.length) return turns[0]!.content;
-  const body = turns.map(renderMessage).filter((s) => s !== "").join("\n\n");
+  if (turns.length === 1 && turns[0]!.role === "user" && !turns[0]!.attachments?.length)
+    return turns[0]!.content;
+  const body = turns
+    .map(renderMessage)
+    .filter((s) => s !== "")
+    .join("\n\n");
   const last = turns.at(-1);
-  const ask = last?.role === "tool" ? "Continue as the assistant, using the tool results above." : "Reply as the assistant to the last message.";
+  const ask =
+    last?.role === "tool"
+      ? "Continue as the assistant, using the tool results above."
+      : "Reply as the assistant to the last message.";
   return `The conversation so far:\n\n${body}\n\n${ask}`;
 }

@@ -25,41 +25,90 @@ export interface RunSettings {
   systemInstruction: string;
 }
 
-const LEVEL_NAMES: Record<number, ThinkingLevel> = { 1: "low", 2: "medium", 3: "high", 4: "minimal" };
+const LEVEL_NAMES: Record<number, ThinkingLevel> = {
+  1: "low",
+  2: "medium",
+  3: "high",
+  4: "minimal",
+};
 
-function budgetFor(effort: NonNullable<JobRequest["reasoningEffort"]>, min: number, max: number): number {
-  const wanted = { none: 0, minimal: 512, low: 1024, medium: 8192, high: 24576, xhigh: max }[effort];
+function budgetFor(
+  effort: NonNullable<JobRequest["reasoningEffort"]>,
+  min: number,
+  max: number,
+): number {
+  const wanted = { none: 0, minimal: 512, low: 1024, medium: 8192, high: 24576, xhigh: max }[
+    effort
+  ];
   return Math.max(min, Math.min(max, wanted));
 }
 
-function levelFor(effort: JobRequest["reasoningEffort"], available: ThinkingLevel[], fallback: ThinkingLevel): ThinkingLevel {
+function levelFor(
+  effort: JobRequest["reasoningEffort"],
+  available: ThinkingLevel[],
+  fallback: ThinkingLevel,
+): ThinkingLevel {
   if (effort === undefined) return fallback;
   const order: ThinkingLevel[] = ["minimal", "low", "medium", "high"];
-  const wanted: ThinkingLevel = effort === "none" || effort === "minimal" ? "minimal" : effort === "xhigh" ? "high" : effort;
+  const wanted: ThinkingLevel =
+    effort === "none" || effort === "minimal" ? "minimal" : effort === "xhigh" ? "high" : effort;
   if (available.includes(wanted)) return wanted;
   // The nearest available level above, else below (3 Pro has only low and high).
   const at = order.indexOf(wanted);
-  return order.slice(at).find((l) => available.includes(l)) ?? [...order.slice(0, at)].reverse().find((l) => available.includes(l)) ?? fallback;
+  return (
+    order.slice(at).find((l) => available.includes(l)) ??
+    [...order.slice(0, at)].reverse().find((l) => available.includes(l)) ??
+    fallback
+  );
 }
 
-export function resolveSettings(request: JobRequest, model: ModelInfo, systemInstruction: string): RunSettings {
+export function resolveSettings(
+  request: JobRequest,
+  model: ModelInfo,
+  systemInstruction: string,
+): RunSettings {
   const limit = model.outputLimit ?? 65536;
   const d = model.thinking.descriptor ?? [];
   let thinking: RunSettings["thinking"] = { kind: "none" };
   if (model.thinking.supported && model.thinking.level) {
-    const available = (Array.isArray(d[6]) ? (d[6] as number[]) : [1, 3]).map((c) => LEVEL_NAMES[c]).filter((l): l is ThinkingLevel => l !== undefined);
-    thinking = { kind: "level", level: levelFor(request.reasoningEffort, available, LEVEL_NAMES[typeof d[5] === "number" ? d[5] : 3] ?? "high") };
+    const available = (Array.isArray(d[6]) ? (d[6] as number[]) : [1, 3])
+      .map((c) => LEVEL_NAMES[c])
+      .filter((l): l is ThinkingLevel => l !== undefined);
+    thinking = {
+      kind: "level",
+      level: levelFor(
+        request.reasoningEffort,
+        available,
+        LEVEL_NAMES[typeof d[5] === "number" ? d[5] : 3] ?? "high",
+      ),
+    };
   } else if (model.thinking.supported && model.thinking.budget) {
     const canDisable = d[3] !== 0;
     const min = typeof d[2] === "number" ? d[2] : 0;
     const max = typeof d[1] === "number" ? d[1] : 24576;
     const effort = request.reasoningEffort;
-    if (effort === undefined) thinking = { kind: "budget", on: true, manual: false, budget: typeof d[0] === "number" ? d[0] : 8192 };
-    else if (effort === "none" && canDisable) thinking = { kind: "budget", on: false, manual: false, budget: 0 };
-    else thinking = { kind: "budget", on: true, manual: true, budget: budgetFor(effort === "none" ? "minimal" : effort, Math.max(min, 1), max) };
+    if (effort === undefined)
+      thinking = {
+        kind: "budget",
+        on: true,
+        manual: false,
+        budget: typeof d[0] === "number" ? d[0] : 8192,
+      };
+    else if (effort === "none" && canDisable)
+      thinking = { kind: "budget", on: false, manual: false, budget: 0 };
+    else
+      thinking = {
+        kind: "budget",
+        on: true,
+        manual: true,
+        budget: budgetFor(effort === "none" ? "minimal" : effort, Math.max(min, 1), max),
+      };
   }
   let schema: RunSettings["schema"] = null;
-  if (request.responseFormat.type === "json_schema") schema = (request.responseFormat.schema as { [key: string]: Json } | undefined) ?? { type: "object" };
+  if (request.responseFormat.type === "json_schema")
+    schema = (request.responseFormat.schema as { [key: string]: Json } | undefined) ?? {
+      type: "object",
+    };
   else if (request.responseFormat.type === "json_object") schema = { type: "object" };
   return {
     temperature: request.temperature ?? model.defaults.temperature ?? 1,
@@ -67,7 +116,14 @@ export function resolveSettings(request: JobRequest, model: ModelInfo, systemIns
     maxOutputTokens: Math.min(request.maxOutputTokens ?? limit, limit),
     stop: [...new Set(request.stop.filter((s) => s !== ""))],
     thinking,
-    functions: request.toolChoice === "none" ? [] : request.tools.map((t) => ({ name: t.name, ...(t.description ? { description: t.description } : {}), ...(t.parameters ? { parameters: t.parameters as { [key: string]: Json } } : {}) })),
+    functions:
+      request.toolChoice === "none"
+        ? []
+        : request.tools.map((t) => ({
+            name: t.name,
+            ...(t.description ? { description: t.description } : {}),
+            ...(t.parameters ? { parameters: t.parameters as { [key: string]: Json } } : {}),
+          })),
     googleSearch: request.googleSearch,
     schema,
     systemInstruction,
@@ -75,7 +131,10 @@ export function resolveSettings(request: JobRequest, model: ModelInfo, systemIns
 }
 
 /** The controls whose value differs, in the order they are applied. */
-export function changedSettings(current: RunSettings | null, wanted: RunSettings): Array<keyof RunSettings> {
+export function changedSettings(
+  current: RunSettings | null,
+  wanted: RunSettings,
+): Array<keyof RunSettings> {
   const keys = Object.keys(wanted) as Array<keyof RunSettings>;
   if (current === null) return keys;
   return keys.filter((k) => JSON.stringify(current[k]) !== JSON.stringify(wanted[k]));

@@ -18,47 +18,101 @@ export interface SelectorSpec {
   candidates: Candidate[];
 }
 
-const spec = (name: string, anchors: string, candidates: Candidate[]): SelectorSpec => ({ name, anchors, candidates });
+const spec = (name: string, anchors: string, candidates: Candidate[]): SelectorSpec => ({
+  name,
+  anchors,
+  candidates,
+});
 
 export const SELECTORS = {
-  promptTextarea: spec("prompt textarea", "the textarea of the prompt box in the page footer (not a turn's edit box)", [
-    { css: "footer ms-prompt-box textarea", ui: "2026", seen: "2026-07" },
-    { css: "ms-prompt-box ms-autosize-textarea textarea", ui: "2026", seen: "2026-02" },
-    { css: "ms-prompt-input-wrapper ms-autosize-textarea textarea", ui: "2025", seen: "2025-12" },
-    { css: "ms-prompt-input-wrapper textarea", ui: "2025", seen: "2025-05" },
+  promptTextarea: spec(
+    "prompt textarea",
+    "the textarea of the prompt box in the page footer (not a turn's edit box)",
+    [
+      { css: "footer ms-prompt-box textarea", ui: "2026", seen: "2026-07" },
+      { css: "ms-prompt-box ms-autosize-textarea textarea", ui: "2026", seen: "2026-02" },
+      { css: "ms-prompt-input-wrapper ms-autosize-textarea textarea", ui: "2025", seen: "2025-12" },
+      { css: "ms-prompt-input-wrapper textarea", ui: "2025", seen: "2025-05" },
+    ],
+  ),
+  runButton: spec(
+    "Run button",
+    "the footer's Run/Stop button (each turn has its own rerun button, so scope to the footer)",
+    [
+      { css: "footer ms-run-button button", ui: "2026", seen: "2026-07" },
+      { css: "ms-run-button button.ms-button-primary", ui: "2026", seen: "2026-02" },
+      { css: 'run-button button.run-button[aria-label="Run"]', ui: "2025", seen: "2025-05" },
+      { css: "footer run-button button", ui: "2025", seen: "2025-05" },
+    ],
+  ),
+  modelName: spec("model name", "the current model's id text in the run settings", [
+    { css: '[data-test-id="model-name"]', ui: "any", seen: "2026-06" },
   ]),
-  runButton: spec("Run button", "the footer's Run/Stop button (each turn has its own rerun button, so scope to the footer)", [
-    { css: "footer ms-run-button button", ui: "2026", seen: "2026-07" },
-    { css: "ms-run-button button.ms-button-primary", ui: "2026", seen: "2026-02" },
-    { css: 'run-button button.run-button[aria-label="Run"]', ui: "2025", seen: "2025-05" },
-    { css: "footer run-button button", ui: "2025", seen: "2025-05" },
+  chatTurn: spec("chat turn", "each turn of the chat, user or model (a fresh chat has none)", [
+    { css: "ms-chat-turn", ui: "any", seen: "2026-04" },
   ]),
-  modelName: spec("model name", "the current model's id text in the run settings", [{ css: '[data-test-id="model-name"]', ui: "any", seen: "2026-06" }]),
-  chatTurn: spec("chat turn", "each turn of the chat, user or model (a fresh chat has none)", [{ css: "ms-chat-turn", ui: "any", seen: "2026-04" }]),
   newChat: spec("New chat button", "the toolbar button that clears the chat", [
-    { css: 'button[data-test-clear="outside"][aria-label="New chat"]', ui: "2026", seen: "2026-04" },
+    {
+      css: 'button[data-test-clear="outside"][aria-label="New chat"]',
+      ui: "2026",
+      seen: "2026-04",
+    },
     { css: 'button[aria-label="New chat"]', ui: "2026", seen: "2025-08" },
-    { css: 'button[data-test-clear="outside"][aria-label="Clear chat"]', ui: "2025", seen: "2025-08" },
+    {
+      css: 'button[data-test-clear="outside"][aria-label="Clear chat"]',
+      ui: "2025",
+      seen: "2025-08",
+    },
     { css: 'button[aria-label="Clear chat"]', ui: "2025", seen: "2025-05" },
   ]),
-  dialogConfirm: spec("dialog confirm button", 'the primary button of an open dialog ("Discard and continue", earlier "Continue")', [
-    { css: "mat-mdc-dialog-container button.ms-button-primary", ui: "any", seen: "2025-08" },
-    { css: ".mat-mdc-dialog-inner-container button.ms-button-primary", ui: "any", seen: "2025-08" },
+  dialogConfirm: spec(
+    "dialog confirm button",
+    'the primary button of an open dialog ("Discard and continue", earlier "Continue")',
+    [
+      { css: "mat-mdc-dialog-container button.ms-button-primary", ui: "any", seen: "2025-08" },
+      {
+        css: ".mat-mdc-dialog-inner-container button.ms-button-primary",
+        ui: "any",
+        seen: "2025-08",
+      },
+    ],
+  ),
+  moreActions: spec("More actions button", "the toolbar's overflow menu", [
+    { css: 'button[aria-label="View more actions"]', ui: "any", seen: "2026-04" },
   ]),
-  moreActions: spec("More actions button", "the toolbar's overflow menu", [{ css: 'button[aria-label="View more actions"]', ui: "any", seen: "2026-04" }]),
-  temporaryToggle: spec("temporary chat toggle", "the temporary chat item, usually inside the More actions menu", [
-    { css: 'button[aria-label="Toggle temporary chat"]', ui: "2026", seen: "2026-04" },
-    { css: "button[data-test-incognito-toggle]", ui: "2026", seen: "2026-04" },
-    { css: 'button[aria-label="Temporary chat toggle"]', ui: "2025", seen: "2025-08" },
-  ]),
-  temporaryIndicator: spec("temporary chat indicator", "the header banner shown while temporary chat is on", [
-    { css: 'ms-incognito-mode-indicator [data-test-id="main-text"]', ui: "2026", seen: "2026-04" },
-    { css: "button.ms-button-active[aria-label=\"Temporary chat toggle\"]", ui: "2025", seen: "2025-08" },
-  ]),
-  runSettings: spec("run settings panel", "the right-hand settings panel, only in the DOM while open", [
-    { css: "ms-run-settings", ui: "2026", seen: "2026-06" },
-    { css: "ms-prompt-run-settings", ui: "2025", seen: "2025-08" },
-  ]),
+  temporaryToggle: spec(
+    "temporary chat toggle",
+    "the temporary chat item, usually inside the More actions menu",
+    [
+      { css: 'button[aria-label="Toggle temporary chat"]', ui: "2026", seen: "2026-04" },
+      { css: "button[data-test-incognito-toggle]", ui: "2026", seen: "2026-04" },
+      { css: 'button[aria-label="Temporary chat toggle"]', ui: "2025", seen: "2025-08" },
+    ],
+  ),
+  temporaryIndicator: spec(
+    "temporary chat indicator",
+    "the header banner shown while temporary chat is on",
+    [
+      {
+        css: 'ms-incognito-mode-indicator [data-test-id="main-text"]',
+        ui: "2026",
+        seen: "2026-04",
+      },
+      {
+        css: 'button.ms-button-active[aria-label="Temporary chat toggle"]',
+        ui: "2025",
+        seen: "2025-08",
+      },
+    ],
+  ),
+  runSettings: spec(
+    "run settings panel",
+    "the right-hand settings panel, only in the DOM while open",
+    [
+      { css: "ms-run-settings", ui: "2026", seen: "2026-06" },
+      { css: "ms-prompt-run-settings", ui: "2025", seen: "2025-08" },
+    ],
+  ),
   runSettingsToggle: spec("run settings toggle", "the button that opens the settings panel", [
     { css: 'button[aria-label="Toggle run settings panel"]', ui: "any", seen: "2025-09" },
     { css: 'button[aria-label="Show run settings"]', ui: "2025", seen: "2025-05" },
@@ -66,83 +120,185 @@ export const SELECTORS = {
   temperature: spec("temperature input", "the number input beside the temperature slider (max 2)", [
     { css: 'ms-slider input[type="number"][max="2"]', ui: "2026", seen: "2026-01" },
     { css: 'input.slider-number-input[aria-valuemax="2"]', ui: "2026", seen: "2026-01" },
-    { css: '[data-test-id="temperatureSliderContainer"] input[type="number"]', ui: "2025", seen: "2025-05" },
+    {
+      css: '[data-test-id="temperatureSliderContainer"] input[type="number"]',
+      ui: "2025",
+      seen: "2025-05",
+    },
   ]),
   topP: spec("top-P input", "the number input beside the top-P slider (max 1)", [
     { css: 'ms-slider input[type="number"][max="1"]', ui: "2026", seen: "2026-01" },
     { css: 'input.slider-number-input[aria-valuemax="1"]', ui: "2026", seen: "2026-01" },
-    { css: '[data-test-id="topPSliderContainer"] input[type="number"]', ui: "2025", seen: "2025-05" },
+    {
+      css: '[data-test-id="topPSliderContainer"] input[type="number"]',
+      ui: "2025",
+      seen: "2025-05",
+    },
   ]),
-  maxTokens: spec("max output tokens input", "the output length field", [{ css: 'input[aria-label="Maximum output tokens"]', ui: "any", seen: "2026-01" }]),
-  stopInput: spec("stop sequence input", "the field where Enter adds a stop-sequence chip", [{ css: 'input[aria-label="Add stop token"]', ui: "any", seen: "2026-01" }]),
-  stopChipRemove: spec("stop sequence chip remove button", 'the remove button of each stop-sequence chip, labelled "Remove <sequence>" (the label is how a chip is told apart)', [
-    { css: 'mat-chip button[aria-label^="Remove "]', ui: "any", seen: "2026-01" },
+  maxTokens: spec("max output tokens input", "the output length field", [
+    { css: 'input[aria-label="Maximum output tokens"]', ui: "any", seen: "2026-01" },
   ]),
+  stopInput: spec("stop sequence input", "the field where Enter adds a stop-sequence chip", [
+    { css: 'input[aria-label="Add stop token"]', ui: "any", seen: "2026-01" },
+  ]),
+  stopChipRemove: spec(
+    "stop sequence chip remove button",
+    'the remove button of each stop-sequence chip, labelled "Remove <sequence>" (the label is how a chip is told apart)',
+    [{ css: 'mat-chip button[aria-label^="Remove "]', ui: "any", seen: "2026-01" }],
+  ),
   thinkingToggle: spec("thinking switch", "the switch turning thinking on or off (budget models)", [
-    { css: 'mat-slide-toggle[data-test-toggle="enable-thinking"] button[role="switch"]', ui: "any", seen: "2025-12" },
+    {
+      css: 'mat-slide-toggle[data-test-toggle="enable-thinking"] button[role="switch"]',
+      ui: "any",
+      seen: "2025-12",
+    },
     { css: 'button[role="switch"][aria-label="Toggle thinking mode"]', ui: "any", seen: "2025-12" },
   ]),
-  manualBudgetToggle: spec("manual budget switch", "the switch between an automatic and a manual thinking budget", [
-    { css: 'mat-slide-toggle[data-test-toggle="manual-budget"] button[role="switch"]', ui: "any", seen: "2025-12" },
-    { css: 'button[role="switch"][aria-label="Toggle thinking budget between auto and manual"]', ui: "any", seen: "2025-12" },
-  ]),
+  manualBudgetToggle: spec(
+    "manual budget switch",
+    "the switch between an automatic and a manual thinking budget",
+    [
+      {
+        css: 'mat-slide-toggle[data-test-toggle="manual-budget"] button[role="switch"]',
+        ui: "any",
+        seen: "2025-12",
+      },
+      {
+        css: 'button[role="switch"][aria-label="Toggle thinking budget between auto and manual"]',
+        ui: "any",
+        seen: "2025-12",
+      },
+    ],
+  ),
   budgetInput: spec("thinking budget input", "the number field of a manual thinking budget", [
-    { css: '[data-test-id="user-setting-budget-animation-wrapper"] input[type="number"]', ui: "any", seen: "2025-12" },
+    {
+      css: '[data-test-id="user-setting-budget-animation-wrapper"] input[type="number"]',
+      ui: "any",
+      seen: "2025-12",
+    },
     { css: '[data-test-slider] input[type="number"]', ui: "any", seen: "2025-12" },
   ]),
   thinkingLevel: spec("thinking level select", "the Gemini 3 thinking level drop-down", [
     { css: 'mat-select[aria-label="Thinking Level"]', ui: "any", seen: "2025-11" },
     { css: '[role="combobox"][aria-label="Thinking level"]', ui: "any", seen: "2025-11" },
   ]),
-  levelOption: spec("thinking level option", "the options of the open level list", [{ css: '[role="listbox"] [role="option"]', ui: "any", seen: "2025-11" }]),
+  levelOption: spec("thinking level option", "the options of the open level list", [
+    { css: '[role="listbox"] [role="option"]', ui: "any", seen: "2025-11" },
+  ]),
   structuredOutput: spec("structured output switch", "the structured output tool switch", [
-    { css: '[data-test-id="structuredOutputTooltip"] button[role="switch"]', ui: "any", seen: "2025-05" },
+    {
+      css: '[data-test-id="structuredOutputTooltip"] button[role="switch"]',
+      ui: "any",
+      seen: "2025-05",
+    },
     { css: 'button[role="switch"][aria-label="Structured output"]', ui: "any", seen: "2025-05" },
   ]),
   schemaEdit: spec("edit schema button", 'the "Edit JSON schema" button of structured output', [
-    { css: '[data-test-id="structuredOutputTooltip"] button:not([role="switch"])', ui: "any", seen: "2025-05" },
+    {
+      css: '[data-test-id="structuredOutputTooltip"] button:not([role="switch"])',
+      ui: "any",
+      seen: "2025-05",
+    },
   ]),
   codeExecution: spec("code execution switch", "the code execution tool switch", [
-    { css: '[data-test-id="codeExecutionTooltip"] button[role="switch"]', ui: "any", seen: "2025-05" },
+    {
+      css: '[data-test-id="codeExecutionTooltip"] button[role="switch"]',
+      ui: "any",
+      seen: "2025-05",
+    },
   ]),
   functionCalling: spec("function calling switch", "the function calling tool switch", [
-    { css: '[data-test-id="functionCallingTooltip"] mat-slide-toggle button[role="switch"]', ui: "any", seen: "2026-01" },
+    {
+      css: '[data-test-id="functionCallingTooltip"] mat-slide-toggle button[role="switch"]',
+      ui: "any",
+      seen: "2026-01",
+    },
     { css: 'button[role="switch"][aria-label="Function calling"]', ui: "any", seen: "2026-01" },
   ]),
-  functionEdit: spec("edit function declarations button", "opens the declarations dialog (enabled only while function calling is on)", [
-    { css: 'button.edit-function-declarations-button[aria-label="Edit function declarations"]', ui: "any", seen: "2026-01" },
-    { css: 'button[aria-label="Edit function declarations"]', ui: "any", seen: "2026-01" },
-  ]),
-  declarationsEditor: spec("declarations editor", "the code editor textarea of the declarations (or schema) dialog", [
-    { css: "mat-mdc-dialog-container ms-text-editor textarea", ui: "any", seen: "2026-01" },
-    { css: "ms-text-editor textarea", ui: "any", seen: "2026-01" },
-  ]),
-  declarationsSave: spec("declarations save button", "saves the dialog's declarations (or schema)", [
-    { css: 'button[aria-label="Save the current function declarations"]', ui: "any", seen: "2026-01" },
-    // [I] Seen only in the simulator: the schema dialog's save button.
-    { css: 'button[aria-label="Save the current schema"]', ui: "any", seen: "simulator" },
-  ]),
+  functionEdit: spec(
+    "edit function declarations button",
+    "opens the declarations dialog (enabled only while function calling is on)",
+    [
+      {
+        css: 'button.edit-function-declarations-button[aria-label="Edit function declarations"]',
+        ui: "any",
+        seen: "2026-01",
+      },
+      { css: 'button[aria-label="Edit function declarations"]', ui: "any", seen: "2026-01" },
+    ],
+  ),
+  declarationsEditor: spec(
+    "declarations editor",
+    "the code editor textarea of the declarations (or schema) dialog",
+    [
+      { css: "mat-mdc-dialog-container ms-text-editor textarea", ui: "any", seen: "2026-01" },
+      { css: "ms-text-editor textarea", ui: "any", seen: "2026-01" },
+    ],
+  ),
+  declarationsSave: spec(
+    "declarations save button",
+    "saves the dialog's declarations (or schema)",
+    [
+      {
+        css: 'button[aria-label="Save the current function declarations"]',
+        ui: "any",
+        seen: "2026-01",
+      },
+      // [I] Seen only in the simulator: the schema dialog's save button.
+      { css: 'button[aria-label="Save the current schema"]', ui: "any", seen: "simulator" },
+    ],
+  ),
   googleSearch: spec("Google Search switch", "the Grounding with Google Search tool switch", [
-    { css: 'div[data-test-id="searchAsAToolTooltip"] mat-slide-toggle button', ui: "any", seen: "2026-02" },
-    { css: 'button[role="switch"][aria-label="Grounding with Google Search"]', ui: "any", seen: "2026-02" },
+    {
+      css: 'div[data-test-id="searchAsAToolTooltip"] mat-slide-toggle button',
+      ui: "any",
+      seen: "2026-02",
+    },
+    {
+      css: 'button[role="switch"][aria-label="Grounding with Google Search"]',
+      ui: "any",
+      seen: "2026-02",
+    },
   ]),
-  urlContext: spec("URL context switch", "the URL context tool switch", [{ css: 'button[aria-label="Browse the url context"]', ui: "any", seen: "2026-01" }]),
-  systemInstructionsOpen: spec("system instructions opener", "the card (2026) or toolbar button (2025) that shows the system instructions field", [
-    { css: "button[data-test-system-instructions-card]", ui: "2026", seen: "2026-02" },
-    { css: 'button[aria-label="System instructions"][data-test-si]', ui: "2025", seen: "2025-05" },
+  urlContext: spec("URL context switch", "the URL context tool switch", [
+    { css: 'button[aria-label="Browse the url context"]', ui: "any", seen: "2026-01" },
   ]),
-  systemInstructions: spec("system instructions field", "the system instructions textarea once shown", [
-    { css: 'textarea[aria-label="System instructions"]', ui: "2026", seen: "2026-02" },
-    { css: "ms-system-instructions textarea", ui: "2025", seen: "2025-05" },
+  systemInstructionsOpen: spec(
+    "system instructions opener",
+    "the card (2026) or toolbar button (2025) that shows the system instructions field",
+    [
+      { css: "button[data-test-system-instructions-card]", ui: "2026", seen: "2026-02" },
+      {
+        css: 'button[aria-label="System instructions"][data-test-si]',
+        ui: "2025",
+        seen: "2025-05",
+      },
+    ],
+  ),
+  systemInstructions: spec(
+    "system instructions field",
+    "the system instructions textarea once shown",
+    [
+      { css: 'textarea[aria-label="System instructions"]', ui: "2026", seen: "2026-02" },
+      { css: "ms-system-instructions textarea", ui: "2025", seen: "2025-05" },
+    ],
+  ),
+  dialogClose: spec("dialog close button", "the close button of a panel or dialog", [
+    { css: "button[data-test-close-button]", ui: "any", seen: "2026-02" },
   ]),
-  dialogClose: spec("dialog close button", "the close button of a panel or dialog", [{ css: "button[data-test-close-button]", ui: "any", seen: "2026-02" }]),
-  errorCallout: spec("error callout", "the red callout above the prompt box (quota texts)", [{ css: "ms-callout.error-callout .message", ui: "any", seen: "2025-11" }]),
+  errorCallout: spec("error callout", "the red callout above the prompt box (quota texts)", [
+    { css: "ms-callout.error-callout .message", ui: "any", seen: "2025-11" },
+  ]),
   toastError: spec("error toast", "error and warning toasts", [
     { css: "div.toast.error", ui: "any", seen: "2025-06" },
     { css: "div.toast.warning", ui: "any", seen: "2025-06" },
   ]),
-  turnError: spec("turn error", "the error text inside the last model turn", [{ css: '[data-turn-role="Model"] .model-error', ui: "any", seen: "2026" }]),
-  signInForm: spec("Google sign-in form", "the account identifier field of the sign-in page", [{ css: "input#identifierId", ui: "any", seen: "2026-07" }]),
+  turnError: spec("turn error", "the error text inside the last model turn", [
+    { css: '[data-turn-role="Model"] .model-error', ui: "any", seen: "2026" },
+  ]),
+  signInForm: spec("Google sign-in form", "the account identifier field of the sign-in page", [
+    { css: "input#identifierId", ui: "any", seen: "2026-07" },
+  ]),
 } satisfies Record<string, SelectorSpec>;
 
 export type SelectorName = keyof typeof SELECTORS;

@@ -23,7 +23,11 @@ export class SettingsPanel {
   }
 
   /** Applies the given controls of `wanted`, in the order given. */
-  async apply(wanted: RunSettings, keys: Array<keyof RunSettings>, signal?: AbortSignal): Promise<void> {
+  async apply(
+    wanted: RunSettings,
+    keys: Array<keyof RunSettings>,
+    signal?: AbortSignal,
+  ): Promise<void> {
     if (keys.length === 0) return;
     await this.ensureOpen(signal);
     for (const key of keys) {
@@ -45,7 +49,8 @@ export class SettingsPanel {
           break;
         case "functions":
           await this.setSwitch("functionCalling", wanted.functions.length > 0, signal);
-          if (wanted.functions.length > 0) await this.editInDialog("functionEdit", wanted.functions, signal);
+          if (wanted.functions.length > 0)
+            await this.editInDialog("functionEdit", wanted.functions, signal);
           break;
         case "googleSearch":
           await this.setSwitch("googleSearch", wanted.googleSearch, signal);
@@ -83,11 +88,16 @@ export class SettingsPanel {
     }
   }
 
-  private async switchState(name: SelectorName): Promise<{ on: boolean; disabled: boolean } | null> {
+  private async switchState(
+    name: SelectorName,
+  ): Promise<{ on: boolean; disabled: boolean } | null> {
     const el = await this.locate.find(name);
     if (!el) return null;
     try {
-      return await el.evaluate((e) => ({ on: e.getAttribute("aria-checked") === "true", disabled: e.hasAttribute("disabled") || e.getAttribute("aria-disabled") === "true" }));
+      return await el.evaluate((e) => ({
+        on: e.getAttribute("aria-checked") === "true",
+        disabled: e.hasAttribute("disabled") || e.getAttribute("aria-disabled") === "true",
+      }));
     } finally {
       await el.dispose();
     }
@@ -103,24 +113,37 @@ export class SettingsPanel {
     }
     if (!state || state.disabled || state.on === on) return;
     await this.locate.click(name, this.opts(signal));
-    await waitFor(async () => (await this.switchState(name))?.on === on, { what: `the ${name} switch to turn ${on ? "on" : "off"}`, ...this.opts(signal) });
+    await waitFor(async () => (await this.switchState(name))?.on === on, {
+      what: `the ${name} switch to turn ${on ? "on" : "off"}`,
+      ...this.opts(signal),
+    });
   }
 
-  private async editInDialog(open: SelectorName, json: unknown, signal?: AbortSignal): Promise<void> {
+  private async editInDialog(
+    open: SelectorName,
+    json: unknown,
+    signal?: AbortSignal,
+  ): Promise<void> {
     await this.locate.click(open, this.opts(signal));
     await this.setValue("declarationsEditor", JSON.stringify(json, null, 2), signal);
     await this.locate.click("declarationsSave", this.opts(signal));
-    await waitFor(async () => !(await this.locate.has("declarationsEditor")), { what: "the dialog to accept the JSON", ...this.opts(signal) });
+    await waitFor(async () => !(await this.locate.has("declarationsEditor")), {
+      what: "the dialog to accept the JSON",
+      ...this.opts(signal),
+    });
   }
 
   /** The stop sequences set now, read from their chips' remove buttons. */
   private async stopSequences(): Promise<string[]> {
-    return (await this.locate.values("stopChipRemove", "aria-label")).filter((l) => l.startsWith(REMOVE)).map((l) => l.slice(REMOVE.length));
+    return (await this.locate.values("stopChipRemove", "aria-label"))
+      .filter((l) => l.startsWith(REMOVE))
+      .map((l) => l.slice(REMOVE.length));
   }
 
   private async setStopSequences(wanted: string[], signal?: AbortSignal): Promise<void> {
     const current = await this.stopSequences();
-    for (const stop of current.filter((s) => !wanted.includes(s))) await this.locate.clickWhere("stopChipRemove", `${REMOVE}${stop}`, "aria-label");
+    for (const stop of current.filter((s) => !wanted.includes(s)))
+      await this.locate.clickWhere("stopChipRemove", `${REMOVE}${stop}`, "aria-label");
     for (const stop of wanted.filter((s) => !current.includes(s))) {
       const input = await this.locate.get("stopInput", this.opts(signal));
       try {
@@ -142,7 +165,10 @@ export class SettingsPanel {
     );
   }
 
-  private async setThinking(thinking: RunSettings["thinking"], signal?: AbortSignal): Promise<void> {
+  private async setThinking(
+    thinking: RunSettings["thinking"],
+    signal?: AbortSignal,
+  ): Promise<void> {
     if (thinking.kind === "none") return;
     if (thinking.kind === "level") {
       const select = await this.locate.get("thinkingLevel", this.opts(signal));
@@ -155,7 +181,12 @@ export class SettingsPanel {
       if (shown === thinking.level) return;
       await this.locate.click("thinkingLevel", this.opts(signal));
       await this.locate.wait("levelOption", this.opts(signal));
-      if (!(await this.locate.clickWhere("levelOption", thinking.level))) throw new DriverError("upstream_error", `AI Studio's thinking-level control offers no '${thinking.level}' for this model.`, false);
+      if (!(await this.locate.clickWhere("levelOption", thinking.level)))
+        throw new DriverError(
+          "upstream_error",
+          `AI Studio's thinking-level control offers no '${thinking.level}' for this model.`,
+          false,
+        );
       return;
     }
     await this.setSwitch("thinkingToggle", thinking.on, signal);
@@ -165,7 +196,8 @@ export class SettingsPanel {
   }
 
   private async setSystemInstruction(text: string, signal?: AbortSignal): Promise<void> {
-    if (!(await this.locate.has("systemInstructions"))) await this.locate.click("systemInstructionsOpen", this.opts(signal));
+    if (!(await this.locate.has("systemInstructions")))
+      await this.locate.click("systemInstructionsOpen", this.opts(signal));
     const field = await this.locate.get("systemInstructions", this.opts(signal));
     try {
       await field.evaluate((e, v) => {

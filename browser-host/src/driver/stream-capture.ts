@@ -101,7 +101,12 @@ class Capture {
     if (this.done) return;
     this.done = true;
     this.markStarted();
-    this.callbacks.onEnd({ status: this.status, errorBody: this.errorText, failed: error.message, error });
+    this.callbacks.onEnd({
+      status: this.status,
+      errorBody: this.errorText,
+      failed: error.message,
+      error,
+    });
   }
 }
 
@@ -113,7 +118,9 @@ export class StreamCapture {
 
   static async attach(cdp: CDPSession): Promise<StreamCapture> {
     const capture = new StreamCapture(cdp);
-    cdp.on("Network.requestWillBeSent", (e) => capture.onRequest(e.requestId, e.request.url, e.request.method));
+    cdp.on("Network.requestWillBeSent", (e) =>
+      capture.onRequest(e.requestId, e.request.url, e.request.method),
+    );
     cdp.on("Network.responseReceived", (e) => {
       const c = capture.active.get(e.requestId);
       if (c) c.status = e.response.status;
@@ -123,9 +130,14 @@ export class StreamCapture {
       if (data !== undefined) capture.active.get(e.requestId)?.data(data);
     });
     cdp.on("Network.loadingFinished", (e) => capture.end(e.requestId, null));
-    cdp.on("Network.loadingFailed", (e) => capture.end(e.requestId, e.canceled ? "cancelled" : e.errorText));
+    cdp.on("Network.loadingFailed", (e) =>
+      capture.end(e.requestId, e.canceled ? "cancelled" : e.errorText),
+    );
     // Large answers must not be dropped from the browser's buffer before we read them.
-    await cdp.send("Network.enable", { maxTotalBufferSize: 64 * 1024 * 1024, maxResourceBufferSize: 32 * 1024 * 1024 });
+    await cdp.send("Network.enable", {
+      maxTotalBufferSize: 64 * 1024 * 1024,
+      maxResourceBufferSize: 32 * 1024 * 1024,
+    });
     return capture;
   }
 
@@ -149,7 +161,13 @@ export class StreamCapture {
     this.active.set(requestId, capture);
     capture.callbacks.onRequest();
     // Feeding what was read can throw too (a sink that failed): that ends this capture, not the process.
-    this.startReading(capture, requestId).catch((err: unknown) => capture.fail(new DriverError("upstream_error", `Reading the answer failed: ${messageOf(err)}.`, false, { cause: err })));
+    this.startReading(capture, requestId).catch((err: unknown) =>
+      capture.fail(
+        new DriverError("upstream_error", `Reading the answer failed: ${messageOf(err)}.`, false, {
+          cause: err,
+        }),
+      ),
+    );
   }
 
   private async startReading(capture: Capture, requestId: string): Promise<void> {
@@ -165,8 +183,18 @@ export class StreamCapture {
         // Starting empty would let a 200 end as an empty answer: nothing was read, so the job
         // fails, and another lane may well read its answer.
         this.active.delete(requestId);
-        const cause = new AggregateError([streamError, bodyError], "Network.streamResourceContent and Network.getResponseBody both failed");
-        capture.fail(new DriverError("upstream_error", `The answer could not be read from the browser: ${messageOf(streamError)}; then ${messageOf(bodyError)}.`, true, { cause }));
+        const cause = new AggregateError(
+          [streamError, bodyError],
+          "Network.streamResourceContent and Network.getResponseBody both failed",
+        );
+        capture.fail(
+          new DriverError(
+            "upstream_error",
+            `The answer could not be read from the browser: ${messageOf(streamError)}; then ${messageOf(bodyError)}.`,
+            true,
+            { cause },
+          ),
+        );
         return;
       }
     }

@@ -33,7 +33,9 @@ export function redactProxy(url: string): string {
 export async function startBrowserProxy(proxyUrl: string): Promise<BrowserProxy> {
   const upstream = new URL(proxyUrl);
   if (!["http:", "https:", "socks:", "socks4:", "socks5:"].includes(upstream.protocol)) {
-    throw new Error(`PROXY_URL must be http://, https:// or socks5:// (got ${upstream.protocol}//).`);
+    throw new Error(
+      `PROXY_URL must be http://, https:// or socks5:// (got ${upstream.protocol}//).`,
+    );
   }
   const display = redactProxy(proxyUrl);
   if (!upstream.username && !upstream.password) {
@@ -50,7 +52,10 @@ export async function startBrowserProxy(proxyUrl: string): Promise<BrowserProxy>
     prepareRequestFunction: ({ username, password }) =>
       same(username, secret.username) && same(password, secret.password)
         ? { upstreamProxyUrl: proxyUrl }
-        : { requestAuthentication: true, failMsg: "This proxy serves only the browser host's own Chromium." },
+        : {
+            requestAuthentication: true,
+            failMsg: "This proxy serves only the browser host's own Chromium.",
+          },
   });
   await forwarder.listen();
   const server = `http://127.0.0.1:${forwarder.port}`;

@@ -29,11 +29,18 @@ const BY_COUNTRY: Record<string, Geo> = {
   UA: { timezone: "Europe/Kyiv", locale: "uk-UA", latitude: 50.4501, longitude: 30.5234 },
 };
 
-export function geoFor(country: string | null, overrides: { timezone?: string | null; locale?: string | null } = {}): Geo | null {
+export function geoFor(
+  country: string | null,
+  overrides: { timezone?: string | null; locale?: string | null } = {},
+): Geo | null {
   const base = country ? BY_COUNTRY[country.toUpperCase()] : undefined;
   if (!base && !overrides.timezone) return null;
   const fallback = base ?? { timezone: "UTC", locale: "en-US", latitude: 0, longitude: 0 };
-  return { ...fallback, timezone: overrides.timezone ?? fallback.timezone, locale: overrides.locale ?? fallback.locale };
+  return {
+    ...fallback,
+    timezone: overrides.timezone ?? fallback.timezone,
+    locale: overrides.locale ?? fallback.locale,
+  };
 }
 
 /** `en-US` → `en-US,en;q=0.9`, the Accept-Language a browser with that locale sends. */

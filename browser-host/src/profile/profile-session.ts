@@ -6,7 +6,15 @@ import { startBrowserProxy, type BrowserProxy } from "./browser-proxy.js";
 import { compareEgress, measureEgress } from "./egress.js";
 import { geoFor } from "./geo.js";
 import { ProfileStore } from "./profile-store.js";
-import { ProfileMetaSchema, StorageStateSchema, readJsonFile, readOptionalJsonFile, writeFileAtomic, type ProfileMeta, type StorageState } from "./storage-state.js";
+import {
+  ProfileMetaSchema,
+  StorageStateSchema,
+  readJsonFile,
+  readOptionalJsonFile,
+  writeFileAtomic,
+  type ProfileMeta,
+  type StorageState,
+} from "./storage-state.js";
 
 /*
  * Everything the host does with its Google login: which profile, the browser's own proxy, the
@@ -47,16 +55,34 @@ export class ProfileSession {
     if (this.name && this.file) {
       this.state = await readJsonFile(this.file, StorageStateSchema, "storage-state profile");
       // No sidecar means no recorded egress (an imported profile); a corrupt one stops the start.
-      this.meta = await readOptionalJsonFile(store.metaPath(this.name), ProfileMetaSchema, "profile sidecar");
-      this.log.info("using profile", { profile: this.name, path: this.file, cookies: this.state.cookies.length, recordedCountry: this.meta?.country ?? null });
+      this.meta = await readOptionalJsonFile(
+        store.metaPath(this.name),
+        ProfileMetaSchema,
+        "profile sidecar",
+      );
+      this.log.info("using profile", {
+        profile: this.name,
+        path: this.file,
+        cookies: this.state.cookies.length,
+        recordedCountry: this.meta?.country ?? null,
+      });
     } else {
-      this.log.warn("no login profile: AI Studio will ask this browser to sign in (see npm run auth -- login)", { dir: store.root });
+      this.log.warn(
+        "no login profile: AI Studio will ask this browser to sign in (see npm run auth -- login)",
+        { dir: store.root },
+      );
     }
-    const geo = geoFor(this.meta?.country ?? null, { timezone: this.meta?.timezone ?? null, locale: this.meta?.locale ?? null });
+    const geo = geoFor(this.meta?.country ?? null, {
+      timezone: this.meta?.timezone ?? null,
+      locale: this.meta?.locale ?? null,
+    });
     this.identity = geo ? { ...geo, userAgent: this.meta?.userAgent ?? null } : null;
     if (this.config.PROXY_URL) {
       this.proxy = await startBrowserProxy(this.config.PROXY_URL);
-      this.log.info("browser proxy", { upstream: this.proxy.display, via: this.proxy.server.startsWith("http://127.0.0.1") ? "local forwarder" : "direct" });
+      this.log.info("browser proxy", {
+        upstream: this.proxy.display,
+        via: this.proxy.server.startsWith("http://127.0.0.1") ? "local forwarder" : "direct",
+      });
     }
   }
 
@@ -90,7 +116,11 @@ export class ProfileSession {
       now = await measureEgress(browser, this.config.EGRESS_CHECK_URL);
     } catch (err) {
       const message = `could not measure this host's egress through ${this.config.EGRESS_CHECK_URL}: ${(err as Error).message}`;
-      if (this.meta?.country && !this.config.ALLOW_EGRESS_MISMATCH) throw new EgressMismatchError(`${message}. Set EGRESS_CHECK_URL, or ALLOW_EGRESS_MISMATCH=1 to start anyway.`, { cause: err });
+      if (this.meta?.country && !this.config.ALLOW_EGRESS_MISMATCH)
+        throw new EgressMismatchError(
+          `${message}. Set EGRESS_CHECK_URL, or ALLOW_EGRESS_MISMATCH=1 to start anyway.`,
+          { cause: err },
+        );
       this.log.warn(message);
       return;
     }
@@ -99,8 +129,14 @@ export class ProfileSession {
       this.log.info("egress checked", { ip: now.ip, country: now.country, note: verdict.note });
       return;
     }
-    if (!this.config.ALLOW_EGRESS_MISMATCH) throw new EgressMismatchError(`Refusing to start: ${verdict.reason} (ALLOW_EGRESS_MISMATCH=1 starts anyway.)`);
-    this.log.warn("egress country differs from the profile's; starting anyway (ALLOW_EGRESS_MISMATCH=1)", { reason: verdict.reason });
+    if (!this.config.ALLOW_EGRESS_MISMATCH)
+      throw new EgressMismatchError(
+        `Refusing to start: ${verdict.reason} (ALLOW_EGRESS_MISMATCH=1 starts anyway.)`,
+      );
+    this.log.warn(
+      "egress country differs from the profile's; starting anyway (ALLOW_EGRESS_MISMATCH=1)",
+      { reason: verdict.reason },
+    );
   }
 
   /** A lane's new page, in its own context: the profile's cookies (as last written back), identity and storage. */
@@ -113,7 +149,12 @@ export class ProfileSession {
   /** Writes an idle lane's current cookies (and the app's localStorage) back to the profile file. */
   async writeBack(idlePage: Page): Promise<string | null> {
     if (!this.name || !this.file || !this.state) return null;
-    const fresh = await captureState(idlePage.browserContext(), idlePage, this.appOrigin, this.state);
+    const fresh = await captureState(
+      idlePage.browserContext(),
+      idlePage,
+      this.appOrigin,
+      this.state,
+    );
     await writeFileAtomic(this.file, JSON.stringify(fresh, null, 2));
     // The saved copy follows the active one, so `auth list` and a restart see the fresh cookies.
     const saved = new ProfileStore(this.config.AUTH_DIR).savedPath(this.name);

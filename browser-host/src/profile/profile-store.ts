@@ -1,7 +1,15 @@
 import { copyFile, mkdir, readdir, rm, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { normalizeProfileName } from "./profile-name.js";
-import { ProfileMetaSchema, StorageStateSchema, readJsonFile, readOptionalJsonFile, writeFileAtomic, type ProfileMeta, type StorageState } from "./storage-state.js";
+import {
+  ProfileMetaSchema,
+  StorageStateSchema,
+  readJsonFile,
+  readOptionalJsonFile,
+  writeFileAtomic,
+  type ProfileMeta,
+  type StorageState,
+} from "./storage-state.js";
 
 /*
  * The profiles folder, laid out as the Python tool lays it out so a person who knows one knows
@@ -41,13 +49,22 @@ export class ProfileStore {
     await writeFileAtomic(path, JSON.stringify(state, null, 2));
     if (meta) await writeFileAtomic(this.metaPath(name), JSON.stringify(meta, null, 2));
     // An active copy is kept in step, so the host never runs on a stale one.
-    if ((await this.activeName()) === normalizeProfileName(name)) await writeFileAtomic(this.activePath(name), JSON.stringify(state, null, 2));
+    if ((await this.activeName()) === normalizeProfileName(name))
+      await writeFileAtomic(this.activePath(name), JSON.stringify(state, null, 2));
     return path;
   }
 
   async load(name: string): Promise<{ state: StorageState; meta: ProfileMeta | null }> {
-    const state = await readJsonFile(this.savedPath(name), StorageStateSchema, "storage-state profile");
-    const meta = await readOptionalJsonFile(this.metaPath(name), ProfileMetaSchema, "profile sidecar");
+    const state = await readJsonFile(
+      this.savedPath(name),
+      StorageStateSchema,
+      "storage-state profile",
+    );
+    const meta = await readOptionalJsonFile(
+      this.metaPath(name),
+      ProfileMetaSchema,
+      "profile sidecar",
+    );
     return { state, meta };
   }
 
@@ -68,7 +85,10 @@ export class ProfileStore {
   async activate(name: string): Promise<string> {
     const source = this.savedPath(name);
     await stat(source).catch((err: unknown) => {
-      throw new Error(`There is no saved profile '${normalizeProfileName(name)}' (${source}). See: npm run auth -- list`, { cause: err });
+      throw new Error(
+        `There is no saved profile '${normalizeProfileName(name)}' (${source}). See: npm run auth -- list`,
+        { cause: err },
+      );
     });
     const dir = join(this.root, "active");
     await mkdir(dir, { recursive: true });
@@ -80,7 +100,9 @@ export class ProfileStore {
 
   async list(): Promise<ProfileSummary[]> {
     const active = await this.activeName();
-    const files = (await filesIn(join(this.root, "saved"))).filter((f) => f.endsWith(".json") && !f.endsWith(".meta.json"));
+    const files = (await filesIn(join(this.root, "saved"))).filter(
+      (f) => f.endsWith(".json") && !f.endsWith(".meta.json"),
+    );
     const out: ProfileSummary[] = [];
     for (const file of files.sort()) {
       const name = normalizeProfileName(file);
@@ -103,6 +125,9 @@ async function filesIn(dir: string): Promise<string[]> {
     return await readdir(dir);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "ENOENT") return [];
-    throw new Error(`Cannot read the profiles folder ${dir}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
+    throw new Error(
+      `Cannot read the profiles folder ${dir}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      { cause: err },
+    );
   }
 }

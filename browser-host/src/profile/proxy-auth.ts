@@ -23,7 +23,10 @@ export interface ProxyCredential {
 const attached = new WeakMap<Browser, Promise<void>>();
 
 /** Idempotent per browser: lanes may ask at once, and a relaunched browser is a new one. */
-export function answerProxyChallenges(browser: Browser, credential: ProxyCredential): Promise<void> {
+export function answerProxyChallenges(
+  browser: Browser,
+  credential: ProxyCredential,
+): Promise<void> {
   let ready = attached.get(browser);
   if (!ready) {
     ready = attach(browser, credential);
@@ -45,17 +48,27 @@ async function attach(browser: Browser, credential: ProxyCredential): Promise<vo
     });
   });
   session.on("Fetch.authRequired", (event) => {
-    const ours = event.authChallenge.source === "Proxy" && event.authChallenge.origin === credential.origin;
+    const ours =
+      event.authChallenge.source === "Proxy" && event.authChallenge.origin === credential.origin;
     // Anything else (a site's own login, another proxy) gets the browser's default handling.
     const authChallengeResponse = !ours
       ? { response: "Default" as const }
       : answered.has(event.requestId)
         ? { response: "CancelAuth" as const }
-        : { response: "ProvideCredentials" as const, username: credential.username, password: credential.password };
+        : {
+            response: "ProvideCredentials" as const,
+            username: credential.username,
+            password: credential.password,
+          };
     if (ours) answered.add(event.requestId);
-    session.send("Fetch.continueWithAuth", { requestId: event.requestId, authChallengeResponse }).catch(() => {
-      // As above: the request is gone.
-    });
+    session
+      .send("Fetch.continueWithAuth", { requestId: event.requestId, authChallengeResponse })
+      .catch(() => {
+        // As above: the request is gone.
+      });
   });
-  await session.send("Fetch.enable", { handleAuthRequests: true, patterns: [{ urlPattern: "*", resourceType: "Document", requestStage: "Request" }] });
+  await session.send("Fetch.enable", {
+    handleAuthRequests: true,
+    patterns: [{ urlPattern: "*", resourceType: "Document", requestStage: "Request" }],
+  });
 }

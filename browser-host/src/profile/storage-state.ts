@@ -27,7 +27,16 @@ export type StoredCookie = z.infer<typeof CookieSchema>;
 export const StorageStateSchema = z
   .object({
     cookies: z.array(CookieSchema),
-    origins: z.array(z.object({ origin: z.string(), localStorage: z.array(z.object({ name: z.string(), value: z.string() })) }).loose()).default([]),
+    origins: z
+      .array(
+        z
+          .object({
+            origin: z.string(),
+            localStorage: z.array(z.object({ name: z.string(), value: z.string() })),
+          })
+          .loose(),
+      )
+      .default([]),
   })
   .loose();
 export type StorageState = z.infer<typeof StorageStateSchema>;
@@ -60,23 +69,37 @@ export class ProfileFileError extends Error {
   }
 }
 
-export async function readJsonFile<T>(path: string, schema: z.ZodType<T>, what: string): Promise<T> {
+export async function readJsonFile<T>(
+  path: string,
+  schema: z.ZodType<T>,
+  what: string,
+): Promise<T> {
   let text: string;
   try {
     text = await readFile(path, "utf8");
   } catch (err) {
-    throw new ProfileFileError(`Cannot read ${what} ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, path, { cause: err });
+    throw new ProfileFileError(
+      `Cannot read ${what} ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      path,
+      { cause: err },
+    );
   }
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (err) {
-    throw new ProfileFileError(`${path} is not JSON, so it is not a ${what}.`, path, { cause: err });
+    throw new ProfileFileError(`${path} is not JSON, so it is not a ${what}.`, path, {
+      cause: err,
+    });
   }
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new ProfileFileError(`${path} is not a ${what}: ${issue?.path.join(".") || "(top)"} ${issue?.message ?? ""}`.trim(), path, { cause: parsed.error });
+    throw new ProfileFileError(
+      `${path} is not a ${what}: ${issue?.path.join(".") || "(top)"} ${issue?.message ?? ""}`.trim(),
+      path,
+      { cause: parsed.error },
+    );
   }
   return parsed.data;
 }
@@ -86,7 +109,11 @@ export async function readJsonFile<T>(path: string, schema: z.ZodType<T>, what: 
  * cannot be read or is not valid is an error naming it. Treating a corrupt sidecar as absent
  * would silently skip the checks it exists for (the egress country).
  */
-export async function readOptionalJsonFile<T>(path: string, schema: z.ZodType<T>, what: string): Promise<T | null> {
+export async function readOptionalJsonFile<T>(
+  path: string,
+  schema: z.ZodType<T>,
+  what: string,
+): Promise<T | null> {
   try {
     return await readJsonFile(path, schema, what);
   } catch (err) {

@@ -11,8 +11,18 @@ import { jsonSchemaToWire, wireToJsonSchema } from "./schema-wire.js";
  */
 
 export type ThinkingLevel = "minimal" | "low" | "medium" | "high";
-export const THINKING_LEVEL_CODES: Record<ThinkingLevel, number> = { low: 1, medium: 2, high: 3, minimal: 4 };
-const LEVEL_BY_CODE: Record<number, ThinkingLevel> = { 1: "low", 2: "medium", 3: "high", 4: "minimal" };
+export const THINKING_LEVEL_CODES: Record<ThinkingLevel, number> = {
+  low: 1,
+  medium: 2,
+  high: 3,
+  minimal: 4,
+};
+const LEVEL_BY_CODE: Record<number, ThinkingLevel> = {
+  1: "low",
+  2: "medium",
+  3: "high",
+  4: "minimal",
+};
 
 export interface Turn {
   role: "user" | "model";
@@ -41,7 +51,12 @@ export interface RequestSpec {
   responseMimeType: string | null;
   responseSchema: { [key: string]: Json } | null;
   thinking: { includeThoughts: boolean; budget: number | null; level: ThinkingLevel | null } | null;
-  tools: { googleSearch: boolean; codeExecution: boolean; urlContext: boolean; functions: FunctionDeclaration[] };
+  tools: {
+    googleSearch: boolean;
+    codeExecution: boolean;
+    urlContext: boolean;
+    functions: FunctionDeclaration[];
+  };
   token: string;
   previousResponseId: string | null;
   timeZone: string | null;
@@ -52,12 +67,43 @@ const DEFAULT_SAFETY = [7, 8, 9, 10].map((category) => [null, null, category, 5]
 
 function encodeTurn(turn: Turn): unknown[] {
   const parts: unknown[] = [];
-  if (turn.thought) parts.push([null, turn.thought, null, null, null, null, null, null, null, null, null, null, 1]);
-  if (turn.text !== "" || (!turn.functionCalls?.length && !turn.thought)) parts.push([null, turn.text]);
+  if (turn.thought)
+    parts.push([null, turn.thought, null, null, null, null, null, null, null, null, null, null, 1]);
+  if (turn.text !== "" || (!turn.functionCalls?.length && !turn.thought))
+    parts.push([null, turn.text]);
   for (const call of turn.functionCalls ?? []) {
-    parts.push([null, null, null, null, null, null, null, null, null, null, [call.name, encodeStruct(call.args), call.id ?? null]]);
+    parts.push([
+      null,
+      null,
+      null,
+      null,
+      null,
+      null,
+      null,
+      null,
+      null,
+      null,
+      [call.name, encodeStruct(call.args), call.id ?? null],
+    ]);
   }
-  if (turn.signature) parts.push([null, "", null, null, null, null, null, null, null, null, null, null, null, null, turn.signature]);
+  if (turn.signature)
+    parts.push([
+      null,
+      "",
+      null,
+      null,
+      null,
+      null,
+      null,
+      null,
+      null,
+      null,
+      null,
+      null,
+      null,
+      null,
+      turn.signature,
+    ]);
   return [parts, turn.role];
 }
 
@@ -74,14 +120,23 @@ export function encodeRequest(spec: RequestSpec): unknown[] {
   if (spec.responseSchema) config[8] = jsonSchemaToWire(spec.responseSchema);
   if (spec.thinking) {
     const t = spec.thinking;
-    config[16] = [t.includeThoughts ? 1 : 0, t.budget, null, t.level ? THINKING_LEVEL_CODES[t.level] : null];
+    config[16] = [
+      t.includeThoughts ? 1 : 0,
+      t.budget,
+      null,
+      t.level ? THINKING_LEVEL_CODES[t.level] : null,
+    ];
   }
   const tools: unknown[] = [];
   if (spec.tools.codeExecution) tools.push([[]]);
   if (spec.tools.functions.length > 0) {
     tools.push([
       null,
-      spec.tools.functions.map((f) => [f.name, f.description ?? "", f.parameters ? jsonSchemaToWire(f.parameters) : null]),
+      spec.tools.functions.map((f) => [
+        f.name,
+        f.description ?? "",
+        f.parameters ? jsonSchemaToWire(f.parameters) : null,
+      ]),
     ]);
   }
   if (spec.tools.googleSearch) tools.push([null, null, null, []]);
@@ -126,7 +181,8 @@ function decodeTurn(raw: unknown): Turn {
 const num = (v: unknown): number | null => (typeof v === "number" ? v : null);
 
 export function decodeRequest(raw: unknown): RequestSpec {
-  if (!Array.isArray(raw) || typeof raw[0] !== "string") throw new Error("not a GenerateContent request: [0] is not a model name");
+  if (!Array.isArray(raw) || typeof raw[0] !== "string")
+    throw new Error("not a GenerateContent request: [0] is not a model name");
   const config = Array.isArray(raw[3]) ? raw[3] : [];
   const thinking = Array.isArray(config[16]) ? config[16] : null;
   const tools = Array.isArray(raw[6]) ? raw[6] : [];
@@ -156,7 +212,9 @@ export function decodeRequest(raw: unknown): RequestSpec {
     model: bareModelId(raw[0]),
     contents: (Array.isArray(raw[1]) ? raw[1] : []).map(decodeTurn),
     systemInstruction: system,
-    stopSequences: Array.isArray(config[1]) ? config[1].filter((s): s is string => typeof s === "string") : [],
+    stopSequences: Array.isArray(config[1])
+      ? config[1].filter((s): s is string => typeof s === "string")
+      : [],
     maxOutputTokens: num(config[3]),
     temperature: num(config[4]),
     topP: num(config[5]),
@@ -164,7 +222,11 @@ export function decodeRequest(raw: unknown): RequestSpec {
     responseMimeType: typeof config[7] === "string" ? config[7] : null,
     responseSchema: Array.isArray(config[8]) ? wireToJsonSchema(config[8]) : null,
     thinking: thinking
-      ? { includeThoughts: thinking[0] === 1, budget: num(thinking[1]), level: LEVEL_BY_CODE[num(thinking[3]) ?? 0] ?? null }
+      ? {
+          includeThoughts: thinking[0] === 1,
+          budget: num(thinking[1]),
+          level: LEVEL_BY_CODE[num(thinking[3]) ?? 0] ?? null,
+        }
       : null,
     tools: { googleSearch, codeExecution, urlContext, functions },
     token: typeof raw[4] === "string" ? raw[4] : "",

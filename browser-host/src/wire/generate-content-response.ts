@@ -30,7 +30,12 @@ const num = (v: unknown): number | null => (typeof v === "number" ? v : null);
 
 export function decodeUsage(raw: unknown): WireUsage | null {
   if (!Array.isArray(raw)) return null;
-  return { prompt: num(raw[0]), candidates: num(raw[1]), total: num(raw[2]), thoughts: num(raw[9]) };
+  return {
+    prompt: num(raw[0]),
+    candidates: num(raw[1]),
+    total: num(raw[2]),
+    thoughts: num(raw[9]),
+  };
 }
 
 export function decodeChunk(chunk: unknown): WireEvent[] {
@@ -43,12 +48,18 @@ export function decodeChunk(chunk: unknown): WireEvent[] {
 
   const candidate = Array.isArray(chunk[0]) ? chunk[0][0] : undefined;
   if (Array.isArray(candidate)) {
-    const parts = Array.isArray(candidate[0]) && Array.isArray(candidate[0][0]) ? candidate[0][0] : [];
+    const parts =
+      Array.isArray(candidate[0]) && Array.isArray(candidate[0][0]) ? candidate[0][0] : [];
     for (const part of parts) {
       if (!Array.isArray(part)) continue;
       const thought = part[12] === 1 || part[12] === true;
-      if (typeof part[1] === "string" && part[1] !== "") events.push({ type: thought ? "thought" : "text", text: part[1] });
-      if (Array.isArray(part[2]) && typeof part[2][0] === "string" && typeof part[2][1] === "string") {
+      if (typeof part[1] === "string" && part[1] !== "")
+        events.push({ type: thought ? "thought" : "text", text: part[1] });
+      if (
+        Array.isArray(part[2]) &&
+        typeof part[2][0] === "string" &&
+        typeof part[2][1] === "string"
+      ) {
         events.push({ type: "inline_data", mimeType: part[2][0], data: part[2][1], thought });
       }
       if (Array.isArray(part[10]) && typeof part[10][0] === "string") {
@@ -63,7 +74,8 @@ export function decodeChunk(chunk: unknown): WireEvent[] {
     if (typeof candidate[1] === "number") events.push({ type: "finish", reason: candidate[1] });
   }
   // A prompt blocked before generation carries its reason in the prompt feedback.
-  if (Array.isArray(chunk[1]) && typeof chunk[1][0] === "number") events.push({ type: "blocked", reason: chunk[1][0] });
+  if (Array.isArray(chunk[1]) && typeof chunk[1][0] === "number")
+    events.push({ type: "blocked", reason: chunk[1][0] });
   const usage = decodeUsage(chunk[2]);
   if (usage) events.push({ type: "usage", usage });
   return events;

@@ -10,7 +10,12 @@ export interface ModelInfo {
   inputLimit: number | null;
   outputLimit: number | null;
   methods: string[];
-  defaults: { temperature: number | null; topP: number | null; topK: number | null; maxTemperature: number | null };
+  defaults: {
+    temperature: number | null;
+    topP: number | null;
+    topK: number | null;
+    maxTemperature: number | null;
+  };
   thinking: { supported: boolean; budget: boolean; level: boolean; descriptor: unknown[] | null };
 }
 
@@ -28,8 +33,15 @@ export function decodeModelEntry(entry: unknown): ModelInfo | null {
     displayName: typeof entry[3] === "string" ? entry[3] : entry[0],
     inputLimit: num(entry[5]),
     outputLimit: num(entry[6]),
-    methods: Array.isArray(entry[7]) ? entry[7].filter((m): m is string => typeof m === "string") : [],
-    defaults: { temperature: num(entry[8]), topP: num(entry[9]), topK: num(entry[10]), maxTemperature: num(entry[27]) },
+    methods: Array.isArray(entry[7])
+      ? entry[7].filter((m): m is string => typeof m === "string")
+      : [],
+    defaults: {
+      temperature: num(entry[8]),
+      topP: num(entry[9]),
+      topK: num(entry[10]),
+      maxTemperature: num(entry[27]),
+    },
     thinking: {
       supported: features.includes(FEATURE_THINKING),
       budget: features.includes(FEATURE_THINKING_BUDGET),
@@ -44,5 +56,8 @@ export function decodeListModels(text: string): { xssiPrefix: boolean; models: M
   const xssiPrefix = text.trimStart().startsWith(")]}'");
   const body: unknown = JSON.parse(xssiPrefix ? text.trimStart().slice(4) : text);
   const list = Array.isArray(body) && Array.isArray(body[0]) ? body[0] : [];
-  return { xssiPrefix, models: list.map(decodeModelEntry).filter((m): m is ModelInfo => m !== null) };
+  return {
+    xssiPrefix,
+    models: list.map(decodeModelEntry).filter((m): m is ModelInfo => m !== null),
+  };
 }

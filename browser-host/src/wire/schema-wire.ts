@@ -18,16 +18,22 @@ export function jsonSchemaToWire(schema: JsonSchema): unknown[] {
     nullable = type.includes("null");
     type = type.find((t) => t !== "null") ?? "string";
   }
-  const code = TYPES.indexOf((typeof type === "string" ? type : "object") as (typeof TYPES)[number]);
+  const code = TYPES.indexOf(
+    (typeof type === "string" ? type : "object") as (typeof TYPES)[number],
+  );
   wire[0] = code > 0 ? code : 6;
   if (typeof schema.format === "string") wire[1] = schema.format;
   if (typeof schema.description === "string") wire[2] = schema.description;
   if (nullable || schema.nullable === true) wire[3] = 1;
   if (Array.isArray(schema.enum)) wire[4] = schema.enum.map(String);
-  if (schema.items && typeof schema.items === "object" && !Array.isArray(schema.items)) wire[5] = jsonSchemaToWire(schema.items);
+  if (schema.items && typeof schema.items === "object" && !Array.isArray(schema.items))
+    wire[5] = jsonSchemaToWire(schema.items);
   const properties = schema.properties;
   if (properties && typeof properties === "object" && !Array.isArray(properties)) {
-    wire[6] = Object.entries(properties).map(([name, sub]) => [name, jsonSchemaToWire((sub ?? {}) as JsonSchema)]);
+    wire[6] = Object.entries(properties).map(([name, sub]) => [
+      name,
+      jsonSchemaToWire((sub ?? {}) as JsonSchema),
+    ]);
     wire[22] = Object.keys(properties);
   }
   if (Array.isArray(schema.required) && schema.required.length > 0) wire[7] = schema.required;
@@ -47,7 +53,9 @@ export function wireToJsonSchema(wire: unknown): JsonSchema {
   if (Array.isArray(wire[5])) out.items = wireToJsonSchema(wire[5]);
   if (Array.isArray(wire[6])) {
     const properties: JsonSchema = {};
-    for (const entry of wire[6]) if (Array.isArray(entry) && typeof entry[0] === "string") properties[entry[0]] = wireToJsonSchema(entry[1]);
+    for (const entry of wire[6])
+      if (Array.isArray(entry) && typeof entry[0] === "string")
+        properties[entry[0]] = wireToJsonSchema(entry[1]);
     out.properties = properties;
   }
   if (Array.isArray(wire[7])) out.required = wire[7] as Json[];

@@ -1,5 +1,12 @@
 import type { Browser } from "puppeteer-core";
-import { PROTOCOL_VERSION, type FinishReason, type JobFrame, type JobRequest, type Usage, type WireToolCall } from "@aistudio-edge/shared";
+import {
+  PROTOCOL_VERSION,
+  type FinishReason,
+  type JobFrame,
+  type JobRequest,
+  type Usage,
+  type WireToolCall,
+} from "@aistudio-edge/shared";
 import { HostConfigSchema, type HostConfig } from "../../src/config.js";
 import type { JobSink } from "../../src/driver/job-runner.js";
 import { Lane } from "../../src/lane.js";
@@ -26,7 +33,10 @@ export function hostConfig(simUrl: string, extra: Record<string, string> = {}): 
 
 export const quietLog = createLogger("error");
 
-export function jobFrame(request: Partial<JobRequest> & { prompt?: string }, id = `job_${Math.random().toString(36).slice(2)}`): JobFrame {
+export function jobFrame(
+  request: Partial<JobRequest> & { prompt?: string },
+  id = `job_${Math.random().toString(36).slice(2)}`,
+): JobFrame {
   const { prompt, ...rest } = request;
   return {
     v: PROTOCOL_VERSION,
@@ -82,14 +92,24 @@ export class CollectingSink {
   };
 }
 
-export async function runOnLane(lane: Lane, browser: Browser, job: JobFrame, signal = new AbortController().signal): Promise<CollectingSink> {
+export async function runOnLane(
+  lane: Lane,
+  browser: Browser,
+  job: JobFrame,
+  signal = new AbortController().signal,
+): Promise<CollectingSink> {
   const collected = new CollectingSink();
   await lane.run(browser, job, collected.sink, signal);
   return collected;
 }
 
 /** Runs and returns the thrown error (or fails if the job succeeded). */
-export async function failureOf(lane: Lane, browser: Browser, job: JobFrame, signal?: AbortSignal): Promise<{ code: string; message: string; retryable: boolean }> {
+export async function failureOf(
+  lane: Lane,
+  browser: Browser,
+  job: JobFrame,
+  signal?: AbortSignal,
+): Promise<{ code: string; message: string; retryable: boolean }> {
   try {
     await runOnLane(lane, browser, job, signal);
   } catch (err) {

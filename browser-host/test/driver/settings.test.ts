@@ -37,7 +37,17 @@ describe.each(["2026", "2025"] as const)("run settings on UI %s", (ui) => {
     maxOutputTokens: 777,
     stop: ["STOP1", "###"],
     reasoningEffort: "low",
-    tools: [{ name: "get_weather", description: "Weather", parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] } }],
+    tools: [
+      {
+        name: "get_weather",
+        description: "Weather",
+        parameters: {
+          type: "object",
+          properties: { city: { type: "string" } },
+          required: ["city"],
+        },
+      },
+    ],
     googleSearch: true,
   });
 
@@ -51,7 +61,22 @@ describe.each(["2026", "2025"] as const)("run settings on UI %s", (ui) => {
       maxOutputTokens: 777,
       stopSequences: ["STOP1", "###"],
       thinking: { includeThoughts: true, budget: 1024, level: null },
-      tools: { googleSearch: true, codeExecution: false, urlContext: false, functions: [{ name: "get_weather", description: "Weather", parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] } }] },
+      tools: {
+        googleSearch: true,
+        codeExecution: false,
+        urlContext: false,
+        functions: [
+          {
+            name: "get_weather",
+            description: "Weather",
+            parameters: {
+              type: "object",
+              properties: { city: { type: "string" } },
+              required: ["city"],
+            },
+          },
+        ],
+      },
       responseMimeType: null,
     });
     expect(last().contents).toEqual([{ role: "user", text: "Weather in Rome?" }]);
@@ -63,20 +88,41 @@ describe.each(["2026", "2025"] as const)("run settings on UI %s", (ui) => {
       const w = window as unknown as { settingsTouched: number };
       w.settingsTouched = 0;
       for (const type of ["change", "click"]) {
-        document.addEventListener(type, (e) => {
-          // Settings controls and their pop-ups; the New chat dialog is not a setting.
-          const settings = "ms-run-settings, ms-prompt-run-settings, [role='listbox'], ms-text-editor, .system-instructions-panel, ms-system-instructions";
-          if ((e.target as Element).closest(settings)) w.settingsTouched += 1;
-        }, true);
+        document.addEventListener(
+          type,
+          (e) => {
+            // Settings controls and their pop-ups; the New chat dialog is not a setting.
+            const settings =
+              "ms-run-settings, ms-prompt-run-settings, [role='listbox'], ms-text-editor, .system-instructions-panel, ms-system-instructions";
+            if ((e.target as Element).closest(settings)) w.settingsTouched += 1;
+          },
+          true,
+        );
       }
     });
     await runOnLane(lane, browser, { ...full, jobId: "job_again" });
-    expect(await page.evaluate(() => (window as unknown as { settingsTouched: number }).settingsTouched)).toBe(0);
-    expect(last()).toMatchObject({ temperature: 0.25, topP: 0.6, maxOutputTokens: 777, stopSequences: ["STOP1", "###"] });
+    expect(
+      await page.evaluate(() => (window as unknown as { settingsTouched: number }).settingsTouched),
+    ).toBe(0);
+    expect(last()).toMatchObject({
+      temperature: 0.25,
+      topP: 0.6,
+      maxOutputTokens: 777,
+      stopSequences: ["STOP1", "###"],
+    });
   });
 
   it("changes only what differs, and clears what the next job does not ask for", async () => {
-    await runOnLane(lane, browser, jobFrame({ model: "gemini-2.5-flash", prompt: "Plain now", temperature: 0.25, reasoningEffort: "none" }));
+    await runOnLane(
+      lane,
+      browser,
+      jobFrame({
+        model: "gemini-2.5-flash",
+        prompt: "Plain now",
+        temperature: 0.25,
+        reasoningEffort: "none",
+      }),
+    );
     expect(last()).toMatchObject({
       systemInstruction: null,
       temperature: 0.25,
@@ -89,16 +135,49 @@ describe.each(["2026", "2025"] as const)("run settings on UI %s", (ui) => {
   });
 
   it("switches model and sends a thinking level; clamps max tokens to the model's limit", async () => {
-    await runOnLane(lane, browser, jobFrame({ model: "gemini-3-pro-preview", prompt: "Level please", reasoningEffort: "medium", maxOutputTokens: 1_000_000 }));
+    await runOnLane(
+      lane,
+      browser,
+      jobFrame({
+        model: "gemini-3-pro-preview",
+        prompt: "Level please",
+        reasoningEffort: "medium",
+        maxOutputTokens: 1_000_000,
+      }),
+    );
     // 3 Pro offers only low and high: medium rounds up.
-    expect(last()).toMatchObject({ model: "gemini-3-pro-preview", thinking: { includeThoughts: true, budget: null, level: "high" }, maxOutputTokens: 65536 });
-    await runOnLane(lane, browser, jobFrame({ model: "gemini-3-flash-preview", prompt: "Minimal", reasoningEffort: "minimal" }));
-    expect(last()).toMatchObject({ model: "gemini-3-flash-preview", thinking: { level: "minimal" } });
+    expect(last()).toMatchObject({
+      model: "gemini-3-pro-preview",
+      thinking: { includeThoughts: true, budget: null, level: "high" },
+      maxOutputTokens: 65536,
+    });
+    await runOnLane(
+      lane,
+      browser,
+      jobFrame({ model: "gemini-3-flash-preview", prompt: "Minimal", reasoningEffort: "minimal" }),
+    );
+    expect(last()).toMatchObject({
+      model: "gemini-3-flash-preview",
+      thinking: { level: "minimal" },
+    });
   });
 
   it("sends structured output with the job's schema", async () => {
-    const schema = { type: "object", properties: { answer: { type: "string" } }, required: ["answer"] };
-    await runOnLane(lane, browser, jobFrame({ model: "gemini-2.5-flash", prompt: "JSON", responseFormat: { type: "json_schema", name: "a", schema }, reasoningEffort: "none" }));
+    const schema = {
+      type: "object",
+      properties: { answer: { type: "string" } },
+      required: ["answer"],
+    };
+    await runOnLane(
+      lane,
+      browser,
+      jobFrame({
+        model: "gemini-2.5-flash",
+        prompt: "JSON",
+        responseFormat: { type: "json_schema", name: "a", schema },
+        reasoningEffort: "none",
+      }),
+    );
     expect(last()).toMatchObject({ responseMimeType: "application/json", responseSchema: schema });
   });
 
@@ -111,14 +190,20 @@ describe.each(["2026", "2025"] as const)("run settings on UI %s", (ui) => {
         reasoningEffort: "none",
         messages: [
           { role: "user", content: "What is the weather?" },
-          { role: "assistant", content: "", toolCalls: [{ id: "call_1", name: "get_weather", arguments: '{"city":"Rome"}' }] },
+          {
+            role: "assistant",
+            content: "",
+            toolCalls: [{ id: "call_1", name: "get_weather", arguments: '{"city":"Rome"}' }],
+          },
           { role: "tool", content: '{"temp":21}', toolCallId: "call_1" },
         ],
       }),
     );
     const prompt = last().contents.at(-1)!.text;
     expect(prompt).toContain("[User]\nWhat is the weather?");
-    expect(prompt).toContain('[Assistant called tool get_weather (id call_1) with arguments {"city":"Rome"}]');
+    expect(prompt).toContain(
+      '[Assistant called tool get_weather (id call_1) with arguments {"city":"Rome"}]',
+    );
     expect(prompt).toContain('[Tool result for call call_1]\n{"temp":21}');
   });
 });

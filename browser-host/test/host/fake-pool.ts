@@ -1,5 +1,13 @@
 import { WebSocketServer, type WebSocket } from "ws";
-import { HEARTBEAT_PING, HEARTBEAT_PONG, encodeFrame, parseHostFrame, type HostFrame, type HostJobEvent, type PoolFrame } from "@aistudio-edge/shared";
+import {
+  HEARTBEAT_PING,
+  HEARTBEAT_PONG,
+  encodeFrame,
+  parseHostFrame,
+  type HostFrame,
+  type HostJobEvent,
+  type PoolFrame,
+} from "@aistudio-edge/shared";
 
 /** A pool that speaks the protocol over a real WebSocket on loopback, for testing the host alone. */
 export class FakePool {
@@ -22,7 +30,8 @@ export class FakePool {
         if (!parsed.ok) throw new Error(`host sent a bad frame: ${parsed.error}`);
         this.frames.push(parsed.frame);
         for (const listener of this.listeners) listener(parsed.frame);
-        if (parsed.frame.type === "hello") socket.send(encodeFrame({ type: "welcome", poolId: "fake", heartbeatMs: 1000 }));
+        if (parsed.frame.type === "hello")
+          socket.send(encodeFrame({ type: "welcome", poolId: "fake", heartbeatMs: 1000 }));
       });
     });
   }
@@ -43,11 +52,16 @@ export class FakePool {
   }
 
   of<T extends HostFrame["type"]>(type: T, jobId?: string): Array<Extract<HostFrame, { type: T }>> {
-    return this.frames.filter((f) => f.type === type && (jobId === undefined || (f as { jobId?: string }).jobId === jobId)) as Array<Extract<HostFrame, { type: T }>>;
+    return this.frames.filter(
+      (f) => f.type === type && (jobId === undefined || (f as { jobId?: string }).jobId === jobId),
+    ) as Array<Extract<HostFrame, { type: T }>>;
   }
 
   /** The events the host sent for one job, in order, optionally of one kind. */
-  events<T extends HostJobEvent["t"]>(jobId: string, t?: T): Array<Extract<HostJobEvent, { t: T }>> {
+  events<T extends HostJobEvent["t"]>(
+    jobId: string,
+    t?: T,
+  ): Array<Extract<HostJobEvent, { t: T }>> {
     return this.of("job.event", jobId)
       .map((f) => f.event)
       .filter((e) => t === undefined || e.t === t) as Array<Extract<HostJobEvent, { t: T }>>;

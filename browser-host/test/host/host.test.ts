@@ -24,7 +24,8 @@ let snapshots: string;
 const internals = () => host as unknown as { lanes: Lane[]; browser: Browser };
 
 /** The shared wait, with the longer deadline that real Chromium work on a loaded machine needs. */
-const until = (check: () => boolean, what: string, timeoutMs = 30_000) => untilHolds(check, what, timeoutMs);
+const until = (check: () => boolean, what: string, timeoutMs = 30_000) =>
+  untilHolds(check, what, timeoutMs);
 
 function sendJob(id: string, prompt: string): void {
   const { v: _v, ...frame } = jobFrame({ prompt, reasoningEffort: "none" }, id);
@@ -41,7 +42,18 @@ beforeAll(async () => {
   pool = await FakePool.start();
   snapshots = mkdtempSync(join(tmpdir(), "aistudio-edge-snapshots-"));
   host = new BrowserHost(
-    loadConfig({ POOL_URL: pool.url, HOST_TOKEN: "host-secret", HOST_ID: "test-host", LANES: "2", AISTUDIO_URL: sim.url, EGRESS_CHECK_URL: `${sim.url}/__sim/egress`, SNAPSHOT_DIR: snapshots, SNAPSHOT_KEEP: "2", LOG_LEVEL: "error", PAGE_TIMEOUT_MS: "10000" }),
+    loadConfig({
+      POOL_URL: pool.url,
+      HOST_TOKEN: "host-secret",
+      HOST_ID: "test-host",
+      LANES: "2",
+      AISTUDIO_URL: sim.url,
+      EGRESS_CHECK_URL: `${sim.url}/__sim/egress`,
+      SNAPSHOT_DIR: snapshots,
+      SNAPSHOT_KEEP: "2",
+      LOG_LEVEL: "error",
+      PAGE_TIMEOUT_MS: "10000",
+    }),
     createLogger("error"),
   );
   await host.start();
@@ -60,7 +72,9 @@ describe("the browser host", () => {
     const hello = pool.of("hello")[0]!;
     expect(hello).toMatchObject({ hostId: "test-host", lanes: 2 });
     expect(hello.instanceId).toMatch(/^[0-9a-f]{16}$/);
-    expect(hello.models.map((m) => m.id)).toEqual(expect.arrayContaining(["gemini-2.5-flash", "gemini-3-pro-preview", "gemini-2.0-flash"]));
+    expect(hello.models.map((m) => m.id)).toEqual(
+      expect.arrayContaining(["gemini-2.5-flash", "gemini-3-pro-preview", "gemini-2.0-flash"]),
+    );
     expect(hello.models.find((m) => m.id === "gemini-3-pro-preview")!.thinking).toBe("level");
     expect(hello.models.find((m) => m.id === "gemini-2.5-flash")!.thinking).toBe("budget");
     expect(hello.models.find((m) => m.id === "gemini-2.0-flash")!.thinking).toBe("none");
@@ -74,43 +88,79 @@ describe("the browser host", () => {
     expect(frames[0]!.event).toEqual({ t: "started", lane: expect.any(Number) });
     expect(frames.at(-1)!.event.t).toBe("done");
     expect(frames.map((f) => f.seq)).toEqual(frames.map((_, i) => i + 1));
-    const text = pool.events("job_relay", "text").map((e) => e.text).join("");
+    const text = pool
+      .events("job_relay", "text")
+      .map((e) => e.text)
+      .join("");
     expect(text).toBe(sim.state.requests.at(-1)!.answer!.text);
   });
 
   it("reports a job's lane busy from the moment it takes the job", async () => {
     await runJob("job_reserved");
-    const first = pool.frames.findIndex((f) => f.type === "job.event" && f.jobId === "job_reserved");
-    const atStart = pool.frames.slice(0, first).filter((f) => f.type === "status").at(-1)!;
+    const first = pool.frames.findIndex(
+      (f) => f.type === "job.event" && f.jobId === "job_reserved",
+    );
+    const atStart = pool.frames
+      .slice(0, first)
+      .filter((f) => f.type === "status")
+      .at(-1)!;
     expect(atStart).toMatchObject({ lanes: 2, freeLanes: 1 });
   });
 
   it("answers host_busy when the pool sends more jobs than it has lanes", async () => {
-    await fetch(`${sim.url}/__sim/scenario`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ scenario: "slow", runs: 2, paceMs: 100 }) });
+    await fetch(`${sim.url}/__sim/scenario`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ scenario: "slow", runs: 2, paceMs: 100 }),
+    });
     for (const id of ["job_b1", "job_b2", "job_b3"]) sendJob(id, id);
     await until(() => pool.ended("job_b3"), "the third job's refusal");
-    expect(pool.events("job_b3", "error")[0]).toMatchObject({ code: "host_busy", retryable: true, outputStarted: false });
-    await until(() => pool.events("job_b1", "done").length + pool.events("job_b2", "done").length === 2, "both slow jobs");
+    expect(pool.events("job_b3", "error")[0]).toMatchObject({
+      code: "host_busy",
+      retryable: true,
+      outputStarted: false,
+    });
+    await until(
+      () => pool.events("job_b1", "done").length + pool.events("job_b2", "done").length === 2,
+      "both slow jobs",
+    );
   });
 
   it("reports a quota error, and keeps the lane busy until its failure snapshot is written", async () => {
-    await fetch(`${sim.url}/__sim/scenario`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ scenario: "quota" }) });
+    await fetch(`${sim.url}/__sim/scenario`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ scenario: "quota" }),
+    });
     const dir = () => join(snapshots, new Date().toISOString().slice(0, 10), "job_quota");
     // Each status after the error says whether the lane was free, and whether the snapshot was there then.
     const afterError: Array<{ free: boolean; snapshot: boolean }> = [];
     const listener = (f: (typeof pool.frames)[number]) => {
-      if (f.type === "status" && pool.ended("job_quota")) afterError.push({ free: f.freeLanes === f.lanes, snapshot: existsSync(join(dir(), "dom.html")) });
+      if (f.type === "status" && pool.ended("job_quota"))
+        afterError.push({
+          free: f.freeLanes === f.lanes,
+          snapshot: existsSync(join(dir(), "dom.html")),
+        });
     };
     pool.listeners.push(listener);
     await runJob("job_quota");
-    expect(pool.events("job_quota", "error")[0]).toMatchObject({ code: "upstream_quota", retryable: true });
+    expect(pool.events("job_quota", "error")[0]).toMatchObject({
+      code: "upstream_quota",
+      retryable: true,
+    });
     await until(() => afterError.some((s) => s.free), "the lane to be reported free again");
     pool.listeners.splice(pool.listeners.indexOf(listener), 1);
     // Under protocol v1 the lane was reported free while the snapshot was still being taken.
     expect(afterError.filter((s) => s.free).every((s) => s.snapshot)).toBe(true);
     await until(() => existsSync(dir()), "the snapshot");
     await until(() => readdirSync(dir()).includes("dom.html"), "the snapshot files");
-    expect(readdirSync(dir()).sort()).toEqual(["console.log", "dom.html", "error.json", "network.json", "screenshot.png"]);
+    expect(readdirSync(dir()).sort()).toEqual([
+      "console.log",
+      "dom.html",
+      "error.json",
+      "network.json",
+      "screenshot.png",
+    ]);
   });
 
   it("replaces a crashed page and keeps serving", async () => {
@@ -125,7 +175,11 @@ describe("the browser host", () => {
   it("relaunches a killed browser, reporting degraded meanwhile", async () => {
     internals().browser.process()!.kill("SIGKILL");
     await until(() => pool.lastStatus()?.state === "degraded", "degraded", 10_000);
-    await until(() => pool.lastStatus()?.state === "ready" && pool.lastStatus()!.lanes === 2, "ready again", 30_000);
+    await until(
+      () => pool.lastStatus()?.state === "ready" && pool.lastStatus()!.lanes === 2,
+      "ready again",
+      30_000,
+    );
     await runJob("job_after_kill");
     expect(pool.events("job_after_kill", "done")).toHaveLength(1);
   });
@@ -139,7 +193,11 @@ describe("the browser host", () => {
   });
 
   it("drains: finishes the running job, reports draining, then closes the link", async () => {
-    await fetch(`${sim.url}/__sim/scenario`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ scenario: "slow", paceMs: 100 }) });
+    await fetch(`${sim.url}/__sim/scenario`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ scenario: "slow", paceMs: 100 }),
+    });
     sendJob("job_drain", "drain me");
     await until(() => pool.events("job_drain", "text").length > 0, "the job to stream");
     const drained = host.drain("test");

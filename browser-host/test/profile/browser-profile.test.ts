@@ -24,15 +24,41 @@ let sim: Simulator;
 let dir: string;
 let out: string[];
 const print = (line: string) => out.push(line);
-const common = () => ["--dir", dir, "--aistudio-url", sim.url, "--egress-url", `${sim.url}/__sim/egress`];
+const common = () => [
+  "--dir",
+  dir,
+  "--aistudio-url",
+  sim.url,
+  "--egress-url",
+  `${sim.url}/__sim/egress`,
+];
 
 async function simSession(): Promise<string> {
-  const res = await fetch(`${sim.url}/v3/signin/identifier`, { method: "POST", body: "identifier=me%40example.com&continue=%2Fprompts%2Fnew_chat", headers: { "content-type": "application/x-www-form-urlencoded" }, redirect: "manual" });
+  const res = await fetch(`${sim.url}/v3/signin/identifier`, {
+    method: "POST",
+    body: "identifier=me%40example.com&continue=%2Fprompts%2Fnew_chat",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    redirect: "manual",
+  });
   return /SID=([0-9a-f]+)/.exec(res.headers.get("set-cookie") ?? "")![1]!;
 }
 
-async function writeProfile(name: string, cookies: Array<{ name: string; value: string }>, meta: Record<string, unknown>): Promise<void> {
-  const state = { cookies: cookies.map((c) => ({ ...c, domain: "127.0.0.1", path: "/", expires: -1, httpOnly: true, secure: false })), origins: [] };
+async function writeProfile(
+  name: string,
+  cookies: Array<{ name: string; value: string }>,
+  meta: Record<string, unknown>,
+): Promise<void> {
+  const state = {
+    cookies: cookies.map((c) => ({
+      ...c,
+      domain: "127.0.0.1",
+      path: "/",
+      expires: -1,
+      httpOnly: true,
+      secure: false,
+    })),
+    origins: [],
+  };
   const file = join(dir, `${name}-import.json`);
   writeFileSync(file, JSON.stringify(state));
   const flags = Object.entries(meta).flatMap(([k, v]) => [`--${k}`, String(v)]);
@@ -56,7 +82,11 @@ afterEach(async () => {
 
 describe("npm run auth -- check", () => {
   it("reports signed in for a profile whose cookies the site accepts, and the egress match", async () => {
-    await fetch(`${sim.url}/__sim/config`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ requireLogin: true }) });
+    await fetch(`${sim.url}/__sim/config`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ requireLogin: true }),
+    });
     await writeProfile("good", [{ name: "SID", value: await simSession() }], { country: "US" });
     expect(await auth(["check", "good", "--headless", ...common()], print)).toBe(0);
     expect(out.join("\n")).toMatch(/Egress: 127\.0\.0\.1 \(US\)/);
@@ -64,7 +94,11 @@ describe("npm run auth -- check", () => {
   });
 
   it("reports the sign-in redirect for a profile the site no longer accepts", async () => {
-    await fetch(`${sim.url}/__sim/config`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ requireLogin: true }) });
+    await fetch(`${sim.url}/__sim/config`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ requireLogin: true }),
+    });
     await writeProfile("stale", [{ name: "SID", value: "0123456789abcdef" }], { country: "US" });
     expect(await auth(["check", "stale", "--headless", ...common()], print)).toBe(1);
     expect(out.join("\n")).toMatch(/Profile 'stale': SIGN-IN REDIRECT — .*sign-in page/);
@@ -73,19 +107,28 @@ describe("npm run auth -- check", () => {
   it("says so when the egress country is not the login's", async () => {
     await writeProfile("abroad", [], { country: "DE", ip: "198.51.100.4" });
     expect(await auth(["check", "abroad", "--headless", ...common()], print)).toBe(1);
-    expect(out.join("\n")).toMatch(/Egress MISMATCH: this host reaches the internet from US .* login was made from DE/);
+    expect(out.join("\n")).toMatch(
+      /Egress MISMATCH: this host reaches the internet from US .* login was made from DE/,
+    );
   });
 });
 
 describe("npm run auth -- login", () => {
   it("waits for AI Studio to load signed in, then saves the profile with its egress and prints the path", async () => {
-    expect(await auth(["login", "as_7.json", "--headless", "--timeout", "30", ...common()], print)).toBe(0);
+    expect(
+      await auth(["login", "as_7.json", "--headless", "--timeout", "30", ...common()], print),
+    ).toBe(0);
     const saved = join(dir, "saved", "7.json");
     expect(out.join("\n")).toContain(`Saved profile '7' to ${saved}`);
     const state = JSON.parse(readFileSync(saved, "utf8"));
     expect(state.cookies.map((c: { name: string }) => c.name)).toContain("SIDCC");
     expect(state.origins[0].origin).toBe(sim.url);
-    expect(JSON.parse(readFileSync(join(dir, "saved", "7.meta.json"), "utf8"))).toMatchObject({ country: "US", egressIp: "127.0.0.1", timezone: "America/New_York", source: "login" });
+    expect(JSON.parse(readFileSync(join(dir, "saved", "7.meta.json"), "utf8"))).toMatchObject({
+      country: "US",
+      egressIp: "127.0.0.1",
+      timezone: "America/New_York",
+      source: "login",
+    });
   });
 });
 
@@ -128,17 +171,25 @@ describe("the host with a profile", () => {
 
   it("refuses to start when the egress country differs from the profile's", async () => {
     await writeProfile("de", [], { country: "DE", ip: "198.51.100.4" });
-    await expect(start({ PROFILE: "de" })).rejects.toThrow(/Refusing to start: this host reaches the internet from US .*login was made from DE .*ALLOW_EGRESS_MISMATCH=1/);
+    await expect(start({ PROFILE: "de" })).rejects.toThrow(
+      /Refusing to start: this host reaches the internet from US .*login was made from DE .*ALLOW_EGRESS_MISMATCH=1/,
+    );
   });
 
   it("starts with a warning when ALLOW_EGRESS_MISMATCH=1", async () => {
     await writeProfile("de", [], { country: "DE" });
     await start({ PROFILE: "de", ALLOW_EGRESS_MISMATCH: "1" });
-    expect(lines.some((l) => l.includes('"level":"warn"') && l.includes("egress country differs"))).toBe(true);
+    expect(
+      lines.some((l) => l.includes('"level":"warn"') && l.includes("egress country differs")),
+    ).toBe(true);
   });
 
   it("sends the browser through the proxy with its credentials, with the profile's time zone, locale and place", async () => {
-    await fetch(`${sim.url}/__sim/config`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ egress: { country: "JP", timezone: "Asia/Tokyo" } }) });
+    await fetch(`${sim.url}/__sim/config`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ egress: { country: "JP", timezone: "Asia/Tokyo" } }),
+    });
     await writeProfile("tokyo", [], { country: "JP", timezone: "Asia/Tokyo", locale: "ja-JP" });
     await start({ PROFILE: "tokyo", PROXY_URL: proxy.url });
     const expected = `Basic ${Buffer.from(`${proxy.user}:${proxy.password}`).toString("base64")}`;
@@ -151,21 +202,39 @@ describe("the host with a profile", () => {
     expect(lines.join("\n")).not.toContain(proxy.password);
     const page = internals().lanes[0]!.page!;
     const seen = await page.evaluate(async () => {
-      const position = await new Promise<GeolocationPosition>((resolve, reject) => navigator.geolocation.getCurrentPosition(resolve, reject));
-      return { tz: Intl.DateTimeFormat().resolvedOptions().timeZone, lang: navigator.language, locale: Intl.DateTimeFormat().resolvedOptions().locale, lat: position.coords.latitude };
+      const position = await new Promise<GeolocationPosition>((resolve, reject) =>
+        navigator.geolocation.getCurrentPosition(resolve, reject),
+      );
+      return {
+        tz: Intl.DateTimeFormat().resolvedOptions().timeZone,
+        lang: navigator.language,
+        locale: Intl.DateTimeFormat().resolvedOptions().locale,
+        lat: position.coords.latitude,
+      };
     });
     expect(seen).toEqual({ tz: "Asia/Tokyo", lang: "ja-JP", locale: "ja-JP", lat: 35.6762 });
   });
 
   it("keeps the shell's http_proxy away from the browser", async () => {
-    const saved = { http_proxy: process.env.http_proxy, HTTPS_PROXY: process.env.HTTPS_PROXY, ALL_PROXY: process.env.ALL_PROXY };
-    Object.assign(process.env, { http_proxy: proxy.url, HTTPS_PROXY: proxy.url, ALL_PROXY: proxy.url });
+    const saved = {
+      http_proxy: process.env.http_proxy,
+      HTTPS_PROXY: process.env.HTTPS_PROXY,
+      ALL_PROXY: process.env.ALL_PROXY,
+    };
+    Object.assign(process.env, {
+      http_proxy: proxy.url,
+      HTTPS_PROXY: proxy.url,
+      ALL_PROXY: proxy.url,
+    });
     try {
       await start();
       expect(host!.snapshot().lanes).toBe(1);
       expect(proxy.seen).toEqual([]);
       // Chromium reads proxy variables from its environment on Linux: they must not be there.
-      const environ = readFileSync(`/proc/${internals().browser.process()!.pid}/environ`, "utf8").split("\0");
+      const environ = readFileSync(
+        `/proc/${internals().browser.process()!.pid}/environ`,
+        "utf8",
+      ).split("\0");
       expect(environ.filter((e) => /^(https?|all|no)_proxy=/i.test(e))).toEqual([]);
       expect(environ.length).toBeGreaterThan(3);
     } finally {
@@ -182,7 +251,11 @@ describe("the host with a profile", () => {
     await start();
     const active = join(dir, "active", "renew.json");
     const before = statSync(active).mtimeMs;
-    await fetch(`${sim.url}/__sim/scenario`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ scenario: "slow", paceMs: 150 }) });
+    await fetch(`${sim.url}/__sim/scenario`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ scenario: "slow", paceMs: 150 }),
+    });
     const { v: _v, ...frame } = jobFrame({ prompt: "long one", reasoningEffort: "none" }, "job_wb");
     await until(() => host!.snapshot().connected, "the host to connect", 30_000);
     pool.send(frame);

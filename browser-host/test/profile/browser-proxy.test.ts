@@ -16,12 +16,17 @@ let sitePort = 0;
 let upstream: TestProxy;
 let forwarder: BrowserProxy;
 
-const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`;
+const basic = (user: string, password: string) =>
+  `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`;
 
 /** One request through the forwarder, as any local program could send it. */
-function viaForwarder(method: "GET" | "CONNECT", headers: Record<string, string> = {}): Promise<{ status: number; headers: IncomingHttpHeaders }> {
+function viaForwarder(
+  method: "GET" | "CONNECT",
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: IncomingHttpHeaders }> {
   const { hostname, port } = new URL(forwarder.server);
-  const path = method === "CONNECT" ? `127.0.0.1:${sitePort}` : `http://127.0.0.1:${sitePort}/secret`;
+  const path =
+    method === "CONNECT" ? `127.0.0.1:${sitePort}` : `http://127.0.0.1:${sitePort}/secret`;
   return new Promise((resolve, reject) => {
     const req = request({ host: hostname, port, method, path, headers });
     req.on("response", (res) => {
@@ -41,7 +46,9 @@ beforeAll(async () => {
   site = createServer((req, res) => {
     if (new URL(req.url ?? "/", "http://site").pathname === "/") {
       res.writeHead(200, { "content-type": "text/html" });
-      res.end(`<img src="/pixel.png"><script>fetch("/api").then((r) => r.text()).then((t) => (document.title = t))</script>`);
+      res.end(
+        `<img src="/pixel.png"><script>fetch("/api").then((r) => r.text()).then((t) => (document.title = t))</script>`,
+      );
       return;
     }
     res.writeHead(200, { "content-type": "text/plain" });
@@ -77,7 +84,11 @@ describe("the browser's proxy forwarder", () => {
   });
 
   it("answers 407 to a wrong credential, the upstream's own included", async () => {
-    for (const auth of [basic("browser", "guess"), basic("", ""), basic(upstream.user, upstream.password)]) {
+    for (const auth of [
+      basic("browser", "guess"),
+      basic("", ""),
+      basic(upstream.user, upstream.password),
+    ]) {
       expect((await viaForwarder("GET", { "proxy-authorization": auth })).status).toBe(407);
       expect((await viaForwarder("CONNECT", { "proxy-authorization": auth })).status).toBe(407);
     }
@@ -95,7 +106,15 @@ describe("Chromium through the forwarder", () => {
   let browser: Browser | null = null;
   const launch = async () => {
     const chromium = await findChromium(process.env.CHROME_PATH);
-    browser = await puppeteer.launch({ executablePath: chromium.path, headless: true, args: [...CHROMIUM_ARGS, `--proxy-server=${forwarder.server}`, "--proxy-bypass-list=<-loopback>"] });
+    browser = await puppeteer.launch({
+      executablePath: chromium.path,
+      headless: true,
+      args: [
+        ...CHROMIUM_ARGS,
+        `--proxy-server=${forwarder.server}`,
+        "--proxy-bypass-list=<-loopback>",
+      ],
+    });
     return browser;
   };
   afterEach(async () => {
@@ -125,8 +144,13 @@ describe("Chromium through the forwarder", () => {
       await page.waitForFunction(() => document.title === "answer /api", { timeout: 30_000 });
       await context.close();
     }
-    const toSite = upstream.seen.filter((s) => s.target.startsWith(`http://127.0.0.1:${sitePort}/`));
-    for (const path of ["/?round=1", "/?round=2", "/pixel.png", "/api"]) expect(toSite.map((s) => s.target.slice(`http://127.0.0.1:${sitePort}`.length))).toContain(path);
+    const toSite = upstream.seen.filter((s) =>
+      s.target.startsWith(`http://127.0.0.1:${sitePort}/`),
+    );
+    for (const path of ["/?round=1", "/?round=2", "/pixel.png", "/api"])
+      expect(toSite.map((s) => s.target.slice(`http://127.0.0.1:${sitePort}`.length))).toContain(
+        path,
+      );
     expect(toSite.every((s) => s.auth === basic(upstream.user, upstream.password))).toBe(true);
   });
 });

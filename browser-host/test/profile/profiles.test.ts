@@ -14,14 +14,46 @@ import { ProfileFileError, writeFileAtomic } from "../../src/profile/storage-sta
 /** A storage state as the Python AIstudioProxyAPI writes it (Playwright's format). */
 export const PYTHON_TOOL_STATE = {
   cookies: [
-    { name: "SID", value: "g.a000abc", domain: ".google.com", path: "/", expires: 1829302611.123456, httpOnly: false, secure: false, sameSite: "Lax" },
-    { name: "__Secure-1PSID", value: "g.a000def", domain: ".google.com", path: "/", expires: 1829302611.5, httpOnly: true, secure: true, sameSite: "None" },
-    { name: "NID", value: "511=xyz", domain: ".google.com", path: "/", expires: -1, httpOnly: true, secure: true, sameSite: "None" },
+    {
+      name: "SID",
+      value: "g.a000abc",
+      domain: ".google.com",
+      path: "/",
+      expires: 1829302611.123456,
+      httpOnly: false,
+      secure: false,
+      sameSite: "Lax",
+    },
+    {
+      name: "__Secure-1PSID",
+      value: "g.a000def",
+      domain: ".google.com",
+      path: "/",
+      expires: 1829302611.5,
+      httpOnly: true,
+      secure: true,
+      sameSite: "None",
+    },
+    {
+      name: "NID",
+      value: "511=xyz",
+      domain: ".google.com",
+      path: "/",
+      expires: -1,
+      httpOnly: true,
+      secure: true,
+      sameSite: "None",
+    },
   ],
   origins: [
     {
       origin: "https://aistudio.google.com",
-      localStorage: [{ name: "aiStudioUserPreference", value: '{"promptModel":"models/gemini-2.5-pro","autosaveEnabled":false}' }],
+      localStorage: [
+        {
+          name: "aiStudioUserPreference",
+          value: '{"promptModel":"models/gemini-2.5-pro","autosaveEnabled":false}',
+        },
+      ],
     },
   ],
 };
@@ -53,17 +85,42 @@ describe("npm run auth -- import / list / activate", () => {
   it("imports the Python tool's as_1.json unchanged, with the egress it was made on", async () => {
     const file = join(dir, "as_1.json");
     writeFileSync(file, JSON.stringify(PYTHON_TOOL_STATE));
-    expect(await auth(["import", file, "--dir", dir, "--country", "us", "--ip", "203.0.113.7", "--timezone", "America/Chicago"], print)).toBe(0);
-    expect(out.join("\n")).toContain(`Imported ${file} as profile '1': ${join(dir, "saved", "1.json")} (3 cookies, 1 origins; egress US)`);
+    expect(
+      await auth(
+        [
+          "import",
+          file,
+          "--dir",
+          dir,
+          "--country",
+          "us",
+          "--ip",
+          "203.0.113.7",
+          "--timezone",
+          "America/Chicago",
+        ],
+        print,
+      ),
+    ).toBe(0);
+    expect(out.join("\n")).toContain(
+      `Imported ${file} as profile '1': ${join(dir, "saved", "1.json")} (3 cookies, 1 origins; egress US)`,
+    );
     const saved = JSON.parse(readFileSync(join(dir, "saved", "1.json"), "utf8"));
     expect(saved).toEqual(PYTHON_TOOL_STATE);
-    expect(JSON.parse(readFileSync(join(dir, "saved", "1.meta.json"), "utf8"))).toMatchObject({ country: "US", egressIp: "203.0.113.7", timezone: "America/Chicago", source: "import" });
+    expect(JSON.parse(readFileSync(join(dir, "saved", "1.meta.json"), "utf8"))).toMatchObject({
+      country: "US",
+      egressIp: "203.0.113.7",
+      timezone: "America/Chicago",
+      source: "import",
+    });
   });
 
   it("refuses a file that is not a storage state, saying why", async () => {
     const file = join(dir, "bad.json");
     writeFileSync(file, JSON.stringify({ cookies: "nope" }));
-    await expect(auth(["import", file, "--dir", dir, "--country", "US"], print)).rejects.toThrow(/is not a storage state.*cookies/);
+    await expect(auth(["import", file, "--dir", dir, "--country", "US"], print)).rejects.toThrow(
+      /is not a storage state.*cookies/,
+    );
   });
 
   it("lists profiles with age, egress country and the active one; activate switches", async () => {
@@ -91,7 +148,11 @@ describe("a profile's sidecar (.meta.json)", () => {
     await auth(["import", file, "--dir", dir, "--country", "DE"], print);
     return join(dir, "saved", "3.meta.json");
   };
-  const session = () => new ProfileSession(loadConfig({ POOL_URL: "ws://127.0.0.1:1", HOST_TOKEN: "t", AUTH_DIR: dir, PROFILE: "3" }), createLogger("error"));
+  const session = () =>
+    new ProfileSession(
+      loadConfig({ POOL_URL: "ws://127.0.0.1:1", HOST_TOKEN: "t", AUTH_DIR: dir, PROFILE: "3" }),
+      createLogger("error"),
+    );
 
   it("may be missing: the profile then has no recorded egress", async () => {
     rmSync(await importProfile());
@@ -101,25 +162,39 @@ describe("a profile's sidecar (.meta.json)", () => {
 
   it.each([
     ["not JSON", '{"country": "DE"', /3\.meta\.json is not JSON, so it is not a profile sidecar/],
-    ["not a sidecar", JSON.stringify({ country: 7 }), /3\.meta\.json is not a profile sidecar: egressIp/],
-  ])("that is %s is an error naming the file, not a profile without one (the egress check would be skipped)", async (_, content, message) => {
-    const meta = await importProfile();
-    writeFileSync(meta, content);
-    await expect(new ProfileStore(dir).load("3")).rejects.toThrow(message);
-    const error = await session()
-      .open()
-      .then(() => null, (err: unknown) => err);
-    expect(error).toBeInstanceOf(ProfileFileError);
-    expect((error as ProfileFileError).message).toMatch(message);
-    expect((error as ProfileFileError).path).toBe(meta);
-    expect((error as ProfileFileError).cause).toBeDefined();
-  });
+    [
+      "not a sidecar",
+      JSON.stringify({ country: 7 }),
+      /3\.meta\.json is not a profile sidecar: egressIp/,
+    ],
+  ])(
+    "that is %s is an error naming the file, not a profile without one (the egress check would be skipped)",
+    async (_, content, message) => {
+      const meta = await importProfile();
+      writeFileSync(meta, content);
+      await expect(new ProfileStore(dir).load("3")).rejects.toThrow(message);
+      const error = await session()
+        .open()
+        .then(
+          () => null,
+          (err: unknown) => err,
+        );
+      expect(error).toBeInstanceOf(ProfileFileError);
+      expect((error as ProfileFileError).message).toMatch(message);
+      expect((error as ProfileFileError).path).toBe(meta);
+      expect((error as ProfileFileError).cause).toBeDefined();
+    },
+  );
 });
 
 describe("atomic writes", () => {
   it("never lets a reader see half a file, and leaves no temporary files", async () => {
     const path = join(dir, "saved", "big.json");
-    const big = (n: number) => JSON.stringify({ n, cookies: Array.from({ length: 5000 }, (_, i) => ({ name: `c${i}`, value: "x".repeat(50) })) });
+    const big = (n: number) =>
+      JSON.stringify({
+        n,
+        cookies: Array.from({ length: 5000 }, (_, i) => ({ name: `c${i}`, value: "x".repeat(50) })),
+      });
     await writeFileAtomic(path, big(0));
     let reads = 0;
     let writing = true;

@@ -22,7 +22,11 @@ export class TestProxy {
     const expected = `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`;
     const authorised = (req: IncomingMessage) => {
       const auth = req.headers["proxy-authorization"] ?? null;
-      proxy.seen.push({ method: req.method ?? "", target: req.url ?? "", auth: typeof auth === "string" ? auth : null });
+      proxy.seen.push({
+        method: req.method ?? "",
+        target: req.url ?? "",
+        auth: typeof auth === "string" ? auth : null,
+      });
       return auth === expected;
     };
     server.on("connection", (s) => {
@@ -37,16 +41,27 @@ export class TestProxy {
       const target = new URL(req.url ?? "");
       const headers = { ...req.headers };
       delete headers["proxy-authorization"];
-      const upstream = httpRequest({ host: target.hostname, port: target.port, path: target.pathname + target.search, method: req.method, headers }, (up) => {
-        res.writeHead(up.statusCode ?? 502, up.headers);
-        up.pipe(res);
-      });
+      const upstream = httpRequest(
+        {
+          host: target.hostname,
+          port: target.port,
+          path: target.pathname + target.search,
+          method: req.method,
+          headers,
+        },
+        (up) => {
+          res.writeHead(up.statusCode ?? 502, up.headers);
+          up.pipe(res);
+        },
+      );
       upstream.on("error", () => res.writeHead(502).end());
       req.pipe(upstream);
     });
     server.on("connect", (req, socket, head) => {
       if (!authorised(req)) {
-        socket.end("HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm=\"test\"\r\n\r\n");
+        socket.end(
+          'HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="test"\r\n\r\n',
+        );
         return;
       }
       const [host, port] = (req.url ?? "").split(":");

@@ -27,7 +27,10 @@ export function completeJsonPrefix(prefix: string): string | null {
     if (unicodeLeft > 0) text = text.slice(0, text.lastIndexOf("\\u"));
     text += '"';
   } else {
-    const tail = /(-?\d*\.?\d*(?:[eE][+-]?\d*)?|t(?:r(?:ue?)?)?|f(?:a(?:l(?:se?)?)?)?|n(?:u(?:ll?)?)?)$/.exec(text)?.[0] ?? "";
+    const tail =
+      /(-?\d*\.?\d*(?:[eE][+-]?\d*)?|t(?:r(?:ue?)?)?|f(?:a(?:l(?:se?)?)?)?|n(?:u(?:ll?)?)?)$/.exec(
+        text,
+      )?.[0] ?? "";
     if (tail !== "") {
       const word = ["true", "false", "null"].find((w) => w.startsWith(tail));
       if (word) text += word.slice(tail.length);

@@ -31,7 +31,12 @@ describe("the simulated page", () => {
     await scenario(sim.url, { scenario: "slow", paceMs: 200, chunkChars: 16 });
     await fillPrompt(page, "2026", "Explain the tides to me, with the moon and the sun.");
     await page.click(RUN["2026"]);
-    await page.waitForFunction(() => (document.querySelector(".chat-turn-container.model ms-cmark-node")?.textContent?.length ?? 0) > 40, POLL);
+    await page.waitForFunction(
+      () =>
+        (document.querySelector(".chat-turn-container.model ms-cmark-node")?.textContent?.length ??
+          0) > 40,
+      POLL,
+    );
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS, "simulator-mid-answer.png") });
     expect(await page.$eval(RUN["2026"], (el) => el.textContent)).toContain("Stop");
@@ -48,9 +53,17 @@ describe("the simulated page", () => {
     // Not awaited: the renderer may freeze before it acknowledges the click's input events.
     void page.click(RUN["2026"]).catch(() => undefined);
     // Until the answer's headers reach the page it still responds; after that it never does.
-    await until(() => sim.state.requests.some((r) => r.scenario === "hang"), "the hang request at the simulator", 30_000);
+    await until(
+      () => sim.state.requests.some((r) => r.scenario === "hang"),
+      "the hang request at the simulator",
+      30_000,
+    );
     // A page that does not answer a trivial evaluation within 5 s has stopped (a busy one answers).
-    const answers = () => Promise.race([page.evaluate(() => 1 + 1).then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 5_000))]);
+    const answers = () =>
+      Promise.race([
+        page.evaluate(() => 1 + 1).then(() => true),
+        new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 5_000)),
+      ]);
     await until(async () => !(await answers()), "the page to stop answering", 60_000);
     // And it stays stopped: "never" is what a driver must plan for.
     expect(await answers()).toBe(false);
@@ -61,7 +74,11 @@ describe("the simulated page", () => {
 
 describe("the control API", () => {
   const post = (path: string, body: unknown) =>
-    fetch(`${sim.url}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    fetch(`${sim.url}${path}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
 
   it("validates scenario requests", async () => {
     const bad = await post("/__sim/scenario", { scenario: "teleport" });
@@ -69,7 +86,7 @@ describe("the control API", () => {
     expect((await bad.json()).error).toContain("scenario");
     expect((await post("/__sim/scenario", { scenario: "quota", runs: 2 })).status).toBe(200);
     expect((await post("/__sim/reset", {})).status).toBe(200);
-    expect((await (await fetch(`${sim.url}/__sim/requests`)).json())).toEqual([]);
+    expect(await (await fetch(`${sim.url}/__sim/requests`)).json()).toEqual([]);
   });
 
   it("signs the session out and in; page loads follow", async () => {
@@ -82,7 +99,11 @@ describe("the control API", () => {
   });
 
   it("answers ListModels with or without the anti-XSSI line, and the helper RPCs as captured", async () => {
-    const rpc = (name: string) => fetch(`${sim.url}/$rpc/google.internal.alkali.applications.makersuite.v1.MakerSuiteService/${name}`, { method: "POST", body: "[]" });
+    const rpc = (name: string) =>
+      fetch(
+        `${sim.url}/$rpc/google.internal.alkali.applications.makersuite.v1.MakerSuiteService/${name}`,
+        { method: "POST", body: "[]" },
+      );
     expect((await (await rpc("ListModels")).text()).startsWith('[[["models/')).toBe(true);
     await post("/__sim/config", { xssi: true });
     expect((await (await rpc("ListModels")).text()).startsWith(")]}'\n")).toBe(true);
@@ -97,12 +118,21 @@ describe("the control API", () => {
 
 describe("streaming scenarios on the wire", () => {
   const generate = (prompt: string, signal?: AbortSignal) =>
-    fetch(`${sim.url}/$rpc/google.internal.alkali.applications.makersuite.v1.MakerSuiteService/GenerateContent`, {
-      method: "POST",
-      headers: { "content-type": "application/json+protobuf" },
-      body: JSON.stringify(["models/gemini-2.5-flash", [[[[null, prompt]], "user"]], null, [null, null, null, 65536], "!token"]),
-      ...(signal ? { signal } : {}),
-    });
+    fetch(
+      `${sim.url}/$rpc/google.internal.alkali.applications.makersuite.v1.MakerSuiteService/GenerateContent`,
+      {
+        method: "POST",
+        headers: { "content-type": "application/json+protobuf" },
+        body: JSON.stringify([
+          "models/gemini-2.5-flash",
+          [[[[null, prompt]], "user"]],
+          null,
+          [null, null, null, 65536],
+          "!token",
+        ]),
+        ...(signal ? { signal } : {}),
+      },
+    );
 
   it("stall: the first chunk arrives, then nothing until the client gives up", async () => {
     const controller = new AbortController();
@@ -111,7 +141,10 @@ describe("streaming scenarios on the wire", () => {
     const reader = res.body!.getReader();
     const first = await reader.read();
     expect(new TextDecoder().decode(first.value)).toMatch(/^\[{8}null,/);
-    const next = await Promise.race([reader.read().then(() => "data"), new Promise((r) => setTimeout(() => r("silence"), 1_500))]);
+    const next = await Promise.race([
+      reader.read().then(() => "data"),
+      new Promise((r) => setTimeout(() => r("silence"), 1_500)),
+    ]);
     expect(next).toBe("silence");
     controller.abort();
   });
@@ -126,5 +159,9 @@ describe("streaming scenarios on the wire", () => {
 });
 
 function post(path: string, body: unknown): Promise<Response> {
-  return fetch(`${sim.url}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  return fetch(`${sim.url}${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
 }

@@ -17,13 +17,23 @@ export const WAIT = { timeout: WAIT_MS } as const;
  */
 export const POLL = { timeout: WAIT_MS, polling: 100 } as const;
 
-export const TEXTAREA = { "2026": "footer ms-prompt-box textarea", "2025": "footer ms-prompt-input-wrapper textarea" } as const;
-export const RUN = { "2026": "footer ms-run-button button", "2025": "footer run-button button.run-button" } as const;
+export const TEXTAREA = {
+  "2026": "footer ms-prompt-box textarea",
+  "2025": "footer ms-prompt-input-wrapper textarea",
+} as const;
+export const RUN = {
+  "2026": "footer ms-run-button button",
+  "2025": "footer run-button button.run-button",
+} as const;
 export type Ui = keyof typeof TEXTAREA;
 
 export async function openChat(page: Page, url: string): Promise<void> {
   await page.goto(url, { waitUntil: "domcontentloaded" });
-  await page.waitForFunction(() => (window as { default_MakerSuite?: { ready: boolean } }).default_MakerSuite?.ready === true, POLL);
+  await page.waitForFunction(
+    () =>
+      (window as { default_MakerSuite?: { ready: boolean } }).default_MakerSuite?.ready === true,
+    POLL,
+  );
 }
 
 /** Fills the prompt the way Angular notices: value, then an `input` event. */
@@ -52,7 +62,8 @@ export async function setNumber(page: Page, selector: string, value: number): Pr
 }
 
 /** Model turns so far; older ones are virtualised, so count turns, not their contents. */
-export const modelTurns = (page: Page) => page.$$eval(".chat-turn-container.model", (turns) => turns.length);
+export const modelTurns = (page: Page) =>
+  page.$$eval(".chat-turn-container.model", (turns) => turns.length);
 
 /**
  * Presses Run and waits until a new model turn has ended (run-time pill) or failed (turn error),
@@ -65,18 +76,29 @@ export async function runAndWait(page: Page, ui: Ui, timeoutMs = 45_000): Promis
   const turns = ".chat-turn-container.model";
   await page
     .waitForFunction((css, n) => document.querySelectorAll(css).length > n, POLL, turns, before)
-    .catch((err: Error) => Promise.reject(new Error(`Run was pressed but no model turn started: ${err.message}`, { cause: err })));
+    .catch((err: Error) =>
+      Promise.reject(
+        new Error(`Run was pressed but no model turn started: ${err.message}`, { cause: err }),
+      ),
+    );
   await page
     .waitForFunction(
       (css, n) => {
         const all = document.querySelectorAll(css);
-        return all.length > n && all[all.length - 1]!.querySelector(".model-run-time-pill, .model-error") !== null;
+        return (
+          all.length > n &&
+          all[all.length - 1]!.querySelector(".model-run-time-pill, .model-error") !== null
+        );
       },
       { timeout: timeoutMs, polling: 100 },
       turns,
       before,
     )
-    .catch((err: Error) => Promise.reject(new Error(`the model turn started but did not end or fail: ${err.message}`, { cause: err })));
+    .catch((err: Error) =>
+      Promise.reject(
+        new Error(`the model turn started but did not end or fail: ${err.message}`, { cause: err }),
+      ),
+    );
 }
 
 export async function requests(simUrl: string): Promise<RecordedRequest[]> {
@@ -84,7 +106,11 @@ export async function requests(simUrl: string): Promise<RecordedRequest[]> {
 }
 
 export async function scenario(simUrl: string, body: Record<string, unknown>): Promise<void> {
-  const res = await fetch(`${simUrl}/__sim/scenario`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  const res = await fetch(`${simUrl}/__sim/scenario`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
   if (!res.ok) throw new Error(`scenario refused: ${await res.text()}`);
 }
 

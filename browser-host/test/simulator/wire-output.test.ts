@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { decodeRequest, encodeRequest, type RequestSpec } from "../../src/wire/generate-content-request.js";
+import {
+  decodeRequest,
+  encodeRequest,
+  type RequestSpec,
+} from "../../src/wire/generate-content-request.js";
 import { plainAnswer, planAnswer } from "../../simulator/answers.js";
 import { answerChunks, bodyPieces } from "../../simulator/response-body.js";
 import { readCapture, scanInPieces, summarize } from "../captures.js";
@@ -31,12 +35,14 @@ function shapeOf(chunk: unknown): string[] {
   const candidate = c[0]?.[0];
   for (const part of candidate?.[0]?.[0] ?? []) {
     if (typeof part[1] === "string") out.push(part[12] === 1 ? "thought@1+12" : "text@1");
-    if (Array.isArray(part[10])) out.push(`call@10[name,struct,${typeof part[10][2] === "string" ? "id" : "-"}]`);
+    if (Array.isArray(part[10]))
+      out.push(`call@10[name,struct,${typeof part[10][2] === "string" ? "id" : "-"}]`);
     if (typeof part[14] === "string") out.push("signature@14");
   }
   if (candidate?.[0]?.[1] === "model") out.push("role@0.1");
   if (typeof candidate?.[1] === "number") out.push("finish@1");
-  if (Array.isArray(c[2])) out.push(`usage@2[${c[2].length >= 10 ? "with-thoughts@9" : "no-thoughts"}]`);
+  if (Array.isArray(c[2]))
+    out.push(`usage@2[${c[2].length >= 10 ? "with-thoughts@9" : "no-thoughts"}]`);
   if (typeof c[7] === "string" && c[7].startsWith("v1_")) out.push("id@7");
   return out;
 }
@@ -74,14 +80,18 @@ describe("the simulator's GenerateContent body", () => {
     // First thought chunk, a text chunk, the closing chunk and the trailer, position by position.
     const pick = (chunks: unknown[]) => [
       shapeOf(chunks.find((c) => shapeOf(c).includes("thought@1+12"))),
-      shapeOf(chunks.find((c) => shapeOf(c).includes("text@1") && !shapeOf(c).includes("finish@1"))),
+      shapeOf(
+        chunks.find((c) => shapeOf(c).includes("text@1") && !shapeOf(c).includes("finish@1")),
+      ),
       shapeOf(chunks.at(-2)),
       shapeOf(chunks.at(-1)),
     ];
     const [realThought, realText, realClose, realTrailer] = pick(real);
     const [ourThought, ourText, ourClose, ourTrailer] = pick(ours);
     // Usage while only thoughts have streamed has no thoughts count in the short capture; ours may.
-    expect(ourThought!.filter((s) => !s.startsWith("usage"))).toEqual(realThought!.filter((s) => !s.startsWith("usage")));
+    expect(ourThought!.filter((s) => !s.startsWith("usage"))).toEqual(
+      realThought!.filter((s) => !s.startsWith("usage")),
+    );
     expect(ourText).toEqual(realText);
     expect(ourClose).toEqual(realClose);
     expect(ourTrailer).toEqual(realTrailer);
@@ -89,12 +99,25 @@ describe("the simulator's GenerateContent body", () => {
 
   it("puts a function call where the captured call chunk has it", () => {
     const real = shapeOf(JSON.parse(readCapture("chunk-function-call.json")));
-    const spec = { ...base, tools: { ...base.tools, functions: [{ name: "getWeather", parameters: { type: "object", properties: { city: { type: "string" } } } }] } };
+    const spec = {
+      ...base,
+      tools: {
+        ...base.tools,
+        functions: [
+          {
+            name: "getWeather",
+            parameters: { type: "object", properties: { city: { type: "string" } } },
+          },
+        ],
+      },
+    };
     const chunks = answerChunks(planAnswer(spec, "function_call"), { chunkChars: 50 });
     const call = chunks.find((c) => shapeOf(c).some((s) => s.startsWith("call@10")));
     expect(shapeOf(call).filter((s) => s !== "id@7")).toEqual(real.filter((s) => s !== "id@7"));
     const summary = summarize(chunks);
-    expect(summary.functionCalls).toEqual([{ name: "getWeather", args: { city: "Paris" }, id: expect.any(String) }]);
+    expect(summary.functionCalls).toEqual([
+      { name: "getWeather", args: { city: "Paris" }, id: expect.any(String) },
+    ]);
   });
 
   it("decodes to the planned answer, with cumulative usage and one finish reason", () => {
@@ -102,7 +125,9 @@ describe("the simulator's GenerateContent body", () => {
     expect(summary.text).toBe(plan.text);
     expect(summary.thoughts).toBe(plan.thoughts);
     expect(summary.finishReason).toBe(1);
-    expect(summary.usage!.total).toBe(summary.usage!.prompt! + summary.usage!.candidates! + summary.usage!.thoughts!);
+    expect(summary.usage!.total).toBe(
+      summary.usage!.prompt! + summary.usage!.candidates! + summary.usage!.thoughts!,
+    );
     expect(summary.trailer).toHaveLength(3);
   });
 });
@@ -110,21 +135,37 @@ describe("the simulator's GenerateContent body", () => {
 describe("answers follow the request", () => {
   it("are deterministic", () => {
     expect(planAnswer(base, "plain").text).toBe(planAnswer(base, "plain").text);
-    expect(planAnswer(base, "plain").text).toBe(plainAnswer("gemini-2.5-flash", "Tell me about tides 🌊"));
+    expect(planAnswer(base, "plain").text).toBe(
+      plainAnswer("gemini-2.5-flash", "Tell me about tides 🌊"),
+    );
   });
 
   it("stop at a stop sequence and at the output limit (MAX_TOKENS)", () => {
     const full = planAnswer(base, "plain").text;
-    expect(planAnswer({ ...base, stopSequences: ["deterministic"] }, "plain").text).toBe(full.slice(0, full.indexOf("deterministic")));
+    expect(planAnswer({ ...base, stopSequences: ["deterministic"] }, "plain").text).toBe(
+      full.slice(0, full.indexOf("deterministic")),
+    );
     const limited = planAnswer({ ...base, maxOutputTokens: 5 }, "plain");
     expect(limited.text).toBe(full.slice(0, 20));
     expect(limited.finishReason).toBe(2);
   });
 
   it("give JSON matching the schema for structured output, and ≥ 100 KB for long", () => {
-    const structured = planAnswer({ ...base, responseMimeType: "application/json", responseSchema: { type: "object", properties: { city: { type: "string" }, n: { type: "integer" } } } }, "auto");
+    const structured = planAnswer(
+      {
+        ...base,
+        responseMimeType: "application/json",
+        responseSchema: {
+          type: "object",
+          properties: { city: { type: "string" }, n: { type: "integer" } },
+        },
+      },
+      "auto",
+    );
     expect(JSON.parse(structured.text)).toEqual({ city: "Paris", n: 42 });
-    expect(planAnswer({ ...base, maxOutputTokens: 65536 }, "long").text.length).toBeGreaterThanOrEqual(100 * 1024);
+    expect(
+      planAnswer({ ...base, maxOutputTokens: 65536 }, "long").text.length,
+    ).toBeGreaterThanOrEqual(100 * 1024);
   });
 });
 
@@ -145,7 +186,18 @@ describe("request codec", () => {
       responseMimeType: "application/json",
       responseSchema: { type: "object", properties: { a: { type: "string" } }, required: ["a"] },
       thinking: { includeThoughts: true, budget: 1024, level: null },
-      tools: { googleSearch: true, codeExecution: true, urlContext: true, functions: [{ name: "f", description: "d", parameters: { type: "object", properties: { x: { type: "number" } } } }] },
+      tools: {
+        googleSearch: true,
+        codeExecution: true,
+        urlContext: true,
+        functions: [
+          {
+            name: "f",
+            description: "d",
+            parameters: { type: "object", properties: { x: { type: "number" } } },
+          },
+        ],
+      },
       timeZone: "Europe/Paris",
     };
     expect(decodeRequest(JSON.parse(JSON.stringify(encodeRequest(spec))))).toEqual(spec);

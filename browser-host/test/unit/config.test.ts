@@ -11,15 +11,26 @@ describe("host configuration", () => {
   });
 
   it("explains bad values", () => {
-    expect(() => loadConfig({ POOL_URL: "ftp://x", HOST_TOKEN: "t" })).toThrow(/POOL_URL must be an http\(s\):\/\/ or ws\(s\):\/\/ URL/);
-    expect(() => loadConfig({ POOL_URL: "https://w.example", HOST_TOKEN: "t", LANES: "0" })).toThrow(/LANES/);
-    expect(() => loadConfig({ POOL_URL: "https://w.example", HOST_TOKEN: "t", HEADLESS: "maybe" })).toThrow(/HEADLESS use true or false/);
+    expect(() => loadConfig({ POOL_URL: "ftp://x", HOST_TOKEN: "t" })).toThrow(
+      /POOL_URL must be an http\(s\):\/\/ or ws\(s\):\/\/ URL/,
+    );
+    expect(() =>
+      loadConfig({ POOL_URL: "https://w.example", HOST_TOKEN: "t", LANES: "0" }),
+    ).toThrow(/LANES/);
+    expect(() =>
+      loadConfig({ POOL_URL: "https://w.example", HOST_TOKEN: "t", HEADLESS: "maybe" }),
+    ).toThrow(/HEADLESS use true or false/);
   });
 
   it("turns the Worker's URL into its host socket, and fills defaults", () => {
     const config = loadConfig({ POOL_URL: "https://w.example", HOST_TOKEN: "t" });
     expect(config.POOL_URL).toBe("wss://w.example/hosts/connect");
-    expect(config).toMatchObject({ LANES: 2, AISTUDIO_URL: "https://aistudio.google.com", HEADLESS: true, SNAPSHOT_KEEP: 50 });
+    expect(config).toMatchObject({
+      LANES: 2,
+      AISTUDIO_URL: "https://aistudio.google.com",
+      HEADLESS: true,
+      SNAPSHOT_KEEP: 50,
+    });
     expect(poolSocketUrl("http://127.0.0.1:8787")).toBe("ws://127.0.0.1:8787/hosts/connect");
     expect(poolSocketUrl("wss://w.example/hosts/connect")).toBe("wss://w.example/hosts/connect");
   });
@@ -29,12 +40,18 @@ describe("host configuration", () => {
     const b = loadConfig({ POOL_URL: "https://w.example", HOST_TOKEN: "t" }).HOST_ID;
     expect(a).not.toBe(b);
     expect(a).toMatch(/^[A-Za-z0-9._-]+-[0-9a-f]{8}$/);
-    expect(loadConfig({ POOL_URL: "https://w.example", HOST_TOKEN: "t", HOST_ID: "home-pc" }).HOST_ID).toBe("home-pc");
+    expect(
+      loadConfig({ POOL_URL: "https://w.example", HOST_TOKEN: "t", HOST_ID: "home-pc" }).HOST_ID,
+    ).toBe("home-pc");
   });
 
   it("documents every setting in .env.example", () => {
-    const example = readFileSync(join(dirname(fileURLToPath(import.meta.url)), "..", "..", ".env.example"), "utf8");
-    for (const key of Object.keys(HostConfigSchema.shape)) expect(example, key).toMatch(new RegExp(`^${key}=`, "m"));
+    const example = readFileSync(
+      join(dirname(fileURLToPath(import.meta.url)), "..", "..", ".env.example"),
+      "utf8",
+    );
+    for (const key of Object.keys(HostConfigSchema.shape))
+      expect(example, key).toMatch(new RegExp(`^${key}=`, "m"));
   });
 });
 
@@ -46,7 +63,15 @@ describe("logging", () => {
     log.info("hello", { token: "sk-secret", cookie: "SID=1", jobId: "job_1" });
     expect(lines).toHaveLength(1);
     const line = JSON.parse(lines[0]!);
-    expect(line).toMatchObject({ level: "info", msg: "hello", hostId: "h", lane: 1, jobId: "job_1", token: "[redacted]", cookie: "[redacted]" });
+    expect(line).toMatchObject({
+      level: "info",
+      msg: "hello",
+      hostId: "h",
+      lane: 1,
+      jobId: "job_1",
+      token: "[redacted]",
+      cookie: "[redacted]",
+    });
     expect(lines[0]).not.toContain("sk-secret");
   });
 });

@@ -3,7 +3,13 @@ import type { PageErrors } from "../../src/driver/aistudio-page.js";
 import { classifyFailure, finishReasonOf } from "../../src/driver/error-classifier.js";
 import { AuthExpiredError } from "../../src/driver/errors.js";
 import type { CaptureEnd } from "../../src/driver/stream-capture.js";
-import { INTERNAL, PERMISSION_DENIED, QUOTA_EXHAUSTED, RATE_LIMITED, UNAUTHENTICATED } from "../../simulator/rpc-bodies.js";
+import {
+  INTERNAL,
+  PERMISSION_DENIED,
+  QUOTA_EXHAUSTED,
+  RATE_LIMITED,
+  UNAUTHENTICATED,
+} from "../../simulator/rpc-bodies.js";
 
 /*
  * What AI Studio did, as the wire code a client gets: the HTTP answer and its JSPB body first,
@@ -11,15 +17,32 @@ import { INTERNAL, PERMISSION_DENIED, QUOTA_EXHAUSTED, RATE_LIMITED, UNAUTHENTIC
  */
 
 const NO_UI: PageErrors = { callout: null, toast: null, turnError: null };
-const ended = (status: number, errorBody = "", failed: string | null = null): CaptureEnd => ({ status, errorBody, failed });
-const classify = (end: CaptureEnd | null, ui: Partial<PageErrors> = {}, signIn: string | null = null) => {
+const ended = (status: number, errorBody = "", failed: string | null = null): CaptureEnd => ({
+  status,
+  errorBody,
+  failed,
+});
+const classify = (
+  end: CaptureEnd | null,
+  ui: Partial<PageErrors> = {},
+  signIn: string | null = null,
+) => {
   const err = classifyFailure(end, { ...NO_UI, ...ui }, signIn);
-  return { code: err.code, retryable: err.retryable, message: err.message, auth: err instanceof AuthExpiredError };
+  return {
+    code: err.code,
+    retryable: err.retryable,
+    message: err.message,
+    auth: err instanceof AuthExpiredError,
+  };
 };
 
 describe("failure classification", () => {
   it("puts a sign-in redirect above everything the answer says", () => {
-    const got = classify(ended(429, QUOTA_EXHAUSTED), { callout: "user has exceeded quota" }, "sign-in page https://accounts.google.com/v3/signin");
+    const got = classify(
+      ended(429, QUOTA_EXHAUSTED),
+      { callout: "user has exceeded quota" },
+      "sign-in page https://accounts.google.com/v3/signin",
+    );
     expect(got).toMatchObject({ code: "auth_expired", retryable: true, auth: true });
     expect(got.message).toContain("https://accounts.google.com/v3/signin");
     expect(got.message).toContain("npm run auth -- login");
@@ -28,7 +51,10 @@ describe("failure classification", () => {
   it("reads 401 and gRPC UNAUTHENTICATED as an expired login", () => {
     expect(classify(ended(401))).toMatchObject({ code: "auth_expired", auth: true });
     // The status may be anything when the body says UNAUTHENTICATED (16).
-    expect(classify(ended(400, UNAUTHENTICATED))).toMatchObject({ code: "auth_expired", auth: true });
+    expect(classify(ended(400, UNAUTHENTICATED))).toMatchObject({
+      code: "auth_expired",
+      auth: true,
+    });
   });
 
   it("reads quota from the status, the JSPB code, or the page's text, and another lane may succeed", () => {
@@ -36,7 +62,9 @@ describe("failure classification", () => {
       classify(ended(429)),
       classify(ended(400, QUOTA_EXHAUSTED)),
       classify(ended(429, RATE_LIMITED)),
-      classify(null, { callout: "Failed to generate content, user has exceeded quota. Please try again later." }),
+      classify(null, {
+        callout: "Failed to generate content, user has exceeded quota. Please try again later.",
+      }),
       classify(null, { turnError: "You've reached your rate limit. Please try again later." }),
       classify(null, { toast: "Resource has been exhausted" }),
       classify(null, { toast: "You are out of free generations" }),
@@ -46,30 +74,48 @@ describe("failure classification", () => {
   });
 
   it("names the JSPB status and message, or the HTTP status, and the page's texts in the message", () => {
-    expect(classify(ended(429, QUOTA_EXHAUSTED)).message).toBe("AI Studio refused for quota (RESOURCE_EXHAUSTED: Resource has been exhausted (e.g. check quota).).");
+    expect(classify(ended(429, QUOTA_EXHAUSTED)).message).toBe(
+      "AI Studio refused for quota (RESOURCE_EXHAUSTED: Resource has been exhausted (e.g. check quota).).",
+    );
     expect(classify(ended(429)).message).toBe("AI Studio refused for quota (HTTP 429).");
-    expect(classify(null, { callout: "user has exceeded quota", turnError: "rate limit" }).message).toBe("AI Studio refused for quota: user has exceeded quota / rate limit.");
+    expect(
+      classify(null, { callout: "user has exceeded quota", turnError: "rate limit" }).message,
+    ).toBe("AI Studio refused for quota: user has exceeded quota / rate limit.");
   });
 
   it("reads 403 as permission (not quota: the account must not cool down on it) and never retries it", () => {
-    expect(classify(ended(403, PERMISSION_DENIED))).toMatchObject({ code: "upstream_permission", retryable: false });
+    expect(classify(ended(403, PERMISSION_DENIED))).toMatchObject({
+      code: "upstream_permission",
+      retryable: false,
+    });
     expect(classify(ended(400, PERMISSION_DENIED))).toMatchObject({ code: "upstream_permission" });
     // What the page shows for a 403: a permission toast and an "internal error" turn. Permission wins.
-    const page = { toast: "Failed to generate content: permission denied. Please try again.", turnError: "An internal error has occurred." };
+    const page = {
+      toast: "Failed to generate content: permission denied. Please try again.",
+      turnError: "An internal error has occurred.",
+    };
     expect(classify(null, page)).toMatchObject({ code: "upstream_permission", retryable: false });
-    expect(classify(ended(403, PERMISSION_DENIED), page).message).toContain("PERMISSION_DENIED: The caller does not have permission");
+    expect(classify(ended(403, PERMISSION_DENIED), page).message).toContain(
+      "PERMISSION_DENIED: The caller does not have permission",
+    );
   });
 
   it("puts quota above permission when the page shows both", () => {
-    expect(classify(ended(403), { callout: "user has exceeded quota" })).toMatchObject({ code: "upstream_quota" });
+    expect(classify(ended(403), { callout: "user has exceeded quota" })).toMatchObject({
+      code: "upstream_quota",
+    });
   });
 
   it("reads 5xx and the page's internal error as a retryable upstream_error", () => {
     const got = classify(ended(500, INTERNAL));
     expect(got).toMatchObject({ code: "upstream_error", retryable: true });
-    expect(got.message).toBe("AI Studio reported an internal error (INTERNAL: Internal error encountered.).");
+    expect(got.message).toBe(
+      "AI Studio reported an internal error (INTERNAL: Internal error encountered.).",
+    );
     expect(classify(ended(503))).toMatchObject({ code: "upstream_error", retryable: true });
-    expect(classify(null, { turnError: "An internal error has occurred." }).message).toContain("internal error");
+    expect(classify(null, { turnError: "An internal error has occurred." }).message).toContain(
+      "internal error",
+    );
   });
 
   it("says how the request failed when it never got an answer", () => {
@@ -79,11 +125,19 @@ describe("failure classification", () => {
   });
 
   it("falls back to a retryable upstream_error that says what little is known", () => {
-    expect(classify(null)).toMatchObject({ code: "upstream_error", retryable: true, message: "AI Studio failed." });
+    expect(classify(null)).toMatchObject({
+      code: "upstream_error",
+      retryable: true,
+      message: "AI Studio failed.",
+    });
     expect(classify(ended(400)).message).toBe("AI Studio failed (HTTP 400).");
-    expect(classify(null, { toast: "Something odd happened" }).message).toBe("AI Studio failed: Something odd happened.");
+    expect(classify(null, { toast: "Something odd happened" }).message).toBe(
+      "AI Studio failed: Something odd happened.",
+    );
     // An unparseable body is no detail, not a crash.
-    expect(classify(ended(418, "<html>teapot</html>")).message).toBe("AI Studio failed (HTTP 418).");
+    expect(classify(ended(418, "<html>teapot</html>")).message).toBe(
+      "AI Studio failed (HTTP 418).",
+    );
   });
 });
 
@@ -92,9 +146,11 @@ describe("finish reasons", () => {
     expect(finishReasonOf(1, false)).toBe("stop");
     expect(finishReasonOf(null, false)).toBe("stop");
     expect(finishReasonOf(2, false)).toBe("length");
-    for (const code of [3, 4, 6, 7, 8, 10]) expect(finishReasonOf(code, false), String(code)).toBe("content_filter");
+    for (const code of [3, 4, 6, 7, 8, 10])
+      expect(finishReasonOf(code, false), String(code)).toBe("content_filter");
     // Codes with no special meaning end normally.
-    for (const code of [0, 5, 9, 11]) expect(finishReasonOf(code, false), String(code)).toBe("stop");
+    for (const code of [0, 5, 9, 11])
+      expect(finishReasonOf(code, false), String(code)).toBe("stop");
   });
 
   it("ends with tool_calls when calls came, unless the answer was cut or filtered", () => {

@@ -20,8 +20,12 @@ function check(status: object | null, ageMs = 0): Promise<{ code: number; out: s
     utimesSync(file, t, t);
   }
   return new Promise((resolve) => {
-    execFile(process.execPath, ["--import", "tsx", SCRIPT], { env: { ...process.env, STATUS_FILE: file } }, (err, stdout) =>
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, out: stdout.trim() }),
+    execFile(
+      process.execPath,
+      ["--import", "tsx", SCRIPT],
+      { env: { ...process.env, STATUS_FILE: file } },
+      (err, stdout) =>
+        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, out: stdout.trim() }),
     );
   });
 }

@@ -1,7 +1,17 @@
 import * as puppeteer from "puppeteer-core";
-import { ProtocolError, TimeoutError as PuppeteerTimeoutError, type ElementHandle, type Page } from "puppeteer-core";
+import {
+  ProtocolError,
+  TimeoutError as PuppeteerTimeoutError,
+  type ElementHandle,
+  type Page,
+} from "puppeteer-core";
 import { afterEach, describe, expect, it } from "vitest";
-import { AbortedError, DriverError, PageAccessError, SelectorNotFoundError } from "../../src/driver/errors.js";
+import {
+  AbortedError,
+  DriverError,
+  PageAccessError,
+  SelectorNotFoundError,
+} from "../../src/driver/errors.js";
 import { Locator } from "../../src/driver/locate.js";
 import { SELECTORS } from "../../src/driver/selectors.js";
 import { createLogger } from "../../src/log.js";
@@ -72,7 +82,8 @@ class FakePage {
   handle(element: FakeElement): ElementHandle<Element> {
     const handle = {
       asElement: () => handle,
-      evaluate: (fn: Fn, ...args: unknown[]) => this.call(() => (fn as (...a: unknown[]) => unknown)(element, ...args)),
+      evaluate: (fn: Fn, ...args: unknown[]) =>
+        this.call(() => (fn as (...a: unknown[]) => unknown)(element, ...args)),
       dispose: async () => {
         this.disposed += 1;
       },
@@ -94,24 +105,36 @@ class FakePage {
   }
 
   /** Polls the function like puppeteer does, with its TimeoutError and its abort (the signal's reason). */
-  waitForFunction(fn: Fn, options: { timeout: number; signal?: AbortSignal }, ...args: unknown[]): Promise<ElementHandle<Element>> {
+  waitForFunction(
+    fn: Fn,
+    options: { timeout: number; signal?: AbortSignal },
+    ...args: unknown[]
+  ): Promise<ElementHandle<Element>> {
     return new Promise((resolve, reject) => {
       const started = Date.now();
       const poll = async () => {
         if (options.signal?.aborted) return reject(options.signal.reason);
         try {
-          const found = (await this.call(() => (fn as (...a: unknown[]) => unknown)(...args))) as FakeElement | null;
+          const found = (await this.call(() =>
+            (fn as (...a: unknown[]) => unknown)(...args),
+          )) as FakeElement | null;
           if (found) return resolve(this.handle(found));
         } catch (err) {
           return reject(err);
         }
-        if (Date.now() - started >= options.timeout) return reject(new PuppeteerTimeoutError(`Waiting failed: ${options.timeout}ms exceeded`));
+        if (Date.now() - started >= options.timeout)
+          return reject(new PuppeteerTimeoutError(`Waiting failed: ${options.timeout}ms exceeded`));
         setTimeout(() => void poll(), 5);
       };
       if (this.mode.kind === "hang") {
         // A frozen renderer: nothing answers, only puppeteer's own timer fires.
-        setTimeout(() => reject(new PuppeteerTimeoutError(`Waiting failed: ${options.timeout}ms exceeded`)), options.timeout);
-        options.signal?.addEventListener("abort", () => reject(options.signal!.reason), { once: true });
+        setTimeout(
+          () => reject(new PuppeteerTimeoutError(`Waiting failed: ${options.timeout}ms exceeded`)),
+          options.timeout,
+        );
+        options.signal?.addEventListener("abort", () => reject(options.signal!.reason), {
+          once: true,
+        });
         return;
       }
       void poll();
@@ -125,7 +148,11 @@ const quiet = createLogger("error");
 
 let page: FakePage;
 const locator = () => new Locator(page as unknown as Page, quiet);
-const failureOf = async (promise: Promise<unknown>): Promise<unknown> => promise.then(() => expect.unreachable("expected a failure"), (err: unknown) => err);
+const failureOf = async (promise: Promise<unknown>): Promise<unknown> =>
+  promise.then(
+    () => expect.unreachable("expected a failure"),
+    (err: unknown) => err,
+  );
 
 describe("the locator", () => {
   afterEach(() => {
@@ -179,7 +206,10 @@ describe("the locator", () => {
     const hash = page.document.add(chip, "x", { "aria-label": "Remove ###" });
     const locate = locator();
     expect(await locate.values("levelOption")).toEqual(["Low", "High"]);
-    expect(await locate.values("stopChipRemove", "aria-label")).toEqual(["Remove END", "Remove ###"]);
+    expect(await locate.values("stopChipRemove", "aria-label")).toEqual([
+      "Remove END",
+      "Remove ###",
+    ]);
     expect(await locate.count("levelOption")).toBe(2);
     expect(await locate.count("chatTurn")).toBe(0);
     expect(await locate.values("turnError")).toEqual([]);
@@ -207,10 +237,12 @@ describe("the locator", () => {
     page = new FakePage();
     const original = page.waitForFunction.bind(page);
     page.waitForFunction = (fn, options, ...args) =>
-      original(fn, options, ...args).catch(() => undefined).then(() => {
-        page.document.add(RUN[0]!);
-        throw new PuppeteerTimeoutError("Waiting failed: 50ms exceeded");
-      });
+      original(fn, options, ...args)
+        .catch(() => undefined)
+        .then(() => {
+          page.document.add(RUN[0]!);
+          throw new PuppeteerTimeoutError("Waiting failed: 50ms exceeded");
+        });
     const handle = await locator().get("runButton", { timeoutMs: 50 });
     expect(await handle.evaluate((e) => (e as unknown as FakeElement).css)).toBe(RUN[0]);
   });
@@ -228,10 +260,16 @@ describe("the locator", () => {
 
   it("says the page was closed, keeping puppeteer's error as the cause", async () => {
     page = new FakePage();
-    const TargetCloseError = (puppeteer as unknown as { TargetCloseError: new (message: string) => Error }).TargetCloseError;
+    const TargetCloseError = (
+      puppeteer as unknown as { TargetCloseError: new (message: string) => Error }
+    ).TargetCloseError;
     const closed = new TargetCloseError("Protocol error (Runtime.callFunctionOn): Target closed");
     page.mode = { kind: "throw", error: closed };
-    for (const attempt of [locator().get("runButton", { timeoutMs: 1_000 }), locator().find("runButton"), locator().has("newChat")]) {
+    for (const attempt of [
+      locator().get("runButton", { timeoutMs: 1_000 }),
+      locator().find("runButton"),
+      locator().has("newChat"),
+    ]) {
       const err = await failureOf(attempt);
       expect(err).toBeInstanceOf(PageAccessError);
       expect((err as Error).message).toContain("the page was closed");
@@ -239,8 +277,13 @@ describe("the locator", () => {
     }
     // A page known to be closed says so whatever the error looked like.
     page.closed = true;
-    page.mode = { kind: "throw", error: new Error("Session closed. Most likely the page has been closed.") };
-    expect(((await failureOf(locator().find("runButton"))) as Error).message).toContain("the page was closed");
+    page.mode = {
+      kind: "throw",
+      error: new Error("Session closed. Most likely the page has been closed."),
+    };
+    expect(((await failureOf(locator().find("runButton"))) as Error).message).toContain(
+      "the page was closed",
+    );
   });
 
   it("names a DevTools protocol failure as such", async () => {
@@ -256,7 +299,9 @@ describe("the locator", () => {
   it("ends a wait on abort as cancelled, whatever the signal's reason is", async () => {
     page = new FakePage();
     const controller = new AbortController();
-    const waiting = failureOf(locator().get("runButton", { timeoutMs: 10_000, signal: controller.signal }));
+    const waiting = failureOf(
+      locator().get("runButton", { timeoutMs: 10_000, signal: controller.signal }),
+    );
     controller.abort("client disconnected");
     const err = await waiting;
     expect(err).toBeInstanceOf(AbortedError);
@@ -267,7 +312,10 @@ describe("the locator", () => {
 
   it("sees nothing, rather than failing, while the document is being replaced", async () => {
     page = new FakePage();
-    page.mode = { kind: "throw", error: new Error("Execution context was destroyed, most likely because of a navigation.") };
+    page.mode = {
+      kind: "throw",
+      error: new Error("Execution context was destroyed, most likely because of a navigation."),
+    };
     const locate = locator();
     expect(await locate.find("promptTextarea")).toBeNull();
     expect(await locate.has("promptTextarea")).toBe(false);

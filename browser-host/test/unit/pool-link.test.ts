@@ -15,10 +15,14 @@ const servers: WebSocketServer[] = [];
 const links: PoolLink[] = [];
 afterEach(async () => {
   for (const link of links.splice(0)) await link.close();
-  for (const server of servers.splice(0)) await new Promise<void>((resolve) => server.close(() => resolve()));
+  for (const server of servers.splice(0))
+    await new Promise<void>((resolve) => server.close(() => resolve()));
 });
 
-async function poolThatCloses(code: number, reason: string): Promise<{ url: string; connections: () => number }> {
+async function poolThatCloses(
+  code: number,
+  reason: string,
+): Promise<{ url: string; connections: () => number }> {
   const server = new WebSocketServer({ host: "127.0.0.1", port: 0 });
   servers.push(server);
   await new Promise<void>((resolve) => server.once("listening", () => resolve()));
@@ -43,7 +47,14 @@ function dial(url: string, onRefused: (why: string) => void): PoolLink {
     url,
     token: "t",
     log: createLogger("error"),
-    hello: () => ({ type: "hello", hostId: "h", instanceId: "i", version: "test", lanes: 1, models: [] }),
+    hello: () => ({
+      type: "hello",
+      hostId: "h",
+      instanceId: "i",
+      version: "test",
+      lanes: 1,
+      models: [],
+    }),
     onFrame: () => undefined,
     onDown: () => undefined,
     onRefused,

@@ -5,7 +5,16 @@ import { renderPrompt, systemInstructionOf } from "../../src/driver/prompt-rende
 /* The OpenAI conversation as the one prompt a fresh AI Studio chat gets, and its system instructions. */
 
 function request(messages: JobMessage[]): JobRequest {
-  return { model: "gemini-2.5-flash", messages, stop: [], tools: [], toolChoice: "auto", responseFormat: { type: "text" }, googleSearch: false, stream: true };
+  return {
+    model: "gemini-2.5-flash",
+    messages,
+    stop: [],
+    tools: [],
+    toolChoice: "auto",
+    responseFormat: { type: "text" },
+    googleSearch: false,
+    stream: true,
+  };
 }
 
 const ASK = "Reply as the assistant to the last message.";
@@ -13,11 +22,20 @@ const CONTINUE = "Continue as the assistant, using the tool results above.";
 
 describe("prompt rendering", () => {
   it("sends a lone user message as it is, without markers", () => {
-    expect(renderPrompt(request([{ role: "user", content: "Hello [User] there" }]))).toBe("Hello [User] there");
+    expect(renderPrompt(request([{ role: "user", content: "Hello [User] there" }]))).toBe(
+      "Hello [User] there",
+    );
   });
 
   it("still sends the lone user message as it is beside system messages", () => {
-    expect(renderPrompt(request([{ role: "system", content: "Be brief." }, { role: "user", content: "Hi" }]))).toBe("Hi");
+    expect(
+      renderPrompt(
+        request([
+          { role: "system", content: "Be brief." },
+          { role: "user", content: "Hi" },
+        ]),
+      ),
+    ).toBe("Hi");
   });
 
   it("writes a conversation with role markers and asks for the next reply", () => {
@@ -29,7 +47,9 @@ describe("prompt rendering", () => {
         { role: "user", content: "Tides?" },
       ]),
     );
-    expect(prompt).toBe(`The conversation so far:\n\n[User ana]\nHi\n\n[Assistant]\nHello!\n\n[User]\nTides?\n\n${ASK}`);
+    expect(prompt).toBe(
+      `The conversation so far:\n\n[User ana]\nHi\n\n[Assistant]\nHello!\n\n[User]\nTides?\n\n${ASK}`,
+    );
   });
 
   it("writes tool calls and results, and asks to continue after a tool result", () => {
@@ -67,12 +87,30 @@ describe("prompt rendering", () => {
   });
 
   it("keeps an assistant's text and its calls together", () => {
-    const prompt = renderPrompt(request([{ role: "user", content: "a" }, { role: "assistant", content: "Let me look.", toolCalls: [{ id: "c", name: "f", arguments: "{}" }] }, { role: "user", content: "b" }]));
-    expect(prompt).toContain("[Assistant]\nLet me look.\n[Assistant called tool f (id c) with arguments {}]\n\n[User]\nb");
+    const prompt = renderPrompt(
+      request([
+        { role: "user", content: "a" },
+        {
+          role: "assistant",
+          content: "Let me look.",
+          toolCalls: [{ id: "c", name: "f", arguments: "{}" }],
+        },
+        { role: "user", content: "b" },
+      ]),
+    );
+    expect(prompt).toContain(
+      "[Assistant]\nLet me look.\n[Assistant called tool f (id c) with arguments {}]\n\n[User]\nb",
+    );
   });
 
   it("leaves out an assistant turn with neither text nor calls", () => {
-    const prompt = renderPrompt(request([{ role: "user", content: "a" }, { role: "assistant", content: "" }, { role: "user", content: "b" }]));
+    const prompt = renderPrompt(
+      request([
+        { role: "user", content: "a" },
+        { role: "assistant", content: "" },
+        { role: "user", content: "b" },
+      ]),
+    );
     expect(prompt).toBe(`The conversation so far:\n\n[User]\na\n\n[User]\nb\n\n${ASK}`);
   });
 
@@ -89,25 +127,45 @@ describe("prompt rendering", () => {
         },
       ]),
     );
-    expect(prompt).toBe(`The conversation so far:\n\n[User]\nWhat is in these?\n[2 attachment(s) not forwarded: image, file]\n\n${ASK}`);
+    expect(prompt).toBe(
+      `The conversation so far:\n\n[User]\nWhat is in these?\n[2 attachment(s) not forwarded: image, file]\n\n${ASK}`,
+    );
     // The URLs (which may be whole files) are not written into the prompt.
     expect(prompt).not.toContain("base64");
   });
 
   it("renders a lone assistant message with markers", () => {
-    expect(renderPrompt(request([{ role: "assistant", content: "Hi" }]))).toBe(`The conversation so far:\n\n[Assistant]\nHi\n\n${ASK}`);
+    expect(renderPrompt(request([{ role: "assistant", content: "Hi" }]))).toBe(
+      `The conversation so far:\n\n[Assistant]\nHi\n\n${ASK}`,
+    );
   });
 });
 
 describe("system instructions", () => {
   it("joins every system message, in order, with a blank line", () => {
-    expect(systemInstructionOf(request([{ role: "system", content: "One." }, { role: "user", content: "x" }, { role: "system", content: "Two." }]))).toBe("One.\n\nTwo.");
+    expect(
+      systemInstructionOf(
+        request([
+          { role: "system", content: "One." },
+          { role: "user", content: "x" },
+          { role: "system", content: "Two." },
+        ]),
+      ),
+    ).toBe("One.\n\nTwo.");
   });
 
   it("is empty without system messages, and system text never enters the prompt", () => {
-    const r = request([{ role: "user", content: "a" }, { role: "assistant", content: "b" }]);
+    const r = request([
+      { role: "user", content: "a" },
+      { role: "assistant", content: "b" },
+    ]);
     expect(systemInstructionOf(r)).toBe("");
-    const withSystem = request([{ role: "system", content: "SECRET RULES" }, { role: "user", content: "a" }, { role: "assistant", content: "b" }, { role: "user", content: "c" }]);
+    const withSystem = request([
+      { role: "system", content: "SECRET RULES" },
+      { role: "user", content: "a" },
+      { role: "assistant", content: "b" },
+      { role: "user", content: "c" },
+    ]);
     expect(renderPrompt(withSystem)).not.toContain("SECRET RULES");
   });
 });

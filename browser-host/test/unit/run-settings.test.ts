@@ -3,7 +3,11 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { JobRequest } from "@aistudio-edge/shared";
 import { describe, expect, it } from "vitest";
-import { changedSettings, resolveSettings, type RunSettings } from "../../src/driver/run-settings.js";
+import {
+  changedSettings,
+  resolveSettings,
+  type RunSettings,
+} from "../../src/driver/run-settings.js";
 import { decodeListModels, type ModelInfo } from "../../src/wire/list-models.js";
 
 /*
@@ -11,7 +15,13 @@ import { decodeListModels, type ModelInfo } from "../../src/wire/list-models.js"
  * simulator's ListModels dump), plus made-up models for the edges the dump does not have.
  */
 
-const DUMP = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "simulator", "models-dump.json");
+const DUMP = join(
+  dirname(fileURLToPath(import.meta.url)),
+  "..",
+  "..",
+  "simulator",
+  "models-dump.json",
+);
 const MODELS = decodeListModels(readFileSync(DUMP, "utf8")).models;
 
 function model(id: string): ModelInfo {
@@ -21,7 +31,10 @@ function model(id: string): ModelInfo {
 }
 
 /** A made-up model: budget thinking unless told otherwise, no defaults, no output limit. */
-function madeUp(thinking: Partial<ModelInfo["thinking"]>, extra: Partial<ModelInfo> = {}): ModelInfo {
+function madeUp(
+  thinking: Partial<ModelInfo["thinking"]>,
+  extra: Partial<ModelInfo> = {},
+): ModelInfo {
   return {
     id: "models/made-up",
     displayName: "Made up",
@@ -48,30 +61,54 @@ function request(extra: Partial<JobRequest> = {}): JobRequest {
   };
 }
 
-const resolve = (extra: Partial<JobRequest>, m: ModelInfo, system = "") => resolveSettings(request(extra), m, system);
-const thinkingOf = (effort: JobRequest["reasoningEffort"], m: ModelInfo) => resolve(effort === undefined ? {} : { reasoningEffort: effort }, m).thinking;
+const resolve = (extra: Partial<JobRequest>, m: ModelInfo, system = "") =>
+  resolveSettings(request(extra), m, system);
+const thinkingOf = (effort: JobRequest["reasoningEffort"], m: ModelInfo) =>
+  resolve(effort === undefined ? {} : { reasoningEffort: effort }, m).thinking;
 
 describe("resolving a job's run settings", () => {
   it("takes what the job sets and the model's defaults for the rest", () => {
     const flash = model("gemini-2.5-flash");
-    expect(resolve({}, flash)).toMatchObject({ temperature: 1, topP: 0.95, maxOutputTokens: 65536 });
-    expect(resolve({ temperature: 0, topP: 0.1, maxOutputTokens: 100 }, flash)).toMatchObject({ temperature: 0, topP: 0.1, maxOutputTokens: 100 });
+    expect(resolve({}, flash)).toMatchObject({
+      temperature: 1,
+      topP: 0.95,
+      maxOutputTokens: 65536,
+    });
+    expect(resolve({ temperature: 0, topP: 0.1, maxOutputTokens: 100 }, flash)).toMatchObject({
+      temperature: 0,
+      topP: 0.1,
+      maxOutputTokens: 100,
+    });
     // A model that states no defaults and no limit still gets definite values.
-    expect(resolve({}, madeUp({}))).toMatchObject({ temperature: 1, topP: 0.95, maxOutputTokens: 65536 });
+    expect(resolve({}, madeUp({}))).toMatchObject({
+      temperature: 1,
+      topP: 0.95,
+      maxOutputTokens: 65536,
+    });
   });
 
   it("clamps max output tokens to the model's limit", () => {
-    expect(resolve({ maxOutputTokens: 1_000_000 }, model("gemini-2.5-flash")).maxOutputTokens).toBe(65536);
-    expect(resolve({ maxOutputTokens: 10_000 }, model("gemini-2.0-flash")).maxOutputTokens).toBe(8192);
+    expect(resolve({ maxOutputTokens: 1_000_000 }, model("gemini-2.5-flash")).maxOutputTokens).toBe(
+      65536,
+    );
+    expect(resolve({ maxOutputTokens: 10_000 }, model("gemini-2.0-flash")).maxOutputTokens).toBe(
+      8192,
+    );
     expect(resolve({}, model("gemini-2.0-flash")).maxOutputTokens).toBe(8192);
   });
 
   it("drops empty and repeated stop sequences, keeping the order", () => {
-    expect(resolve({ stop: ["END", "", "###", "END"] }, model("gemini-2.5-flash")).stop).toEqual(["END", "###"]);
+    expect(resolve({ stop: ["END", "", "###", "END"] }, model("gemini-2.5-flash")).stop).toEqual([
+      "END",
+      "###",
+    ]);
   });
 
   it("passes system instructions and Google Search through", () => {
-    expect(resolve({ googleSearch: true }, model("gemini-2.5-flash"), "Be brief.")).toMatchObject({ googleSearch: true, systemInstruction: "Be brief." });
+    expect(resolve({ googleSearch: true }, model("gemini-2.5-flash"), "Be brief.")).toMatchObject({
+      googleSearch: true,
+      systemInstruction: "Be brief.",
+    });
   });
 
   describe("thinking levels (Gemini 3)", () => {
@@ -80,7 +117,16 @@ describe("resolving a job's run settings", () => {
 
     it("uses the model's default level when the job names no effort", () => {
       expect(thinkingOf(undefined, pro)).toEqual({ kind: "level", level: "high" });
-      expect(thinkingOf(undefined, madeUp({ budget: false, level: true, descriptor: [null, null, null, 0, null, 1, [1, 3]] }))).toEqual({ kind: "level", level: "low" });
+      expect(
+        thinkingOf(
+          undefined,
+          madeUp({
+            budget: false,
+            level: true,
+            descriptor: [null, null, null, 0, null, 1, [1, 3]],
+          }),
+        ),
+      ).toEqual({ kind: "level", level: "low" });
     });
 
     it("maps efforts to the levels the model has", () => {
@@ -96,7 +142,11 @@ describe("resolving a job's run settings", () => {
       expect(thinkingOf("medium", pro)).toEqual({ kind: "level", level: "high" });
       expect(thinkingOf("minimal", pro)).toEqual({ kind: "level", level: "low" });
       expect(thinkingOf("none", pro)).toEqual({ kind: "level", level: "low" });
-      const lowOnly = madeUp({ budget: false, level: true, descriptor: [null, null, null, 0, null, 1, [1]] });
+      const lowOnly = madeUp({
+        budget: false,
+        level: true,
+        descriptor: [null, null, null, 0, null, 1, [1]],
+      });
       expect(thinkingOf("high", lowOnly)).toEqual({ kind: "level", level: "low" });
     });
 
@@ -113,16 +163,36 @@ describe("resolving a job's run settings", () => {
     const pro = model("gemini-2.5-pro"); // default 8192, max 32768, min 128, cannot turn off
 
     it("leaves the budget automatic when the job names no effort", () => {
-      expect(thinkingOf(undefined, flash)).toEqual({ kind: "budget", on: true, manual: false, budget: 8000 });
-      expect(thinkingOf(undefined, madeUp({ descriptor: null }))).toEqual({ kind: "budget", on: true, manual: false, budget: 8192 });
+      expect(thinkingOf(undefined, flash)).toEqual({
+        kind: "budget",
+        on: true,
+        manual: false,
+        budget: 8000,
+      });
+      expect(thinkingOf(undefined, madeUp({ descriptor: null }))).toEqual({
+        kind: "budget",
+        on: true,
+        manual: false,
+        budget: 8192,
+      });
     });
 
     it("turns thinking off for effort none where the model allows it", () => {
-      expect(thinkingOf("none", flash)).toEqual({ kind: "budget", on: false, manual: false, budget: 0 });
+      expect(thinkingOf("none", flash)).toEqual({
+        kind: "budget",
+        on: false,
+        manual: false,
+        budget: 0,
+      });
     });
 
     it("gives the smallest budget for effort none where thinking cannot be turned off", () => {
-      expect(thinkingOf("none", pro)).toEqual({ kind: "budget", on: true, manual: true, budget: 512 });
+      expect(thinkingOf("none", pro)).toEqual({
+        kind: "budget",
+        on: true,
+        manual: true,
+        budget: 512,
+      });
     });
 
     it("maps efforts to manual budgets", () => {
@@ -144,23 +214,36 @@ describe("resolving a job's run settings", () => {
 
   it("has no thinking control for a model without thinking, whatever the effort", () => {
     const old = model("gemini-2.0-flash");
-    for (const effort of [undefined, "none", "high"] as const) expect(thinkingOf(effort, old)).toEqual({ kind: "none" });
+    for (const effort of [undefined, "none", "high"] as const)
+      expect(thinkingOf(effort, old)).toEqual({ kind: "none" });
     expect(thinkingOf("high", madeUp({ supported: false }))).toEqual({ kind: "none" });
   });
 
   it("asks for structured output with the job's schema, or any object", () => {
     const flash = model("gemini-2.5-flash");
     const schema = { type: "object", properties: { a: { type: "string" } } };
-    expect(resolve({ responseFormat: { type: "json_schema", name: "s", schema } }, flash).schema).toEqual(schema);
-    expect(resolve({ responseFormat: { type: "json_schema", name: "s" } }, flash).schema).toEqual({ type: "object" });
-    expect(resolve({ responseFormat: { type: "json_object" } }, flash).schema).toEqual({ type: "object" });
+    expect(
+      resolve({ responseFormat: { type: "json_schema", name: "s", schema } }, flash).schema,
+    ).toEqual(schema);
+    expect(resolve({ responseFormat: { type: "json_schema", name: "s" } }, flash).schema).toEqual({
+      type: "object",
+    });
+    expect(resolve({ responseFormat: { type: "json_object" } }, flash).schema).toEqual({
+      type: "object",
+    });
     expect(resolve({ responseFormat: { type: "text" } }, flash).schema).toBeNull();
   });
 
   it("declares the job's functions, without empty fields, and none for tool_choice none", () => {
     const flash = model("gemini-2.5-flash");
-    const tools = [{ name: "get_weather", description: "Weather", parameters: { type: "object" } }, { name: "ping" }];
-    expect(resolve({ tools }, flash).functions).toEqual([{ name: "get_weather", description: "Weather", parameters: { type: "object" } }, { name: "ping" }]);
+    const tools = [
+      { name: "get_weather", description: "Weather", parameters: { type: "object" } },
+      { name: "ping" },
+    ];
+    expect(resolve({ tools }, flash).functions).toEqual([
+      { name: "get_weather", description: "Weather", parameters: { type: "object" } },
+      { name: "ping" },
+    ]);
     expect(resolve({ tools, toolChoice: "required" }, flash).functions).toHaveLength(2);
     expect(resolve({ tools, toolChoice: "none" }, flash).functions).toEqual([]);
   });
@@ -169,7 +252,17 @@ describe("resolving a job's run settings", () => {
 describe("the settings that changed", () => {
   const flash = model("gemini-2.5-flash");
   const base = resolve({}, flash);
-  const ORDER: Array<keyof RunSettings> = ["temperature", "topP", "maxOutputTokens", "stop", "thinking", "functions", "googleSearch", "schema", "systemInstruction"];
+  const ORDER: Array<keyof RunSettings> = [
+    "temperature",
+    "topP",
+    "maxOutputTokens",
+    "stop",
+    "thinking",
+    "functions",
+    "googleSearch",
+    "schema",
+    "systemInstruction",
+  ];
 
   it("is every control, in the order they are applied, after a page load", () => {
     expect(changedSettings(null, base)).toEqual(ORDER);
@@ -177,23 +270,59 @@ describe("the settings that changed", () => {
 
   it("is nothing for the same settings, compared by value", () => {
     expect(changedSettings(base, resolve({}, flash))).toEqual([]);
-    expect(changedSettings(resolve({ stop: ["A"], tools: [{ name: "f" }] }, flash), resolve({ stop: ["A"], tools: [{ name: "f" }] }, flash))).toEqual([]);
+    expect(
+      changedSettings(
+        resolve({ stop: ["A"], tools: [{ name: "f" }] }, flash),
+        resolve({ stop: ["A"], tools: [{ name: "f" }] }, flash),
+      ),
+    ).toEqual([]);
   });
 
   it("is only what differs, in application order", () => {
-    const next = resolve({ temperature: 0.2, reasoningEffort: "low", googleSearch: true }, flash, "Be brief.");
-    expect(changedSettings(base, next)).toEqual(["temperature", "thinking", "googleSearch", "systemInstruction"]);
+    const next = resolve(
+      { temperature: 0.2, reasoningEffort: "low", googleSearch: true },
+      flash,
+      "Be brief.",
+    );
+    expect(changedSettings(base, next)).toEqual([
+      "temperature",
+      "thinking",
+      "googleSearch",
+      "systemInstruction",
+    ]);
   });
 
   it("notices a change deep inside a value", () => {
-    const a = resolve({ tools: [{ name: "f", parameters: { type: "object", properties: { x: { type: "string" } } } }] }, flash);
-    const b = resolve({ tools: [{ name: "f", parameters: { type: "object", properties: { x: { type: "number" } } } }] }, flash);
+    const a = resolve(
+      {
+        tools: [
+          { name: "f", parameters: { type: "object", properties: { x: { type: "string" } } } },
+        ],
+      },
+      flash,
+    );
+    const b = resolve(
+      {
+        tools: [
+          { name: "f", parameters: { type: "object", properties: { x: { type: "number" } } } },
+        ],
+      },
+      flash,
+    );
     expect(changedSettings(a, b)).toEqual(["functions"]);
-    expect(changedSettings(resolve({ reasoningEffort: "low" }, flash), resolve({ reasoningEffort: "medium" }, flash))).toEqual(["thinking"]);
+    expect(
+      changedSettings(
+        resolve({ reasoningEffort: "low" }, flash),
+        resolve({ reasoningEffort: "medium" }, flash),
+      ),
+    ).toEqual(["thinking"]);
   });
 
   it("clears what the next job does not ask for", () => {
-    const busy = resolve({ stop: ["END"], tools: [{ name: "f" }], responseFormat: { type: "json_object" } }, flash);
+    const busy = resolve(
+      { stop: ["END"], tools: [{ name: "f" }], responseFormat: { type: "json_object" } },
+      flash,
+    );
     expect(changedSettings(busy, base)).toEqual(["stop", "functions", "schema"]);
   });
 });

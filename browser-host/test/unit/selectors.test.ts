@@ -24,7 +24,8 @@ describe("the selector catalogue", () => {
     expect(topLevelCommas("a, b")).toBe(1);
     expect(topLevelCommas('button[aria-label="a, b"]:not(.x, .y)')).toBe(0);
     for (const [name, spec] of Object.entries(SELECTORS)) {
-      for (const candidate of spec.candidates) expect(topLevelCommas(candidate.css), `${name}: ${candidate.css}`).toBe(0);
+      for (const candidate of spec.candidates)
+        expect(topLevelCommas(candidate.css), `${name}: ${candidate.css}`).toBe(0);
     }
   });
 
@@ -33,8 +34,11 @@ describe("the selector catalogue", () => {
       expect(spec.name, name).not.toBe("");
       expect(spec.anchors.length, name).toBeGreaterThan(10);
       expect(spec.candidates.length, name).toBeGreaterThan(0);
-      expect(new Set(spec.candidates.map((c) => c.css)).size, `${name} repeats a candidate`).toBe(spec.candidates.length);
-      for (const c of spec.candidates) expect(c.seen, `${name}: ${c.css}`).toMatch(/^(\d{4}(-\d{2})?|simulator)$/);
+      expect(new Set(spec.candidates.map((c) => c.css)).size, `${name} repeats a candidate`).toBe(
+        spec.candidates.length,
+      );
+      for (const c of spec.candidates)
+        expect(c.seen, `${name}: ${c.css}`).toMatch(/^(\d{4}(-\d{2})?|simulator)$/);
     }
   });
 });

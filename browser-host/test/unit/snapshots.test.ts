@@ -1,4 +1,12 @@
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -15,7 +23,10 @@ const lines: string[] = [];
 const log = createLogger("info", {}, (l) => lines.push(l));
 // Octal strings, so a failure reads "755" rather than 493.
 const mode = (path: string) => (statSync(path).mode & 0o777).toString(8);
-const record = { console: ["log secret prompt"], network: [{ at: "t", method: "POST", path: "/$rpc/x", status: 200 }] };
+const record = {
+  console: ["log secret prompt"],
+  network: [{ at: "t", method: "POST", path: "/$rpc/x", status: 200 }],
+};
 const error = { code: "upstream_error", message: "failed" };
 
 beforeEach(() => {

@@ -6,7 +6,12 @@ import { decodeListModels } from "../../src/wire/list-models.js";
 import { JspbArrayScanner } from "../../src/wire/jspb-array-scanner.js";
 import { readCapture, readExpected, scanInPieces, summarize } from "../captures.js";
 
-const RESPONSES = ["generate-plain-hi", "generate-thinking-exclaim", "generate-thinking-nihao", "generate-image-cat"];
+const RESPONSES = [
+  "generate-plain-hi",
+  "generate-thinking-exclaim",
+  "generate-thinking-nihao",
+  "generate-image-cat",
+];
 
 describe("GenerateContent responses from the real site", () => {
   it.each(RESPONSES)("%s decodes to its expected summary, whole and streamed", (name) => {
@@ -23,7 +28,13 @@ describe("GenerateContent responses from the real site", () => {
     expect(summary.chunks).toBe(expected.chunks);
     expect(summary.trailer).toEqual(expected.trailer);
     if (expected.images) {
-      expect(summary.images).toEqual(expected.images.map((i: any) => ({ mimeType: i.mimeType, thought: i.thought, base64Length: i.base64Length })));
+      expect(summary.images).toEqual(
+        expected.images.map((i: any) => ({
+          mimeType: i.mimeType,
+          thought: i.thought,
+          base64Length: i.base64Length,
+        })),
+      );
     }
     // The same body fed to the streaming scanner in awkward pieces gives the same chunks.
     const compact = JSON.stringify(JSON.parse(body));
@@ -45,7 +56,11 @@ describe("GenerateContent responses from the real site", () => {
   it("scans a body behind an anti-XSSI prefix and NUL bytes", () => {
     const body = readCapture("generate-plain-hi.json").trim();
     const scanner = new JspbArrayScanner();
-    const elements = [...scanner.push(")]}'\n"), ...scanner.push("\0" + body.slice(0, 50)), ...scanner.push(body.slice(50))];
+    const elements = [
+      ...scanner.push(")]}'\n"),
+      ...scanner.push("\0" + body.slice(0, 50)),
+      ...scanner.push(body.slice(50)),
+    ];
     expect(elements.map((e) => JSON.parse(e))).toEqual(JSON.parse(body)[0]);
     expect(scanner.closed).toBe(true);
   });
@@ -63,7 +78,11 @@ describe("JSPB error bodies", () => {
     const expected = readExpected(`${name}.expected.json`);
     const text = readCapture(`${name}.txt`);
     expect(JSON.parse(normalizeElisions(text))).toEqual(JSON.parse(expected.normalized));
-    expect(parseJspbError(text)).toEqual({ grpcCode: expected.grpcCode, grpcStatus: expected.grpcStatus, message: expected.message });
+    expect(parseJspbError(text)).toEqual({
+      grpcCode: expected.grpcCode,
+      grpcStatus: expected.grpcStatus,
+      message: expected.message,
+    });
   });
 });
 
@@ -83,7 +102,9 @@ describe("ListModels", () => {
         thinking: m.thinking,
       })),
     ).toEqual(expected.models);
-    expect(decodeListModels(`)]}'\n${readCapture("listmodels-2026-02-14.json")}`).models).toHaveLength(expected.modelCount);
+    expect(
+      decodeListModels(`)]}'\n${readCapture("listmodels-2026-02-14.json")}`).models,
+    ).toHaveLength(expected.modelCount);
   });
 });
 
@@ -119,12 +140,19 @@ describe("GenerateContent requests from the real site", () => {
     const spec = decodeRequest(JSON.parse(readCapture("request-gemma-structured-tools.json")));
     expect(spec.stopSequences).toEqual(["6"]);
     expect(spec.responseMimeType).toBe("application/json");
-    expect(spec.responseSchema).toEqual({ type: "object", properties: { test_response: { type: "string" } } });
+    expect(spec.responseSchema).toEqual({
+      type: "object",
+      properties: { test_response: { type: "string" } },
+    });
     expect(spec.systemInstruction).toBe("测试prompt");
     expect(spec.tools.codeExecution).toBe(true);
     expect(spec.tools.googleSearch).toBe(true);
     expect(spec.tools.functions).toEqual([
-      { name: "getWeather", description: "gets the weather for a requested city", parameters: { type: "object", properties: { city: { type: "string" } } } },
+      {
+        name: "getWeather",
+        description: "gets the weather for a requested city",
+        parameters: { type: "object", properties: { city: { type: "string" } } },
+      },
     ]);
     expect(spec.timeZone).toBe("Asia/Shanghai");
   });

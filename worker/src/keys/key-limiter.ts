@@ -20,7 +20,14 @@ export interface LimitInput {
 
 export type LimitDecision =
   | { ok: true; limit: number; remaining: number; resetMs: number; leaseId: string | null }
-  | { ok: false; reason: "rpm" | "concurrency" | "revoked"; limit: number; remaining: number; resetMs: number; retryAfterMs: number };
+  | {
+      ok: false;
+      reason: "rpm" | "concurrency" | "revoked";
+      limit: number;
+      remaining: number;
+      resetMs: number;
+      retryAfterMs: number;
+    };
 
 export class KeyLimiter extends DurableObject<Env> {
   private tokens: number | null = null;
@@ -30,7 +37,8 @@ export class KeyLimiter extends DurableObject<Env> {
 
   async acquire(input: LimitInput): Promise<LimitDecision> {
     const now = Date.now();
-    if (this.revoked === null) this.revoked = (await this.ctx.storage.get<boolean>("revoked")) ?? false;
+    if (this.revoked === null)
+      this.revoked = (await this.ctx.storage.get<boolean>("revoked")) ?? false;
 
     const capacity = input.rpm;
     const perMs = input.rpm / 60_000;
@@ -41,7 +49,14 @@ export class KeyLimiter extends DurableObject<Env> {
     const resetMs = (t: number) => Math.ceil((capacity - t) / perMs);
 
     if (this.revoked) {
-      return { ok: false, reason: "revoked", limit: capacity, remaining: 0, resetMs: 0, retryAfterMs: 0 };
+      return {
+        ok: false,
+        reason: "revoked",
+        limit: capacity,
+        remaining: 0,
+        resetMs: 0,
+        retryAfterMs: 0,
+      };
     }
     if (this.tokens < 1) {
       return {
@@ -70,7 +85,13 @@ export class KeyLimiter extends DurableObject<Env> {
       leaseId = crypto.randomUUID();
       this.leases.set(leaseId, now + input.leaseTtlMs);
     }
-    return { ok: true, limit: capacity, remaining: Math.floor(this.tokens), resetMs: resetMs(this.tokens), leaseId };
+    return {
+      ok: true,
+      limit: capacity,
+      remaining: Math.floor(this.tokens),
+      resetMs: resetMs(this.tokens),
+      leaseId,
+    };
   }
 
   async release(leaseId: string): Promise<void> {

@@ -35,7 +35,10 @@ export interface KeyCaches {
 }
 
 export function newKeyCaches(now?: () => number): KeyCaches {
-  return { known: new LookupCache(KNOWN_KEYS_CACHED, CACHE_MS, now), unknown: new LookupCache(UNKNOWN_KEYS_CACHED, CACHE_MS, now) };
+  return {
+    known: new LookupCache(KNOWN_KEYS_CACHED, CACHE_MS, now),
+    unknown: new LookupCache(UNKNOWN_KEYS_CACHED, CACHE_MS, now),
+  };
 }
 
 export class KeyStore {
@@ -46,7 +49,11 @@ export class KeyStore {
     private readonly caches: KeyCaches = KeyStore.shared,
   ) {}
 
-  async create(input: { name: string; rpm: number; concurrency: number }): Promise<{ key: string; record: KeyRecord }> {
+  async create(input: {
+    name: string;
+    rpm: number;
+    concurrency: number;
+  }): Promise<{ key: string; record: KeyRecord }> {
     const key = generateKey();
     const hash = await sha256Hex(key);
     const record: KeyRecord = {
@@ -82,7 +89,10 @@ export class KeyStore {
     const out: KeyRecord[] = [];
     let cursor: string | undefined;
     do {
-      const page = await this.kv.list({ prefix: "hash:", ...(cursor !== undefined ? { cursor } : {}) });
+      const page = await this.kv.list({
+        prefix: "hash:",
+        ...(cursor !== undefined ? { cursor } : {}),
+      });
       for (const entry of page.keys) {
         const parsed = KeyRecordSchema.safeParse(entry.metadata);
         if (parsed.success) out.push(parsed.data);
@@ -98,7 +108,10 @@ export class KeyStore {
     if (hash === null) return null;
     const parsed = KeyRecordSchema.safeParse(await this.kv.get(`hash:${hash}`, "json"));
     if (!parsed.success) return null;
-    const record: KeyRecord = { ...parsed.data, revoked: parsed.data.revoked ?? Math.floor(Date.now() / 1000) };
+    const record: KeyRecord = {
+      ...parsed.data,
+      revoked: parsed.data.revoked ?? Math.floor(Date.now() / 1000),
+    };
     await this.kv.put(`hash:${hash}`, JSON.stringify(record), { metadata: record });
     this.caches.known.delete(hash);
     return record;

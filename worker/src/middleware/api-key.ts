@@ -6,8 +6,14 @@ import { KeyStore } from "../keys/key-store.js";
 import { bearerToken } from "../validate.js";
 
 /** The key as OpenAI (`Authorization: Bearer`), Anthropic-style (`x-api-key`) and Google clients send it. */
-export function presentedKey(headers: { header(name: string): string | undefined }): string | undefined {
-  return bearerToken(headers.header("authorization")) ?? headers.header("x-api-key")?.trim() ?? headers.header("x-goog-api-key")?.trim();
+export function presentedKey(headers: {
+  header(name: string): string | undefined;
+}): string | undefined {
+  return (
+    bearerToken(headers.header("authorization")) ??
+    headers.header("x-api-key")?.trim() ??
+    headers.header("x-goog-api-key")?.trim()
+  );
 }
 
 /** Resolves the caller's API key to its record, or answers 401. The key itself goes no further. */
@@ -21,7 +27,10 @@ export const apiKey = createMiddleware<AppEnv>(async (c, next) => {
   }
   const record = KEY_PATTERN.test(key) ? await new KeyStore(c.env.KEYS).lookup(key) : null;
   if (record === null || record.revoked !== null) {
-    throw new ApiError("invalid_api_key", "Incorrect API key provided. Create one with 'npm run keys -- create <name>'.");
+    throw new ApiError(
+      "invalid_api_key",
+      "Incorrect API key provided. Create one with 'npm run keys -- create <name>'.",
+    );
   }
   c.set("apiKey", record);
   await next();

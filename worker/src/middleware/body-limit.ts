@@ -4,7 +4,10 @@ import { configOf } from "../env.js";
 import { ApiError } from "../errors.js";
 
 const tooLarge = (maxBytes: number) =>
-  new ApiError("request_too_large", `The request body is larger than the limit of ${maxBytes} bytes.`);
+  new ApiError(
+    "request_too_large",
+    `The request body is larger than the limit of ${maxBytes} bytes.`,
+  );
 
 /**
  * Reads a body into memory, never more than `maxBytes` of it: a declared content-length over
@@ -25,7 +28,9 @@ export async function readBounded(req: Request, maxBytes: number): Promise<Uint8
       chunk = await reader.read();
     } catch (err) {
       // The client hung up or broke its chunked encoding mid-body; nobody may be left to answer.
-      throw new ApiError("invalid_request", "The request body could not be read to its end.", { cause: err });
+      throw new ApiError("invalid_request", "The request body could not be read to its end.", {
+        cause: err,
+      });
     }
     if (chunk.done) break;
     size += chunk.value.byteLength;

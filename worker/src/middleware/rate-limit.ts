@@ -34,12 +34,15 @@ export const rateLimit = (options: { lease: boolean }) =>
     c.header("x-ratelimit-reset-requests", formatReset(decision.resetMs));
 
     if (!decision.ok) {
-      if (decision.reason === "revoked") throw new ApiError("invalid_api_key", "This API key has been revoked.");
+      if (decision.reason === "revoked")
+        throw new ApiError("invalid_api_key", "This API key has been revoked.");
       const message =
         decision.reason === "rpm"
           ? `Rate limit reached for key ${key.id}: ${key.rpm} requests per minute. Retry after the time in the retry-after header.`
           : `Rate limit reached for key ${key.id}: at most ${key.concurrency} concurrent requests.`;
-      throw new ApiError("rate_limit_exceeded", message, { headers: retryAfter(decision.retryAfterMs) });
+      throw new ApiError("rate_limit_exceeded", message, {
+        headers: retryAfter(decision.retryAfterMs),
+      });
     }
 
     const leaseId = decision.leaseId;

@@ -1,4 +1,10 @@
-import type { ChatCompletion, FinishReason, JobEvent, Usage, WireToolCall } from "@aistudio-edge/shared";
+import type {
+  ChatCompletion,
+  FinishReason,
+  JobEvent,
+  Usage,
+  WireToolCall,
+} from "@aistudio-edge/shared";
 import { ApiError } from "../errors.js";
 import { toOpenAIUsage, type CompletionIdentity } from "./completion-parts.js";
 
@@ -60,7 +66,13 @@ export class CompletionGatherer {
             refusal: null,
             ...(thoughts !== "" ? { reasoning_content: thoughts } : {}),
             ...(toolCalls.length > 0
-              ? { tool_calls: toolCalls.map((c) => ({ id: c.id, type: "function" as const, function: { name: c.name, arguments: c.arguments } })) }
+              ? {
+                  tool_calls: toolCalls.map((c) => ({
+                    id: c.id,
+                    type: "function" as const,
+                    function: { name: c.name, arguments: c.arguments },
+                  })),
+                }
               : {}),
           },
           logprobs: null,

@@ -42,7 +42,11 @@ export async function jsonCompletion(
   const gather = new CompletionGatherer(identity);
   for (;;) {
     const event = await events.next();
-    if (event === null) throw new ApiError("internal_error", `The answer ended before it was complete (request ${options.requestId}).`);
+    if (event === null)
+      throw new ApiError(
+        "internal_error",
+        `The answer ended before it was complete (request ${options.requestId}).`,
+      );
     gather.add(event);
     if (gather.done) return gather.completion();
     if (isOutput(event)) break;
@@ -62,7 +66,11 @@ export async function jsonCompletion(
         try {
           while (!gather.done) {
             const event = await events.next();
-            if (event === null) throw new ApiError("internal_error", `The answer ended before it was complete (request ${options.requestId}).`);
+            if (event === null)
+              throw new ApiError(
+                "internal_error",
+                `The answer ended before it was complete (request ${options.requestId}).`,
+              );
             gather.add(event);
           }
           tail = JSON.stringify(gather.completion());
@@ -87,6 +95,9 @@ export async function jsonCompletion(
 
 function lateError(err: unknown, requestId: string) {
   if (err instanceof ApiError) return err.body;
-  log.error("the answer failed after output", { requestId, error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+  log.error("the answer failed after output", {
+    requestId,
+    error: err instanceof Error ? (err.stack ?? err.message) : String(err),
+  });
   return errorBody("internal_error", `The answer failed (request ${requestId}).`);
 }

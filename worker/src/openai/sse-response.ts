@@ -27,9 +27,20 @@ export function sseStream(
 ): ReadableStream<Uint8Array> {
   let roleSent = false;
   let ended = false;
-  const base = { id: identity.id, object: "chat.completion.chunk" as const, created: identity.created, model: identity.model };
-  const chunk = (delta: ChatCompletionChunk["choices"][number]["delta"], finish: ChatCompletionChunk["choices"][number]["finish_reason"] = null) => {
-    const body: ChatCompletionChunk = { ...base, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }] };
+  const base = {
+    id: identity.id,
+    object: "chat.completion.chunk" as const,
+    created: identity.created,
+    model: identity.model,
+  };
+  const chunk = (
+    delta: ChatCompletionChunk["choices"][number]["delta"],
+    finish: ChatCompletionChunk["choices"][number]["finish_reason"] = null,
+  ) => {
+    const body: ChatCompletionChunk = {
+      ...base,
+      choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
+    };
     if (options.includeUsage) body.usage = null;
     return `data: ${JSON.stringify(body)}\n\n`;
   };
@@ -39,7 +50,8 @@ export function sseStream(
     return chunk({ role: "assistant", content: "" });
   };
 
-  const failure = (message: string) => `data: ${JSON.stringify(errorBody("internal_error", `${message} (request ${options.requestId})`))}\n\n`;
+  const failure = (message: string) =>
+    `data: ${JSON.stringify(errorBody("internal_error", `${message} (request ${options.requestId})`))}\n\n`;
 
   function render(event: JobEvent): string {
     switch (event.t) {
@@ -82,7 +94,8 @@ export function sseStream(
       try {
         const next = await events.next();
         if (next === null) {
-          if (!ended) controller.enqueue(encoder.encode(failure("The answer ended before it was complete.")));
+          if (!ended)
+            controller.enqueue(encoder.encode(failure("The answer ended before it was complete.")));
           controller.close();
           return;
         }
@@ -90,7 +103,10 @@ export function sseStream(
         if (text !== "") controller.enqueue(encoder.encode(text));
       } catch (err) {
         // The exception's text is ours, not the client's: it goes to the log with the request id.
-        log.error("the answer stream failed", { requestId: options.requestId, error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+        log.error("the answer stream failed", {
+          requestId: options.requestId,
+          error: err instanceof Error ? (err.stack ?? err.message) : String(err),
+        });
         controller.enqueue(encoder.encode(failure("The answer stream failed.")));
         controller.close();
       }

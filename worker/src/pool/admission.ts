@@ -16,7 +16,11 @@ export interface Refusal {
   retryAfterMs: number | null;
 }
 
-export const refusal = (code: ErrorCode, message: string, extra: { param?: string; retryAfterMs?: number } = {}): Refusal => ({
+export const refusal = (
+  code: ErrorCode,
+  message: string,
+  extra: { param?: string; retryAfterMs?: number } = {},
+): Refusal => ({
   ok: false,
   code,
   message,
@@ -26,9 +30,13 @@ export const refusal = (code: ErrorCode, message: string, extra: { param?: strin
 
 export function admit(hosts: readonly Host[], model: string, now: number): Refusal | null {
   if (hosts.length === 0) {
-    return refusal("no_browser_host", "No browser host is connected to the pool. Start one (npm run host) and point it at this Worker.", {
-      retryAfterMs: 10_000,
-    });
+    return refusal(
+      "no_browser_host",
+      "No browser host is connected to the pool. Start one (npm run host) and point it at this Worker.",
+      {
+        retryAfterMs: 10_000,
+      },
+    );
   }
   const serving = hosts.filter((h) => h.serves(model));
   if (serving.length === 0) {
@@ -50,13 +58,19 @@ export function admit(hosts: readonly Host[], model: string, now: number): Refus
         { retryAfterMs: 60_000 },
       );
     }
-    return refusal("no_browser_host", `Every host serving '${model}' is draining.`, { retryAfterMs: 10_000 });
+    return refusal("no_browser_host", `Every host serving '${model}' is draining.`, {
+      retryAfterMs: 10_000,
+    });
   }
   const coolUntil = Math.min(...accepting.map((h) => h.coolingUntil(model, now)));
   if (coolUntil > 0) {
-    return refusal("upstream_quota", `AI Studio's quota for '${model}' is used up on every connected account.`, {
-      retryAfterMs: coolUntil - now,
-    });
+    return refusal(
+      "upstream_quota",
+      `AI Studio's quota for '${model}' is used up on every connected account.`,
+      {
+        retryAfterMs: coolUntil - now,
+      },
+    );
   }
   return null;
 }

@@ -47,7 +47,10 @@ export class Dispatcher {
 
   /** Whether a new job would have to wait and the queue has no room for it. */
   full(model: string, now: number): boolean {
-    return this.hosts.pick(model, new Set(), now) === undefined && this.queue.length >= this.config.QUEUE_MAX;
+    return (
+      this.hosts.pick(model, new Set(), now) === undefined &&
+      this.queue.length >= this.config.QUEUE_MAX
+    );
   }
 
   accept(request: JobRequest, keyId: string, requestId: string, now: number): Job {
@@ -83,7 +86,10 @@ export class Dispatcher {
     job.arm("queue", this.config.QUEUE_TIMEOUT_MS - waited, () => {
       this.dequeue(job);
       log.warn("job timed out in the queue", { jobId: job.id });
-      job.fail("queue_timeout", `Every lane stayed busy for ${Math.round(this.config.QUEUE_TIMEOUT_MS / 1000)}s; try again later.`);
+      job.fail(
+        "queue_timeout",
+        `Every lane stayed busy for ${Math.round(this.config.QUEUE_TIMEOUT_MS / 1000)}s; try again later.`,
+      );
       this.finish(job);
     });
     this.reportPositions();
@@ -132,7 +138,15 @@ export class Dispatcher {
     host.lastDispatchAt = Date.now();
     log.info("job dispatched", { jobId: wireId, hostId: host.id, attempt: job.attempts });
     job.arm("stall", this.config.STALL_TIMEOUT_MS, () => this.onStall(job));
-    if (!this.ports.send(host, { type: "job", jobId: wireId, seq: 0, deadline: job.deadline, request: job.request })) {
+    if (
+      !this.ports.send(host, {
+        type: "job",
+        jobId: wireId,
+        seq: 0,
+        deadline: job.deadline,
+        request: job.request,
+      })
+    ) {
       this.ports.hostUnreachable(host);
     }
   }
@@ -181,14 +195,25 @@ export class Dispatcher {
 
   private onHostError(job: Job, host: Host, event: Extract<HostJobEvent, { t: "error" }>): void {
     // The host's text is for the operator: it may name files or quote the page.
-    log.warn("host reported a job error", { jobId: job.wireId, hostId: host.id, code: event.code, detail: event.message.slice(0, 500) });
+    log.warn("host reported a job error", {
+      jobId: job.wireId,
+      hostId: host.id,
+      code: event.code,
+      detail: event.message.slice(0, 500),
+    });
     if (event.code === "upstream_quota" && this.config.QUOTA_COOLDOWN_MS > 0) {
       host.coolDown(job.request.model, Date.now() + this.config.QUOTA_COOLDOWN_MS);
     }
     host.inflight.delete(job.wireId);
     this.onWire.delete(job.wireId);
     const retryable = event.retryable && !event.outputStarted;
-    this.retryOrFail(job, host, event.code, publicHostMessage(event.code, job.requestId), retryable);
+    this.retryOrFail(
+      job,
+      host,
+      event.code,
+      publicHostMessage(event.code, job.requestId),
+      retryable,
+    );
     this.pump();
   }
 
@@ -201,25 +226,55 @@ export class Dispatcher {
       if (!job) continue;
       this.onWire.delete(wireId);
       if (job.state === "cancelling") this.finish(job);
-      else this.retryOrFail(job, host, "host_disconnected", publicHostMessage("host_disconnected", job.requestId), true);
+      else
+        this.retryOrFail(
+          job,
+          host,
+          "host_disconnected",
+          publicHostMessage("host_disconnected", job.requestId),
+          true,
+        );
     }
     this.pump();
   }
 
   /** Before any output a retryable failure goes back to the queue's front, at most MAX_RETRIES times. */
-  private retryOrFail(job: Job, host: Host, code: ErrorCode, message: string, retryable: boolean): void {
+  private retryOrFail(
+    job: Job,
+    host: Host,
+    code: ErrorCode,
+    message: string,
+    retryable: boolean,
+  ): void {
     job.disarm("stall");
     // `host_busy` says only that a lane raced; it never replaces what failed before it.
     if (code !== "host_busy" && job.firstError === null) job.firstError = { code, message };
     const servable = this.hosts.canServe(job.request.model, Date.now());
-    if (retryable && servable && !job.outputStarted && job.open && job.attempts <= this.config.MAX_RETRIES) {
-      log.warn("job attempt failed before output; retrying", { jobId: job.id, hostId: host.id, code, attempt: job.attempts });
+    if (
+      retryable &&
+      servable &&
+      !job.outputStarted &&
+      job.open &&
+      job.attempts <= this.config.MAX_RETRIES
+    ) {
+      log.warn("job attempt failed before output; retrying", {
+        jobId: job.id,
+        hostId: host.id,
+        code,
+        attempt: job.attempts,
+      });
       job.avoidHosts.add(host);
       this.enqueue(job, "front");
       return;
     }
-    const shown = code === "host_busy" && job.firstError !== null ? job.firstError : { code, message };
-    log.warn("job failed", { jobId: job.id, hostId: host.id, code: shown.code, attempts: job.attempts });
+    const shown =
+      code === "host_busy" && job.firstError !== null ? job.firstError : { code, message };
+    log.warn("job failed", {
+      jobId: job.id,
+      hostId: host.id,
+      code: shown.code,
+      attempts: job.attempts,
+    });
     job.fail(shown.code, shown.message);
     this.finish(job);
   }
@@ -260,7 +315,10 @@ export class Dispatcher {
     job.state = "cancelling";
     this.ports.send(host, { type: "job.cancel", jobId: job.wireId, seq: 1, reason });
     job.arm("cancel-grace", this.config.CANCEL_GRACE_MS, () => {
-      log.warn("host did not confirm a cancel; freeing the lane", { jobId: job.wireId, hostId: host.id });
+      log.warn("host did not confirm a cancel; freeing the lane", {
+        jobId: job.wireId,
+        hostId: host.id,
+      });
       this.release(job, host);
     });
   }

@@ -53,7 +53,8 @@ export class Host {
    * cannot free a lane, because the dispatch is in `inflight` until the job ends.
    */
   get free(): number {
-    const hostBusy = this.info.freeLanes === undefined ? 0 : Math.max(0, this.lanes - this.info.freeLanes);
+    const hostBusy =
+      this.info.freeLanes === undefined ? 0 : Math.max(0, this.lanes - this.info.freeLanes);
     return Math.max(0, this.lanes - Math.max(this.inflight.size, hostBusy));
   }
   get accepting(): boolean {
@@ -81,7 +82,11 @@ export class Host {
       hello: status.models ? { ...this.info.hello, models: status.models } : this.info.hello,
     };
     this.persist();
-    return before.state !== this.info.state || before.lanes !== this.info.lanes || before.detail !== this.info.detail;
+    return (
+      before.state !== this.info.state ||
+      before.lanes !== this.info.lanes ||
+      before.detail !== this.info.detail
+    );
   }
 
   coolDown(model: string, until: number): void {
@@ -126,7 +131,9 @@ export class HostRegistry {
 
   /** Whether any host could take the model now or once a lane frees (accepting, not cooling down). */
   canServe(model: string, now: number): boolean {
-    return this.all().some((h) => h.accepting && h.serves(model) && h.coolingUntil(model, now) === 0);
+    return this.all().some(
+      (h) => h.accepting && h.serves(model) && h.coolingUntil(model, now) === 0,
+    );
   }
 
   /**
@@ -140,12 +147,27 @@ export class HostRegistry {
 }
 
 /** The ranking behind `HostRegistry.pick`, separate so it can be tested without sockets. */
-export function pickHost(hosts: readonly Host[], model: string, avoid: ReadonlySet<Host>, now: number): Host | undefined {
-  const rank = (h: Host) => [avoid.has(h) ? 1 : 0, (h.lanes - h.free) / Math.max(1, h.lanes), h.lastDispatchAt];
+export function pickHost(
+  hosts: readonly Host[],
+  model: string,
+  avoid: ReadonlySet<Host>,
+  now: number,
+): Host | undefined {
+  const rank = (h: Host) => [
+    avoid.has(h) ? 1 : 0,
+    (h.lanes - h.free) / Math.max(1, h.lanes),
+    h.lastDispatchAt,
+  ];
   let best: Host | undefined;
   let bestRank: number[] = [];
   for (const host of hosts) {
-    if (!host.accepting || host.free === 0 || !host.serves(model) || host.coolingUntil(model, now) > 0) continue;
+    if (
+      !host.accepting ||
+      host.free === 0 ||
+      !host.serves(model) ||
+      host.coolingUntil(model, now) > 0
+    )
+      continue;
     const r = rank(host);
     if (best === undefined || lexicallyLess(r, bestRank)) {
       best = host;

@@ -85,10 +85,13 @@ export class Job {
     this.disarm(name);
     this.timers.set(
       name,
-      setTimeout(() => {
-        this.timers.delete(name);
-        fire();
-      }, Math.max(0, ms)),
+      setTimeout(
+        () => {
+          this.timers.delete(name);
+          fire();
+        },
+        Math.max(0, ms),
+      ),
     );
   }
 

@@ -17,7 +17,8 @@ export const JobSubmissionSchema = z.object({
 export type JobSubmission = z.infer<typeof JobSubmissionSchema>;
 
 const encoder = new TextEncoder();
-export const encodeEvent = (event: JobEvent): Uint8Array => encoder.encode(`${JSON.stringify(event)}\n`);
+export const encodeEvent = (event: JobEvent): Uint8Array =>
+  encoder.encode(`${JSON.stringify(event)}\n`);
 
 /** A stream that does not follow the format: the reader's consumer reports it as our failure. */
 export class PoolStreamError extends Error {
@@ -96,6 +97,9 @@ function parseLine(line: string): JobEvent {
     throw new PoolStreamError("the pool sent a line that is not JSON", { cause });
   }
   const parsed = JobEventSchema.safeParse(raw);
-  if (!parsed.success) throw new PoolStreamError(`the pool sent an event that is not a job event: ${parsed.error.issues[0]?.message ?? "invalid"}`);
+  if (!parsed.success)
+    throw new PoolStreamError(
+      `the pool sent an event that is not a job event: ${parsed.error.issues[0]?.message ?? "invalid"}`,
+    );
   return parsed.data;
 }

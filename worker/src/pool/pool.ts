@@ -29,7 +29,8 @@ export interface PoolHealth {
 }
 
 /** What `submit` answers: the job's event stream, or a refusal made before the job existed. */
-export type SubmitResult = { ok: true; jobId: string; stream: ReadableStream<Uint8Array> } | Refusal;
+export type SubmitResult =
+  { ok: true; jobId: string; stream: ReadableStream<Uint8Array> } | Refusal;
 
 /**
  * The pool: one Durable Object per pool name. Browser hosts dial in over hibernatable
@@ -63,14 +64,20 @@ export class Pool extends DurableObject<Env> {
   override async fetch(request: Request): Promise<Response> {
     const path = new URL(request.url).pathname;
     if (path === "/connect") return this.acceptHost(request);
-    return Response.json(errorBody("not_found", `The pool has no route ${request.method} ${path}.`), { status: statusOf("not_found") });
+    return Response.json(
+      errorBody("not_found", `The pool has no route ${request.method} ${path}.`),
+      { status: statusOf("not_found") },
+    );
   }
 
   // ── Hosts ────────────────────────────────────────────────────────────────────────────────
 
   private async acceptHost(request: Request): Promise<Response> {
     if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
-      return Response.json(errorBody("invalid_request", "This endpoint only accepts a WebSocket upgrade."), { status: 400 });
+      return Response.json(
+        errorBody("invalid_request", "This endpoint only accepts a WebSocket upgrade."),
+        { status: 400 },
+      );
     }
     const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
     this.ctx.acceptWebSocket(server);
@@ -84,17 +91,25 @@ export class Pool extends DurableObject<Env> {
     const now = Date.now();
     this.lastFrameAt.set(ws, now);
     const budget = this.budgetOf(ws, now);
-    if (!budget.frame(now)) return this.closeSocket(ws, CLOSE_CODES.policy, "frame budget exceeded");
+    if (!budget.frame(now))
+      return this.closeSocket(ws, CLOSE_CODES.policy, "frame budget exceeded");
     const host = this.hosts.bySocket(ws);
 
-    if (typeof message !== "string") return this.refuseFrame(ws, host, "frames must be JSON text, not binary");
+    if (typeof message !== "string")
+      return this.refuseFrame(ws, host, "frames must be JSON text, not binary");
     const parsed = parseHostFrame(message);
     if (!parsed.ok) {
       if (parsed.version !== undefined && host === undefined) {
         // A host of another release: say which versions meet, and do not let it retry in a loop.
         const why = `protocol v${String(parsed.version)} is not supported; this pool speaks v${PROTOCOL_VERSION}`;
-        log.warn("host refused: protocol version", { version: String(parsed.version), speaks: PROTOCOL_VERSION });
-        this.send(ws, { type: "protocol.error", message: `${why}. Upgrade the host or the Worker so both speak one version.` });
+        log.warn("host refused: protocol version", {
+          version: String(parsed.version),
+          speaks: PROTOCOL_VERSION,
+        });
+        this.send(ws, {
+          type: "protocol.error",
+          message: `${why}. Upgrade the host or the Worker so both speak one version.`,
+        });
         return this.closeSocket(ws, CLOSE_CODES.version, why);
       }
       return this.refuseFrame(ws, host, parsed.error);
@@ -102,22 +117,45 @@ export class Pool extends DurableObject<Env> {
     const frame = parsed.frame;
     if (frame.type === "hello") return this.onHello(ws, frame);
     if (host === undefined) {
-      this.send(ws, { type: "protocol.error", message: `"${frame.type}" before "hello": say hello first` });
+      this.send(ws, {
+        type: "protocol.error",
+        message: `"${frame.type}" before "hello": say hello first`,
+      });
       return this.closeSocket(ws, CLOSE_CODES.policy, "hello expected");
     }
     switch (frame.type) {
       case "status":
-        if (host.applyStatus(frame)) log.info("host status", { hostId: host.id, state: frame.state, lanes: frame.lanes, freeLanes: frame.freeLanes });
+        if (host.applyStatus(frame))
+          log.info("host status", {
+            hostId: host.id,
+            state: frame.state,
+            lanes: frame.lanes,
+            freeLanes: frame.freeLanes,
+          });
         this.jobs.pump();
         return;
       case "protocol.error":
-        this.warn(`peer-error:${host.id}`, "host reports a protocol error", { hostId: host.id, jobId: frame.jobId ?? null, error: frame.message });
-        if (!budget.badFrame(now)) this.closeSocket(ws, CLOSE_CODES.policy, "too many protocol errors");
+        this.warn(`peer-error:${host.id}`, "host reports a protocol error", {
+          hostId: host.id,
+          jobId: frame.jobId ?? null,
+          error: frame.message,
+        });
+        if (!budget.badFrame(now))
+          this.closeSocket(ws, CLOSE_CODES.policy, "too many protocol errors");
         return;
       case "job.event":
         if (!this.jobs.onJobFrame(host, frame)) {
-          this.warn(`foreign-job:${host.id}`, "dropped a frame for a job this socket does not hold", { hostId: host.id, jobId: frame.jobId });
-          if (!budget.badFrame(now)) this.closeSocket(ws, CLOSE_CODES.policy, "too many frames for jobs this host does not hold");
+          this.warn(
+            `foreign-job:${host.id}`,
+            "dropped a frame for a job this socket does not hold",
+            { hostId: host.id, jobId: frame.jobId },
+          );
+          if (!budget.badFrame(now))
+            this.closeSocket(
+              ws,
+              CLOSE_CODES.policy,
+              "too many frames for jobs this host does not hold",
+            );
         }
         return;
     }
@@ -145,8 +183,14 @@ export class Pool extends DurableObject<Env> {
     if (existing) {
       // A socket's identity is fixed at its first hello; a later hello may only refresh what it serves.
       if (existing.id !== hello.hostId || existing.instanceId !== hello.instanceId) {
-        log.warn("host tried to change identity on its socket", { hostId: existing.id, claimed: hello.hostId });
-        this.send(ws, { type: "protocol.error", message: `this socket is host '${existing.id}'; a hello cannot change that` });
+        log.warn("host tried to change identity on its socket", {
+          hostId: existing.id,
+          claimed: hello.hostId,
+        });
+        this.send(ws, {
+          type: "protocol.error",
+          message: `this socket is host '${existing.id}'; a hello cannot change that`,
+        });
         this.closeSocket(ws, CLOSE_CODES.policy, "identity is fixed at the first hello");
         return;
       }
@@ -154,13 +198,28 @@ export class Pool extends DurableObject<Env> {
       existing.persist();
     } else {
       const attachment = ws.deserializeAttachment() as HostAttachment | null;
-      const host = new Host(ws, { connectedAt: attachment?.connectedAt ?? Date.now(), hello, state: "ready", lanes: hello.lanes });
+      const host = new Host(ws, {
+        connectedAt: attachment?.connectedAt ?? Date.now(),
+        hello,
+        state: "ready",
+        lanes: hello.lanes,
+      });
       host.persist();
       this.hosts.add(host);
-      for (const previous of this.hosts.namedOnOtherSockets(hello.hostId, ws)) this.replace(previous, host);
+      for (const previous of this.hosts.namedOnOtherSockets(hello.hostId, ws))
+        this.replace(previous, host);
     }
-    log.info("host connected", { hostId: hello.hostId, version: hello.version, lanes: hello.lanes, models: hello.models.length });
-    this.send(ws, { type: "welcome", poolId: this.config.POOL_NAME, heartbeatMs: this.config.HEARTBEAT_MS });
+    log.info("host connected", {
+      hostId: hello.hostId,
+      version: hello.version,
+      lanes: hello.lanes,
+      models: hello.models.length,
+    });
+    this.send(ws, {
+      type: "welcome",
+      poolId: this.config.POOL_NAME,
+      heartbeatMs: this.config.HEARTBEAT_MS,
+    });
     this.jobs.pump();
   }
 
@@ -172,13 +231,17 @@ export class Pool extends DurableObject<Env> {
   private replace(previous: Host, newer: Host): void {
     const sameProcess = previous.instanceId === newer.instanceId;
     if (!sameProcess) {
-      log.error("two host processes use one host id; the newer connection wins", { hostId: newer.id });
+      log.error("two host processes use one host id; the newer connection wins", {
+        hostId: newer.id,
+      });
     }
     this.dropHost(previous, "replaced by a new connection");
     this.closeSocket(
       previous.ws,
       sameProcess ? 4000 : CLOSE_CODES.replaced,
-      sameProcess ? "replaced by a new connection" : "another host process connected with this HOST_ID",
+      sameProcess
+        ? "replaced by a new connection"
+        : "another host process connected with this HOST_ID",
     );
   }
 
@@ -190,9 +253,13 @@ export class Pool extends DurableObject<Env> {
 
   /** A frame the protocol does not allow: answered, logged (rate-limited) and counted. */
   private refuseFrame(ws: WebSocket, host: Host | undefined, error: string): void {
-    this.warn(`bad-frame:${host?.id ?? "anonymous"}`, "protocol error from host", { hostId: host?.id ?? null, error });
+    this.warn(`bad-frame:${host?.id ?? "anonymous"}`, "protocol error from host", {
+      hostId: host?.id ?? null,
+      error,
+    });
     this.send(ws, { type: "protocol.error", message: error });
-    if (!this.budgetOf(ws, Date.now()).badFrame(Date.now())) this.closeSocket(ws, CLOSE_CODES.policy, "too many frames that break the protocol");
+    if (!this.budgetOf(ws, Date.now()).badFrame(Date.now()))
+      this.closeSocket(ws, CLOSE_CODES.policy, "too many frames that break the protocol");
   }
 
   private closeSocket(ws: WebSocket, code: number, reason: string): void {
@@ -226,13 +293,18 @@ export class Pool extends DurableObject<Env> {
   /** Takes a job, or refuses it with a code the Worker answers as is. */
   async submit(submission: unknown): Promise<SubmitResult> {
     const parsed = JobSubmissionSchema.safeParse(submission);
-    if (!parsed.success) return refusal("internal_error", "The pool got a malformed job submission.");
+    if (!parsed.success)
+      return refusal("internal_error", "The pool got a malformed job submission.");
     const { request, keyId, requestId } = parsed.data;
     const now = Date.now();
     const refused = admit(this.hosts.all(), request.model, now);
     if (refused) return refused;
     if (this.jobs.full(request.model, now)) {
-      return refusal("queue_full", `Every lane is busy and ${this.jobs.queued} requests are already waiting.`, { retryAfterMs: 5_000 });
+      return refusal(
+        "queue_full",
+        `Every lane is busy and ${this.jobs.queued} requests are already waiting.`,
+        { retryAfterMs: 5_000 },
+      );
     }
     const job = this.jobs.accept(request, keyId, requestId, now);
     return { ok: true, jobId: job.id, stream: job.stream };
@@ -266,7 +338,8 @@ export class Pool extends DurableObject<Env> {
         this.closeSocket(ws, 4002, "heartbeats stopped");
       }
     }
-    if (this.ctx.getWebSockets().length > 0) await this.ctx.storage.setAlarm(Date.now() + this.config.HEARTBEAT_MS);
+    if (this.ctx.getWebSockets().length > 0)
+      await this.ctx.storage.setAlarm(Date.now() + this.config.HEARTBEAT_MS);
   }
 
   // ── Read-only views for the Worker ───────────────────────────────────────────────────────
@@ -275,8 +348,15 @@ export class Pool extends DurableObject<Env> {
     const hosts = this.hosts.all();
     const accepting = hosts.filter((h) => h.accepting);
     return {
-      status: hosts.length === 0 ? "no_hosts" : accepting.length === hosts.length ? "ok" : "degraded",
-      hosts: hosts.map((h) => ({ id: h.id, state: h.state, lanes: h.lanes, busy: h.inflight.size, models: h.models.length })),
+      status:
+        hosts.length === 0 ? "no_hosts" : accepting.length === hosts.length ? "ok" : "degraded",
+      hosts: hosts.map((h) => ({
+        id: h.id,
+        state: h.state,
+        lanes: h.lanes,
+        busy: h.inflight.size,
+        models: h.models.length,
+      })),
       lanes: accepting.reduce((n, h) => n + h.lanes, 0),
       freeLanes: accepting.reduce((n, h) => n + h.free, 0),
       running: this.jobs.running,
@@ -287,9 +367,12 @@ export class Pool extends DurableObject<Env> {
   models(): Array<{ id: string; displayName: string | null }> {
     const seen = new Map<string, string | null>();
     for (const host of this.hosts.all()) {
-      for (const model of host.models) if (!seen.has(model.id)) seen.set(model.id, model.displayName ?? null);
+      for (const model of host.models)
+        if (!seen.has(model.id)) seen.set(model.id, model.displayName ?? null);
     }
-    return [...seen].map(([id, displayName]) => ({ id, displayName })).sort((a, b) => a.id.localeCompare(b.id));
+    return [...seen]
+      .map(([id, displayName]) => ({ id, displayName }))
+      .sort((a, b) => a.id.localeCompare(b.id));
   }
 
   private send(ws: WebSocket, frame: OutPoolFrame): boolean {

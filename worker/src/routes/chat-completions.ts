@@ -11,20 +11,35 @@ import { SSE_HEADERS, sseStream } from "../openai/sse-response.js";
 import { submitJob } from "../pool-client.js";
 import { parseBody, readJson } from "../validate.js";
 
-export const chatCompletions = new Hono<AppEnv>().post("/", apiKey, rateLimit({ lease: true }), bodyLimit, async (c) => {
-  const body = parseBody(ChatCompletionRequestSchema, await readJson(c.req.raw));
-  const request = toJobRequest(body);
-  const events = await submitJob(c.env, (work) => c.executionCtx.waitUntil(work), { request, keyId: c.get("apiKey").id, requestId: c.get("requestId") });
-  const identity = newIdentity(body.model);
-  const requestId = c.get("requestId");
-  // A client that hangs up cancels its job (the signal fires with the enable_request_signal
-  // compatibility flag; a write to a gone client is the other way the runtime finds out).
-  c.req.raw.signal?.addEventListener?.("abort", () => void events.cancel());
+export const chatCompletions = new Hono<AppEnv>().post(
+  "/",
+  apiKey,
+  rateLimit({ lease: true }),
+  bodyLimit,
+  async (c) => {
+    const body = parseBody(ChatCompletionRequestSchema, await readJson(c.req.raw));
+    const request = toJobRequest(body);
+    const events = await submitJob(c.env, (work) => c.executionCtx.waitUntil(work), {
+      request,
+      keyId: c.get("apiKey").id,
+      requestId: c.get("requestId"),
+    });
+    const identity = newIdentity(body.model);
+    const requestId = c.get("requestId");
+    // A client that hangs up cancels its job (the signal fires with the enable_request_signal
+    // compatibility flag; a write to a gone client is the other way the runtime finds out).
+    c.req.raw.signal?.addEventListener?.("abort", () => void events.cancel());
 
-  if (request.stream) {
-    const includeUsage = body.stream_options?.include_usage === true;
-    return c.body(sseStream(events, identity, { includeUsage, requestId }), 200, SSE_HEADERS);
-  }
-  const answer = await jsonCompletion(events, identity, { requestId, keepAliveMs: configOf(c.env).NONSTREAM_KEEPALIVE_MS });
-  return answer instanceof ReadableStream ? c.body(answer, 200, KEEPALIVE_JSON_HEADERS) : c.json(answer);
-});
+    if (request.stream) {
+      const includeUsage = body.stream_options?.include_usage === true;
+      return c.body(sseStream(events, identity, { includeUsage, requestId }), 200, SSE_HEADERS);
+    }
+    const answer = await jsonCompletion(events, identity, {
+      requestId,
+      keepAliveMs: configOf(c.env).NONSTREAM_KEEPALIVE_MS,
+    });
+    return answer instanceof ReadableStream
+      ? c.body(answer, 200, KEEPALIVE_JSON_HEADERS)
+      : c.json(answer);
+  },
+);

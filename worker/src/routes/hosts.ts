@@ -11,10 +11,16 @@ import { poolStub } from "../pool-client.js";
 export const hosts = new Hono<AppEnv>().get("/connect", async (c) => {
   const expected = c.env.HOST_TOKEN;
   if (expected === undefined || expected === "") {
-    throw new ApiError("no_browser_host", "Hosts cannot connect: the HOST_TOKEN secret is not set on this Worker.");
+    throw new ApiError(
+      "no_browser_host",
+      "Hosts cannot connect: the HOST_TOKEN secret is not set on this Worker.",
+    );
   }
   if (!(await hasBearerSecret(c.req.header("authorization"), expected))) {
-    throw new ApiError("invalid_host_token", "The host token is missing or wrong (Authorization: Bearer <HOST_TOKEN>).");
+    throw new ApiError(
+      "invalid_host_token",
+      "The host token is missing or wrong (Authorization: Bearer <HOST_TOKEN>).",
+    );
   }
   if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
     throw new ApiError("invalid_request", "Expected a WebSocket upgrade (Upgrade: websocket).");

@@ -23,13 +23,23 @@ export const models = new Hono<AppEnv>()
   .get("/", keyUnlessPublic, async (c) => {
     const list: ModelList = {
       object: "list",
-      data: (await poolModels(c.env)).map((m) => ({ id: m.id, object: "model", created: CREATED, owned_by: "google" })),
+      data: (await poolModels(c.env)).map((m) => ({
+        id: m.id,
+        object: "model",
+        created: CREATED,
+        owned_by: "google",
+      })),
     };
     return c.json(list);
   })
   .get("/:model{.+}", keyUnlessPublic, async (c) => {
     const id = bareModelId(c.req.param("model"));
     const found = (await poolModels(c.env)).find((m) => m.id === id);
-    if (!found) throw new ApiError("model_not_found", `The model '${id}' is not served by any connected browser host.`, { param: "model" });
+    if (!found)
+      throw new ApiError(
+        "model_not_found",
+        `The model '${id}' is not served by any connected browser host.`,
+        { param: "model" },
+      );
     return c.json({ id: found.id, object: "model", created: CREATED, owned_by: "google" });
   });
