@@ -23,6 +23,10 @@ export default defineConfig({
           HEARTBEAT_MS: "1000",
           HELLO_TIMEOUT_MS: "1000",
           NONSTREAM_KEEPALIVE_MS: "200",
+          // Low enough that a flood outruns the refill even when a loaded machine processes
+          // only a few hundred frames a second (the default refill, 500/s, might not be outrun).
+          HOST_FRAME_BURST: "300",
+          HOST_FRAMES_PER_SECOND: "50",
         },
       },
     }),

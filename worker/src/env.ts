@@ -38,6 +38,8 @@ export const ConfigSchema = z.object({
   MAX_RETRIES: int(2, 0, 10),
   QUOTA_COOLDOWN_MS: int(60_000, 0, 86_400_000),
   NONSTREAM_KEEPALIVE_MS: int(5_000, 100, 60_000),
+  HOST_FRAME_BURST: int(2_000, 10, 1_000_000),
+  HOST_FRAMES_PER_SECOND: int(500, 1, 1_000_000),
   DEFAULT_RPM: int(60, 1, 1_000_000),
   DEFAULT_CONCURRENCY: int(4, 1, 10_000),
 });

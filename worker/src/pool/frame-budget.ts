@@ -29,9 +29,6 @@ export class TokenBucket {
   }
 }
 
-/** A streaming host sends a few frames per lane per second; 2,000 at once is far past any of them. */
-export const FRAME_BURST = 2_000;
-export const FRAMES_PER_SECOND = 500;
 /** Frames the protocol does not allow: a few are a bug worth a log line, dozens are an attack. */
 export const BAD_FRAME_BURST = 20;
 export const BAD_FRAMES_PER_SECOND = 0.2;
@@ -40,8 +37,13 @@ export class SocketBudget {
   private readonly frames: TokenBucket;
   private readonly bad: TokenBucket;
 
-  constructor(now: number) {
-    this.frames = new TokenBucket(FRAME_BURST, FRAMES_PER_SECOND, now);
+  /**
+   * @param limits the frame bucket (HOST_FRAME_BURST, HOST_FRAMES_PER_SECOND): a streaming host
+   * sends a few frames per lane per second, so the defaults (2,000 at once, 500/s) are far past
+   * any real one.
+   */
+  constructor(now: number, limits: { burst: number; perSecond: number }) {
+    this.frames = new TokenBucket(limits.burst, limits.perSecond, now);
     this.bad = new TokenBucket(BAD_FRAME_BURST, BAD_FRAMES_PER_SECOND, now);
   }
 

@@ -277,7 +277,10 @@ export class Pool extends DurableObject<Env> {
   private budgetOf(ws: WebSocket, now: number): SocketBudget {
     let budget = this.budgets.get(ws);
     if (!budget) {
-      budget = new SocketBudget(now);
+      budget = new SocketBudget(now, {
+        burst: this.config.HOST_FRAME_BURST,
+        perSecond: this.config.HOST_FRAMES_PER_SECOND,
+      });
       this.budgets.set(ws, budget);
     }
     return budget;
