@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { toGeminiSchema } from "./gemini-schema.js";
 import { withinDepth } from "./json-depth.js";
 
 /*
@@ -11,6 +12,13 @@ import { withinDepth } from "./json-depth.js";
  */
 
 const freeForm = () => withinDepth(z.record(z.string(), z.unknown()));
+/** A JSON Schema that must survive conversion to AI Studio's subset (gemini-schema.ts). */
+const convertibleSchema = () =>
+  freeForm().superRefine((schema, ctx) => {
+    const converted = toGeminiSchema(schema);
+    if (!converted.ok)
+      ctx.addIssue({ code: "custom", message: converted.message, path: converted.path });
+  });
 
 const TextPartSchema = z.object({ type: z.literal("text"), text: z.string() });
 const ImagePartSchema = z.object({
@@ -69,7 +77,7 @@ export type ChatMessage = z.infer<typeof ChatMessageSchema>;
 export const FunctionDefinitionSchema = z.object({
   name: z.string().min(1).max(128),
   description: z.string().optional(),
-  parameters: freeForm().optional(),
+  parameters: convertibleSchema().optional(),
   strict: z.boolean().nullish(),
 });
 
@@ -82,12 +90,22 @@ const ToolSchema = z.union([
   }),
 ]);
 
-const ToolChoiceSchema = z.union([
-  z.enum(["none", "auto", "required"]),
-  z.object({ type: z.literal("function"), function: z.object({ name: z.string() }) }),
-  withinDepth(z.object({ type: z.literal("allowed_tools") }).loose()),
-  withinDepth(z.object({ type: z.literal("custom") }).loose()),
-]);
+/** AI Studio's page has no control that forces a tool call: saying so beats ignoring it. */
+const FORCED_TOOL_CALL =
+  "AI Studio's page cannot force a tool call, so 'required' or a named function cannot be honoured; send 'auto' (the model may call a declared tool) or 'none'";
+
+const ToolChoiceSchema = z
+  .union([
+    z.enum(["none", "auto", "required"]),
+    z.object({ type: z.literal("function"), function: z.object({ name: z.string() }) }),
+    withinDepth(z.object({ type: z.literal("allowed_tools") }).loose()),
+    withinDepth(z.object({ type: z.literal("custom") }).loose()),
+  ])
+  .superRefine((choice, ctx) => {
+    if (choice === "required" || (typeof choice === "object" && choice.type === "function")) {
+      ctx.addIssue({ code: "custom", message: FORCED_TOOL_CALL });
+    }
+  });
 
 const ResponseFormatSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("text") }),
@@ -97,7 +115,7 @@ const ResponseFormatSchema = z.discriminatedUnion("type", [
     json_schema: z.object({
       name: z.string(),
       description: z.string().optional(),
-      schema: freeForm().optional(),
+      schema: convertibleSchema().optional(),
       strict: z.boolean().nullish(),
     }),
   }),
@@ -128,7 +146,12 @@ export const ChatCompletionRequestSchema = z.object({
   tool_choice: ToolChoiceSchema.nullish(),
   parallel_tool_calls: z.boolean().nullish(),
   functions: z.array(FunctionDefinitionSchema).nullish(),
-  function_call: z.union([z.enum(["none", "auto"]), z.object({ name: z.string() })]).nullish(),
+  function_call: z
+    .union([z.enum(["none", "auto"]), z.object({ name: z.string() })])
+    .superRefine((choice, ctx) => {
+      if (typeof choice === "object") ctx.addIssue({ code: "custom", message: FORCED_TOOL_CALL });
+    })
+    .nullish(),
   web_search_options: freeForm().nullish(),
   // Accepted for compatibility; AI Studio has no equivalent for these.
   frequency_penalty: z.number().min(-2).max(2).nullish(),

@@ -5,4 +5,5 @@ export * from "./job-request.js";
 export * from "./json-depth.js";
 export * from "./job-events.js";
 export * from "./model-id.js";
+export * from "./gemini-schema.js";
 export * from "./protocol.js";

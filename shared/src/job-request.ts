@@ -6,6 +6,7 @@ import {
   type ContentPart,
 } from "./chat-request.js";
 import { bareModelId } from "./model-id.js";
+import { toGeminiSchema } from "./gemini-schema.js";
 import { withinDepth } from "./json-depth.js";
 
 /*
@@ -162,7 +163,7 @@ export function toJobRequest(req: ChatCompletionRequest): JobRequest {
   ].map((f) => ({
     name: f.name,
     ...(f.description !== undefined ? { description: f.description } : {}),
-    ...(f.parameters !== undefined ? { parameters: f.parameters } : {}),
+    ...(f.parameters !== undefined ? { parameters: pageSchema(f.parameters) } : {}),
   }));
 
   let toolChoice: JobRequest["toolChoice"] = "auto";
@@ -182,7 +183,7 @@ export function toJobRequest(req: ChatCompletionRequest): JobRequest {
     responseFormat = {
       type: "json_schema",
       name: rf.json_schema.name,
-      ...(rf.json_schema.schema !== undefined ? { schema: rf.json_schema.schema } : {}),
+      ...(rf.json_schema.schema !== undefined ? { schema: pageSchema(rf.json_schema.schema) } : {}),
     };
   }
 
@@ -209,4 +210,15 @@ export function toJobRequest(req: ChatCompletionRequest): JobRequest {
     googleSearch: req.web_search_options !== null && req.web_search_options !== undefined,
     stream: req.stream === true,
   };
+}
+
+/**
+ * A client's JSON Schema in the subset AI Studio accepts. The request schema has already refused
+ * what cannot be converted, so a failure here is a caller that skipped validation.
+ */
+function pageSchema(schema: Record<string, unknown>): Record<string, unknown> {
+  const converted = toGeminiSchema(schema);
+  if (!converted.ok)
+    throw new Error(`an unvalidated schema reached toJobRequest: ${converted.message}`);
+  return converted.schema as Record<string, unknown>;
 }

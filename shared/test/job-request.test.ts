@@ -30,11 +30,12 @@ describe("toJobRequest", () => {
     expect(parse({ stop: null }).stop).toEqual([]);
     const legacy = parse({
       functions: [{ name: "f", parameters: { type: "object" } }],
-      function_call: { name: "f" },
+      function_call: "none",
     });
     expect(legacy.tools).toEqual([{ name: "f", parameters: { type: "object" } }]);
-    expect(legacy.toolChoice).toEqual({ name: "f" });
-    expect(parse({ tool_choice: "required" }).toolChoice).toBe("required");
+    expect(legacy.toolChoice).toBe("none");
+    // A forced call ('required', a named function) is refused at validation: the page has no way to force one.
+    expect(parse({ tool_choice: "none" }).toolChoice).toBe("none");
     expect(parse({}).toolChoice).toBe("auto");
   });
 

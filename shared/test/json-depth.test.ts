@@ -5,6 +5,7 @@ import {
   MAX_JSON_DEPTH,
   exceedsDepth,
   paramOf,
+  toGeminiSchema,
   toJobRequest,
 } from "../src/index.js";
 
@@ -104,14 +105,21 @@ describe("the chat request bounds every free-form field", () => {
     });
   });
 
-  it("accepts a schema at the limit and hands it on whole", () => {
-    const parameters = nested(MAX_JSON_DEPTH);
+  it("accepts a schema at the limit and hands it on, converted", () => {
+    // A real schema this time (the page's subset is applied): properties within properties.
+    const parameters = JSON.parse(
+      '{"properties":{"a":'.repeat(MAX_JSON_DEPTH / 2 - 1) +
+        "{}" +
+        "}}".repeat(MAX_JSON_DEPTH / 2 - 1),
+    ) as Record<string, unknown>;
     const request = ChatCompletionRequestSchema.parse({
       ...base,
       tools: [{ type: "function", function: { name: "f", parameters } }],
     });
     const job = toJobRequest(request);
-    expect(job.tools[0]?.parameters).toEqual(parameters);
+    const converted = toGeminiSchema(parameters);
+    expect(converted.ok).toBe(true);
+    expect(job.tools[0]?.parameters).toEqual(converted.ok ? converted.schema : null);
     expect(JobRequestSchema.safeParse(job).success).toBe(true);
   });
 

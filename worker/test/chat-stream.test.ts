@@ -154,7 +154,7 @@ describe("chat completions through a connected host", () => {
           function: { name: "getWeather", description: "w", parameters: { type: "object" } },
         },
       ],
-      tool_choice: { type: "function", function: { name: "getWeather" } },
+      tool_choice: "auto",
       response_format: {
         type: "json_schema",
         json_schema: { name: "r", schema: { type: "object" } },
@@ -188,7 +188,7 @@ describe("chat completions through a connected host", () => {
       reasoningEffort: "high",
       topP: 0.5,
       tools: [{ name: "getWeather", description: "w", parameters: { type: "object" } }],
-      toolChoice: { name: "getWeather" },
+      toolChoice: "auto",
       responseFormat: { type: "json_schema", name: "r", schema: { type: "object" } },
       googleSearch: true,
       stream: false,

@@ -36,6 +36,40 @@ describe("every error is an OpenAI error with the right status", () => {
     [{ messages: [{ role: "user", content: 5 }] }, "messages[0].content"],
     [{ stream: "yes" }, "stream"],
     [{ max_tokens: 0 }, "max_tokens"],
+    // Schemas AI Studio's page cannot take, and a tool call it cannot force.
+    [
+      {
+        tools: [
+          {
+            type: "function",
+            function: {
+              name: "f",
+              parameters: { type: "object", properties: { v: { type: ["string", "integer"] } } },
+            },
+          },
+        ],
+      },
+      "tools[0].function.parameters.properties.v.type",
+    ],
+    [
+      {
+        response_format: {
+          type: "json_schema",
+          json_schema: {
+            name: "r",
+            schema: {
+              $defs: { N: { properties: { n: { $ref: "#/$defs/N" } } } },
+              $ref: "#/$defs/N",
+            },
+          },
+        },
+      },
+      "response_format.json_schema.schema.$ref.properties.n.$ref",
+    ],
+    [
+      { tools: [{ type: "function", function: { name: "f" } }], tool_choice: "required" },
+      "tool_choice",
+    ],
   ])("wrong field %j → 400 naming %s", async (patch, param) => {
     const { key } = await createKey();
     const res = await chat(key, patch);
