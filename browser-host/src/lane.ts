@@ -32,7 +32,7 @@ export class Lane {
   private context: BrowserContext | null = null;
   private ui: AiStudioPage | null = null;
   private capture: StreamCapture | null = null;
-  private readonly state: PageState = { models: [], applied: null };
+  private readonly state: PageState = { models: [], applied: "defaults" };
   busy = false;
   healthy = false;
   /** Console and RPC traffic of the current page, for failure snapshots. */
@@ -83,7 +83,8 @@ export class Lane {
       this.log.child({ lane: this.index }),
     );
     this.state.models = await this.ui.load(null);
-    this.state.applied = null;
+    // A freshly loaded chat shows the model's defaults.
+    this.state.applied = "defaults";
     await this.ui.ensureTemporaryChat();
     this.stale = false;
     this.healthy = true;

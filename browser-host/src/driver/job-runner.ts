@@ -12,7 +12,12 @@ import type { AiStudioPage } from "./aistudio-page.js";
 import { classifyFailure, finishReasonOf } from "./error-classifier.js";
 import { AbortedError, DriverError } from "./errors.js";
 import { renderPrompt, systemInstructionOf } from "./prompt-render.js";
-import { changedSettings, resolveSettings, type RunSettings } from "./run-settings.js";
+import {
+  changedSettings,
+  defaultSettings,
+  resolveSettings,
+  type RunSettings,
+} from "./run-settings.js";
 import type { CaptureEnd, StreamCapture } from "./stream-capture.js";
 import { withTimeout } from "./wait.js";
 
@@ -30,8 +35,12 @@ export type JobSink = (event: Exclude<HostJobEvent, { t: "error" }>) => void;
 /** What a lane knows about its page between jobs. */
 export interface PageState {
   models: ModelInfo[];
-  /** Settings applied since the page last loaded; null after a load (the model's defaults). */
-  applied: RunSettings | null;
+  /**
+   * What the page's run settings are: "defaults" right after a load (a fresh chat shows the
+   * model's defaults, so a job that asks for nothing touches no control), the settings applied
+   * since, or null when they are unknown (a job failed half-way through applying them).
+   */
+  applied: RunSettings | "defaults" | null;
 }
 
 export interface RunContext {
@@ -68,7 +77,7 @@ async function ensureModel(
       localStorage.setItem(key, JSON.stringify({ ...prefs, promptModel: name }));
     }, modelResourceName(model));
     ctx.state.models = await ctx.page.load(model, signal);
-    ctx.state.applied = null;
+    ctx.state.applied = "defaults";
     await ctx.page.ensureTemporaryChat(signal);
     const shown = await ctx.page.currentModel(signal);
     if (shown !== model)
@@ -102,7 +111,8 @@ export async function runJob(
   await ctx.page.newChat(signal);
 
   const wanted = resolveSettings(request, model, systemInstructionOf(request));
-  const changed = changedSettings(ctx.state.applied, wanted);
+  const current = ctx.state.applied === "defaults" ? defaultSettings(model) : ctx.state.applied;
+  const changed = changedSettings(current, wanted);
   if (changed.length > 0) {
     ctx.log.debug("applying run settings", { jobId: job.jobId, changed: changed.join(",") });
     ctx.state.applied = null; // half-applied settings are unknown settings

@@ -130,6 +130,25 @@ export function resolveSettings(
   };
 }
 
+/**
+ * The settings a fresh chat shows for a model: what a job that asks for nothing resolves to.
+ * (The 2026-08 page turns Google Search on by default for some models; when the driver learns
+ * that generation, this is where the model's default goes.)
+ */
+export function defaultSettings(model: ModelInfo): RunSettings {
+  const nothing: JobRequest = {
+    model: model.id,
+    messages: [],
+    stop: [],
+    tools: [],
+    toolChoice: "auto",
+    responseFormat: { type: "text" },
+    googleSearch: false,
+    stream: true,
+  };
+  return resolveSettings(nothing, model, "");
+}
+
 /** The controls whose value differs, in the order they are applied. */
 export function changedSettings(
   current: RunSettings | null,

@@ -1,5 +1,6 @@
 import type { Browser } from "puppeteer-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SELECTORS } from "../../src/driver/selectors.js";
 import { Lane } from "../../src/lane.js";
 import { startSimulator, type Simulator } from "../../simulator/server.js";
 import { launchChromium } from "../chromium.js";
@@ -110,6 +111,47 @@ describe.each(["2026", "2025"] as const)("run settings on UI %s", (ui) => {
       maxOutputTokens: 777,
       stopSequences: ["STOP1", "###"],
     });
+  });
+
+  it("a job that asks for no setting needs no setting control on a fresh lane", async () => {
+    const fresh = new Lane(1, hostConfig(sim.url, { PAGE_TIMEOUT_MS: "5000" }), quietLog);
+    try {
+      await fresh.open(browser);
+      const page = fresh.page!;
+      // The temperature control is gone (as after a UI change), in this document and any next one.
+      const gone = SELECTORS.temperature.candidates.map((c) => c.css);
+      const hide = (selectors: string[]) => {
+        const sweep = () => {
+          for (const css of selectors) for (const el of document.querySelectorAll(css)) el.remove();
+        };
+        sweep();
+        new MutationObserver(sweep).observe(document, { childList: true, subtree: true });
+      };
+      await page.evaluateOnNewDocument(hide, gone);
+      await page.evaluate(hide, gone);
+      // The old driver took a fresh page's settings as unknown, drove every control, and failed
+      // this plain "hello" on the missing one.
+      const sink = await runOnLane(
+        fresh,
+        browser,
+        jobFrame({ model: "gemini-2.5-flash", prompt: "hello" }, "job_plain"),
+      );
+      expect(sink.finish).toBe("stop");
+      expect(last()).toMatchObject({ model: "gemini-2.5-flash", stopSequences: [] });
+      expect(last().tools).toMatchObject({ googleSearch: false, functions: [] });
+      // A job that does ask for a temperature still needs the control, and says which is missing.
+      const err = await runOnLane(
+        fresh,
+        browser,
+        jobFrame({ model: "gemini-2.5-flash", prompt: "warm", temperature: 0.3 }, "job_warm"),
+      ).then(
+        () => null,
+        (e: Error) => e,
+      );
+      expect(err?.message).toContain("temperature");
+    } finally {
+      await fresh.close();
+    }
   });
 
   it("changes only what differs, and clears what the next job does not ask for", async () => {
