@@ -1,3 +1,5 @@
+import { log, type LogFields } from "../log.js";
+
 /*
  * Limits on what one host socket can make the pool do. Every frame costs the pool work (and a
  * /health call waits behind it in the object's queue), so each socket gets a token bucket for
@@ -85,5 +87,52 @@ export class WarningLimiter {
     this.last.delete(key);
     this.last.set(key, { at: now, suppressed: 0 });
     return { write: true, suppressed: seen?.suppressed ?? 0 };
+  }
+}
+
+/**
+ * What each host socket may still send, and which sockets the pool is closing (whatever they
+ * still had queued is dropped unread). Warnings a peer can cause go through here, rate-limited.
+ */
+export class SocketGuard {
+  private readonly budgets = new WeakMap<WebSocket, SocketBudget>();
+  private readonly closed = new WeakSet<WebSocket>();
+  private readonly warnings = new WarningLimiter(10_000);
+
+  constructor(private readonly limits: { burst: number; perSecond: number }) {}
+
+  closing(ws: WebSocket): boolean {
+    return this.closed.has(ws);
+  }
+
+  /** Marks a socket as being closed; false when it already was. */
+  markClosing(ws: WebSocket): boolean {
+    if (this.closed.has(ws)) return false;
+    this.closed.add(ws);
+    return true;
+  }
+
+  /** Counts a frame; false once the socket is past its budget. */
+  frame(ws: WebSocket, now: number): boolean {
+    return this.budgetOf(ws, now).frame(now);
+  }
+
+  /** Counts a frame that broke the protocol; false once there were too many. */
+  badFrame(ws: WebSocket, now: number): boolean {
+    return this.budgetOf(ws, now).badFrame(now);
+  }
+
+  warn(key: string, msg: string, fields: LogFields): void {
+    const { write, suppressed } = this.warnings.allow(key, Date.now());
+    if (write) log.warn(msg, suppressed > 0 ? { ...fields, suppressed } : fields);
+  }
+
+  private budgetOf(ws: WebSocket, now: number): SocketBudget {
+    let budget = this.budgets.get(ws);
+    if (!budget) {
+      budget = new SocketBudget(now, this.limits);
+      this.budgets.set(ws, budget);
+    }
+    return budget;
   }
 }

@@ -12,10 +12,10 @@ import {
   type OutPoolFrame,
 } from "@aistudio-edge/shared";
 import { configOf, type Config, type Env } from "../env.js";
-import { log, type LogFields } from "../log.js";
+import { log } from "../log.js";
 import { admit, refusal, type Refusal } from "./admission.js";
 import { Dispatcher } from "./dispatcher.js";
-import { SocketBudget, WarningLimiter } from "./frame-budget.js";
+import { SocketGuard } from "./frame-budget.js";
 import { Host, HostRegistry, type HostAttachment } from "./host-registry.js";
 import { JobSubmissionSchema } from "./pool-events.js";
 
@@ -44,14 +44,15 @@ export class Pool extends DurableObject<Env> {
   private readonly jobs: Dispatcher;
   /** Last time each host's socket carried a frame; heartbeats are tracked by the runtime. */
   private readonly lastFrameAt = new WeakMap<WebSocket, number>();
-  private readonly budgets = new WeakMap<WebSocket, SocketBudget>();
-  /** Sockets this object closed: whatever they still had queued is dropped unread. */
-  private readonly closing = new WeakSet<WebSocket>();
-  private readonly warnings = new WarningLimiter(10_000);
+  private readonly guard: SocketGuard;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.config = configOf(env);
+    this.guard = new SocketGuard({
+      burst: this.config.HOST_FRAME_BURST,
+      perSecond: this.config.HOST_FRAMES_PER_SECOND,
+    });
     // Answered by the runtime without waking the object, so idle hosts cost nothing.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(HEARTBEAT_PING, HEARTBEAT_PONG));
     for (const ws of ctx.getWebSockets()) this.hosts.restore(ws);
@@ -87,11 +88,10 @@ export class Pool extends DurableObject<Env> {
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
-    if (this.closing.has(ws)) return;
+    if (this.guard.closing(ws)) return;
     const now = Date.now();
     this.lastFrameAt.set(ws, now);
-    const budget = this.budgetOf(ws, now);
-    if (!budget.frame(now))
+    if (!this.guard.frame(ws, now))
       return this.closeSocket(ws, CLOSE_CODES.policy, "frame budget exceeded");
     const host = this.hosts.bySocket(ws);
 
@@ -135,22 +135,22 @@ export class Pool extends DurableObject<Env> {
         this.jobs.pump();
         return;
       case "protocol.error":
-        this.warn(`peer-error:${host.id}`, "host reports a protocol error", {
+        this.guard.warn(`peer-error:${host.id}`, "host reports a protocol error", {
           hostId: host.id,
           jobId: frame.jobId ?? null,
           error: frame.message,
         });
-        if (!budget.badFrame(now))
+        if (!this.guard.badFrame(ws, now))
           this.closeSocket(ws, CLOSE_CODES.policy, "too many protocol errors");
         return;
       case "job.event":
         if (!this.jobs.onJobFrame(host, frame)) {
-          this.warn(
+          this.guard.warn(
             `foreign-job:${host.id}`,
             "dropped a frame for a job this socket does not hold",
             { hostId: host.id, jobId: frame.jobId },
           );
-          if (!budget.badFrame(now))
+          if (!this.guard.badFrame(ws, now))
             this.closeSocket(
               ws,
               CLOSE_CODES.policy,
@@ -253,18 +253,17 @@ export class Pool extends DurableObject<Env> {
 
   /** A frame the protocol does not allow: answered, logged (rate-limited) and counted. */
   private refuseFrame(ws: WebSocket, host: Host | undefined, error: string): void {
-    this.warn(`bad-frame:${host?.id ?? "anonymous"}`, "protocol error from host", {
+    this.guard.warn(`bad-frame:${host?.id ?? "anonymous"}`, "protocol error from host", {
       hostId: host?.id ?? null,
       error,
     });
     this.send(ws, { type: "protocol.error", message: error });
-    if (!this.budgetOf(ws, Date.now()).badFrame(Date.now()))
+    if (!this.guard.badFrame(ws, Date.now()))
       this.closeSocket(ws, CLOSE_CODES.policy, "too many frames that break the protocol");
   }
 
   private closeSocket(ws: WebSocket, code: number, reason: string): void {
-    if (this.closing.has(ws)) return;
-    this.closing.add(ws);
+    if (!this.guard.markClosing(ws)) return;
     const host = this.hosts.bySocket(ws);
     if (host) this.dropHost(host, reason);
     try {
@@ -272,23 +271,6 @@ export class Pool extends DurableObject<Env> {
     } catch {
       // Already closed.
     }
-  }
-
-  private budgetOf(ws: WebSocket, now: number): SocketBudget {
-    let budget = this.budgets.get(ws);
-    if (!budget) {
-      budget = new SocketBudget(now, {
-        burst: this.config.HOST_FRAME_BURST,
-        perSecond: this.config.HOST_FRAMES_PER_SECOND,
-      });
-      this.budgets.set(ws, budget);
-    }
-    return budget;
-  }
-
-  private warn(key: string, msg: string, fields: LogFields): void {
-    const { write, suppressed } = this.warnings.allow(key, Date.now());
-    if (write) log.warn(msg, suppressed > 0 ? { ...fields, suppressed } : fields);
   }
 
   // ── Jobs (Durable Object RPC from the Worker) ────────────────────────────────────────────
