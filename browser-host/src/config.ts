@@ -88,6 +88,11 @@ export const HostConfigSchema = z.object({
   ALLOW_EGRESS_MISMATCH: bool(false),
   /** How often fresh cookies are written back to the profile, between jobs (ms). */
   COOKIE_WRITEBACK_MS: int(600_000, 1_000, 86_400_000),
+  /**
+   * A JSON file of selector candidates tried ahead of the built-in ones, for when AI Studio
+   * renames a hook (see README, "the UI changed"); validated at start.
+   */
+  SELECTORS_FILE: z.string().optional(),
   /** A file the host rewrites with its state, for container health checks that need no port. */
   STATUS_FILE: z.string().optional(),
 });

@@ -10,6 +10,12 @@ import type {
 import { CHROMIUM_ARGS, findChromium, loopbackOnlyArgs } from "./chromium.js";
 import type { HostConfig } from "./config.js";
 import { DriverError } from "./driver/errors.js";
+import {
+  loadSelectorOverrides,
+  withOverrides,
+  type SelectorCatalog,
+} from "./driver/selector-overrides.js";
+import { SELECTORS } from "./driver/selectors.js";
 import { JobRelay } from "./job-relay.js";
 import { Lane, type LaneHooks } from "./lane.js";
 import type { Logger } from "./log.js";
@@ -37,6 +43,8 @@ export class BrowserHost {
   private readonly running = new Map<string, JobRelay>();
   /** Random per process: tells the pool a reconnect of this process from a second process. */
   private readonly instanceId = randomBytes(8).toString("hex");
+  /** The built-in selectors, with SELECTORS_FILE's candidates ahead of them (read at start). */
+  private catalog: SelectorCatalog = SELECTORS;
   private relaunches = 0;
   private stopping = false;
   private readonly profile: ProfileSession;
@@ -65,6 +73,14 @@ export class BrowserHost {
   }
 
   async start(): Promise<void> {
+    if (this.config.SELECTORS_FILE) {
+      const overrides = loadSelectorOverrides(this.config.SELECTORS_FILE);
+      this.catalog = withOverrides(overrides);
+      this.log.info("selector overrides loaded", {
+        file: this.config.SELECTORS_FILE,
+        concepts: Object.keys(overrides.candidates).join(","),
+      });
+    }
     await this.profile.open();
     await this.launch();
     this.link.start();
@@ -130,7 +146,7 @@ export class BrowserHost {
     };
     this.lanes = Array.from(
       { length: this.config.LANES },
-      (_, i) => new Lane(i, this.config, this.log, hooks),
+      (_, i) => new Lane(i, this.config, this.log, hooks, this.catalog),
     );
     const results = await Promise.allSettled(this.lanes.map((lane) => lane.open(this.browser!)));
     const failure = results.find((r): r is PromiseRejectedResult => r.status === "rejected");

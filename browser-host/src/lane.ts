@@ -9,6 +9,9 @@ import type { ModelInfo } from "./wire/list-models.js";
 import { journal, saveSnapshot, type PageJournal } from "./snapshots.js";
 import { withTimeout } from "./driver/wait.js";
 import { DriverError } from "./driver/errors.js";
+import type { Locator } from "./driver/locate.js";
+import type { SelectorCatalog } from "./driver/selector-overrides.js";
+import { SELECTORS, type SelectorName } from "./driver/selectors.js";
 
 /*
  * A lane: one page on the chat, one job at a time. A page that crashed, or whose job ended in
@@ -45,7 +48,14 @@ export class Lane {
     private readonly config: HostConfig,
     private readonly log: Logger,
     private readonly hooks: LaneHooks = NO_HOOKS,
+    /** The selectors to drive the page with: the built-ins, or SELECTORS_FILE's ahead of them. */
+    private readonly catalog: SelectorCatalog = SELECTORS,
   ) {}
+
+  /** Which candidate last matched for a concept on this lane's page, and from which source. */
+  matchedSelector(name: SelectorName): ReturnType<Locator["matched"]> {
+    return this.ui?.locate.matched(name) ?? null;
+  }
 
   get models(): ModelInfo[] {
     return this.state.models;
@@ -81,6 +91,7 @@ export class Lane {
       this.config.AISTUDIO_URL,
       this.config.PAGE_TIMEOUT_MS,
       this.log.child({ lane: this.index }),
+      this.catalog,
     );
     this.state.models = await this.ui.load(null);
     // A freshly loaded chat shows the model's defaults.

@@ -7,6 +7,7 @@ import type { Logger } from "../log.js";
 import { decodeListModels, type ModelInfo } from "../wire/list-models.js";
 import { AuthExpiredError, DriverError } from "./errors.js";
 import { Locator } from "./locate.js";
+import type { SelectorCatalog } from "./selector-overrides.js";
 import { SELECTORS, type SelectorName } from "./selectors.js";
 import { SettingsPanel } from "./settings-panel.js";
 import { waitFor } from "./wait.js";
@@ -37,8 +38,9 @@ export class AiStudioPage {
     private readonly baseUrl: string,
     private readonly timeoutMs: number,
     private readonly log: Logger,
+    catalog: SelectorCatalog = SELECTORS,
   ) {
-    this.locate = new Locator(page, log);
+    this.locate = new Locator(page, log, catalog);
     this.settings = new SettingsPanel(this.locate, timeoutMs);
   }
 
@@ -218,7 +220,7 @@ export class AiStudioPage {
    * from the network answer alone, which decides first anyway.
    */
   async errorShown(timeoutMs: number): Promise<boolean> {
-    const places = ERROR_PLACES.map((name) => SELECTORS[name].candidates.map((c) => c.css));
+    const places = ERROR_PLACES.map((name) => this.locate.candidates(name));
     try {
       await this.page.waitForFunction(
         (lists: string[][]) =>

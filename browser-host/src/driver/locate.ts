@@ -7,6 +7,7 @@ import {
 } from "puppeteer-core";
 import type { Logger } from "../log.js";
 import { AbortedError, DriverError, PageAccessError, SelectorNotFoundError } from "./errors.js";
+import type { SelectorCatalog } from "./selector-overrides.js";
 import { SELECTORS, type SelectorName, type SelectorSpec } from "./selectors.js";
 
 /*
@@ -62,22 +63,37 @@ export class Locator {
   constructor(
     private readonly page: Page,
     private readonly log: Logger,
+    private readonly catalog: SelectorCatalog = SELECTORS,
   ) {}
+
+  /** The candidates of a concept, in the order they are tried (overrides first). */
+  candidates(name: SelectorName): string[] {
+    return this.list(name);
+  }
+
+  /** Which candidate last matched for a concept, and where it comes from (for self-checks and logs). */
+  matched(name: SelectorName): { css: string; source: "built-in" | "override" } | null {
+    const css = this.winners.get(name);
+    if (css === undefined) return null;
+    const candidate = this.catalog[name].candidates.find((c) => c.css === css);
+    return { css, source: candidate?.source ?? "built-in" };
+  }
 
   private note(name: SelectorName, css: string): void {
     if (this.winners.get(name) === css) return;
     this.winners.set(name, css);
-    const candidate = SELECTORS[name].candidates.find((c) => c.css === css);
+    const candidate = this.catalog[name].candidates.find((c) => c.css === css);
     this.log.debug("selector matched", {
       selector: name,
       css,
       ui: candidate?.ui,
       seen: candidate?.seen,
+      source: candidate?.source ?? "built-in",
     });
   }
 
   private list(name: SelectorName): string[] {
-    return SELECTORS[name].candidates.map((c) => c.css);
+    return this.catalog[name].candidates.map((c) => c.css);
   }
 
   /** A failed call into the page as a driver error; the original stays as the cause. */
@@ -96,7 +112,7 @@ export class Locator {
       return await fn();
     } catch (err) {
       if (isNavigating(err)) return empty;
-      throw this.failure(SELECTORS[name], err);
+      throw this.failure(this.catalog[name], err);
     }
   }
 
@@ -131,7 +147,7 @@ export class Locator {
    * the concept and every selector tried; on a page that does not answer it is a PageAccessError.
    */
   async get(name: SelectorName, options: WaitOptions): Promise<ElementHandle<Element>> {
-    const spec = SELECTORS[name];
+    const spec = this.catalog[name];
     const list = this.list(name);
     try {
       // The element itself comes back, so it cannot vanish between finding and taking it.
@@ -216,7 +232,7 @@ export class Locator {
     try {
       await press(handle);
     } catch (err) {
-      throw this.failure(SELECTORS[name], err, options.signal);
+      throw this.failure(this.catalog[name], err, options.signal);
     } finally {
       release(handle);
     }
@@ -230,7 +246,7 @@ export class Locator {
       await press(handle);
       return true;
     } catch (err) {
-      throw this.failure(SELECTORS[name], err);
+      throw this.failure(this.catalog[name], err);
     } finally {
       release(handle);
     }
@@ -295,6 +311,6 @@ export class Locator {
   /** The UI generation the prompt box matched, for the log ("2026", "2025" or "unknown"). */
   generation(): string {
     const css = this.winners.get("promptTextarea");
-    return SELECTORS.promptTextarea.candidates.find((c) => c.css === css)?.ui ?? "unknown";
+    return this.catalog.promptTextarea.candidates.find((c) => c.css === css)?.ui ?? "unknown";
   }
 }

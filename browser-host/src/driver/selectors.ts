@@ -10,6 +10,8 @@ export interface Candidate {
   css: string;
   ui: "2026" | "2025" | "any";
   seen: string;
+  /** Where the candidate comes from: built in (unset), or the operator's SELECTORS_FILE. */
+  source?: "override";
 }
 
 export interface SelectorSpec {

@@ -1,5 +1,6 @@
 import type { Browser } from "puppeteer-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { withOverrides, type SelectorCatalog } from "../../src/driver/selector-overrides.js";
 import { SELECTORS } from "../../src/driver/selectors.js";
 import { Lane } from "../../src/lane.js";
 import { startSimulator, type Simulator } from "../../simulator/server.js";
@@ -151,6 +152,72 @@ describe.each(["2026", "2025"] as const)("run settings on UI %s", (ui) => {
       expect(err?.message).toContain("temperature");
     } finally {
       await fresh.close();
+    }
+  });
+
+  it("a renamed control is found through SELECTORS_FILE's candidates, which are tried first", async () => {
+    const builtIns = SELECTORS.temperature.candidates.map((c) => c.css);
+    // The page renames the temperature box (as a UI change would): no built-in candidate matches.
+    const rename = (selectors: string[]) => {
+      const sweep = () => {
+        for (const css of selectors) {
+          for (const el of document.querySelectorAll(css)) {
+            el.setAttribute("data-renamed", "temperature");
+            el.setAttribute("type", "text");
+            el.classList.remove("slider-number-input");
+            el.removeAttribute("max");
+            el.removeAttribute("aria-valuemax");
+          }
+        }
+      };
+      sweep();
+      new MutationObserver(sweep).observe(document, { childList: true, subtree: true });
+    };
+    const overrides = withOverrides({
+      version: 1,
+      candidates: { temperature: ['input[data-renamed="temperature"]'] },
+    });
+    const renamed = async (catalog?: SelectorCatalog) => {
+      const l = new Lane(
+        2,
+        hostConfig(sim.url, { PAGE_TIMEOUT_MS: "5000" }),
+        quietLog,
+        undefined,
+        catalog,
+      );
+      await l.open(browser);
+      await l.page!.evaluateOnNewDocument(rename, builtIns);
+      await l.page!.evaluate(rename, builtIns);
+      return l;
+    };
+    const warm = () =>
+      jobFrame({
+        model: "gemini-2.5-flash",
+        prompt: "warm",
+        temperature: 0.3,
+        reasoningEffort: "none",
+      });
+
+    const plain = await renamed();
+    try {
+      const err = await runOnLane(plain, browser, warm()).then(
+        () => null,
+        (e: Error) => e,
+      );
+      expect(err?.message).toContain("temperature");
+    } finally {
+      await plain.close();
+    }
+    const fixed = await renamed(overrides);
+    try {
+      await runOnLane(fixed, browser, warm());
+      expect(last().temperature).toBe(0.3);
+      expect(fixed.matchedSelector("temperature")).toEqual({
+        css: 'input[data-renamed="temperature"]',
+        source: "override",
+      });
+    } finally {
+      await fixed.close();
     }
   });
 
