@@ -47,7 +47,7 @@ export class JobRelay {
   }
 
   /** Runs the job on a reserved lane; the caller releases the lane when this returns. */
-  async run(browser: Browser, lane: Lane): Promise<void> {
+  async run(browser: Browser, lane: Pick<Lane, "index" | "run" | "snapshot">): Promise<void> {
     const { job } = this;
     const log = this.log.child({ jobId: job.jobId, lane: lane.index });
     const timeout = setTimeout(
@@ -70,6 +70,12 @@ export class JobRelay {
           : new DriverError("upstream_error", `The lane failed: ${(err as Error).message}`, true, {
               cause: err,
             });
+      if (e.code === "upstream_blocked" && this.outputStarted) {
+        // As OpenAI does: an answer its filter stopped half-way ends, with content_filter.
+        log.info("job ended by AI Studio's content filter", { error: e.message });
+        this.emit({ t: "done", finishReason: "content_filter" });
+        return;
+      }
       log.warn("job failed", {
         code: e.code,
         error: e.message,

@@ -104,6 +104,11 @@ export const ERROR_CATALOG = {
     type: "invalid_request_error",
     when: "the Google account behind the host does not offer the model (any more)",
   },
+  upstream_blocked: {
+    status: 400,
+    type: "invalid_request_error",
+    when: "AI Studio blocked the prompt as prohibited content before any answer (after output has started, the answer ends with finish_reason content_filter instead)",
+  },
   upstream_stalled: {
     status: 504,
     type: "server_error",
@@ -143,6 +148,7 @@ export const HOST_ERRORS = {
     "AI Studio failed to answer (an internal error, or the page did not behave as expected).",
   upstream_stalled: "AI Studio stopped sending output.",
   upstream_model_unavailable: "The Google account serving this request does not offer the model.",
+  upstream_blocked: "AI Studio blocked the request as prohibited content.",
   auth_expired: "The Google login of the browser host serving this request has expired.",
   host_busy: "The browser host had no free lane for the request.",
   host_disconnected: "The browser host disconnected while it had the request.",

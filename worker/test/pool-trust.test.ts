@@ -189,6 +189,30 @@ describe("what a host may report", () => {
   });
 });
 
+describe("a blocked prompt", () => {
+  it("is a 400 upstream_blocked, as OpenAI answers a prompt its filter refuses, and is not retried", async () => {
+    const { key } = await createKey();
+    const a = await TestHost.connect({ id: "filter-a" });
+    const b = await TestHost.connect({ id: "filter-b" });
+    const pending = chat(key, {});
+    const { host, job, others } = await hostWithJob([a, b]);
+    host.event(job.jobId, {
+      t: "error",
+      code: "upstream_blocked",
+      message: "Prohibited content",
+      retryable: false,
+      outputStarted: false,
+    });
+    const res = await pending;
+    expect(res.status).toBe(400);
+    expect((await res.json<any>()).error).toMatchObject({
+      code: "upstream_blocked",
+      type: "invalid_request_error",
+    });
+    await others[0]!.expectNo("job", 100);
+  });
+});
+
 describe("free lanes and retries", () => {
   it("never dispatches to a lane the host reports busy, and a retry never turns the first error into host_busy", async () => {
     const { key } = await createKey();

@@ -6,10 +6,15 @@ import type { CaptureEnd } from "./stream-capture.js";
 /*
  * The one place where what AI Studio did becomes a wire error code (DESIGN.md "Driving AI
  * Studio"): sign-in → auth_expired; quota text or 429 → upstream_quota; 403 → upstream_permission
- * (BotGuard or authorisation, not quota: do not cool the account down on it); internal error →
- * upstream_error. The HTTP answer decides first; the page's own texts fill in when the request
+ * (BotGuard or authorisation, not quota: do not cool the account down on it); "Prohibited
+ * content" / "Content blocked" → upstream_blocked (the relay ends an answer that has started with
+ * finish_reason content_filter instead); internal error → upstream_error. The HTTP answer decides first; the page's own texts fill in when the request
  * never completed.
  */
+
+/** The page's texts for a prompt or answer its safety filters stopped (facts §9). */
+const BLOCKED =
+  /prohibited content|content blocked|blocked (?:for|due to) safety|violat\w* (?:our|the) (?:policy|policies)/i;
 
 const QUOTA =
   /exceeded quota|quota|rate limit|resource has been exhausted|too many requests|out of free generations/i;
@@ -44,6 +49,14 @@ export function classifyFailure(
     return new DriverError(
       "upstream_permission",
       `AI Studio denied permission${detail}${uiText ? `: ${uiText}` : ""}.`,
+      false,
+    );
+  }
+  if (BLOCKED.test(uiText)) {
+    // Another lane would be refused the same: not retryable.
+    return new DriverError(
+      "upstream_blocked",
+      `AI Studio blocked the request${detail}: ${uiText}.`,
       false,
     );
   }

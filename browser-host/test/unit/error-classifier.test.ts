@@ -106,6 +106,34 @@ describe("failure classification", () => {
     });
   });
 
+  it.each([
+    "Prohibited content",
+    "Content blocked",
+    "The response was blocked due to safety reasons",
+  ])("reads the page's %j as upstream_blocked, not retried on another lane", (text) => {
+    const err = classifyFailure(null, { ...NO_UI, toast: text }, null);
+    expect(err.code).toBe("upstream_blocked");
+    expect(err.retryable).toBe(false);
+    expect(err.message).toContain(text);
+  });
+
+  it("the §9 rate-limit and permission texts keep their codes", () => {
+    expect(
+      classifyFailure(
+        null,
+        { ...NO_UI, callout: "You have reached a rate limit. Set up billing to continue." },
+        null,
+      ).code,
+    ).toBe("upstream_quota");
+    expect(
+      classifyFailure(
+        null,
+        { ...NO_UI, toast: "Failed to generate content: permission denied. Please try again." },
+        null,
+      ).code,
+    ).toBe("upstream_permission");
+  });
+
   it("reads 5xx and the page's internal error as a retryable upstream_error", () => {
     const got = classify(ended(500, INTERNAL));
     expect(got).toMatchObject({ code: "upstream_error", retryable: true });
