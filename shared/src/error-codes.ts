@@ -109,6 +109,11 @@ export const ERROR_CATALOG = {
     type: "invalid_request_error",
     when: "AI Studio blocked the prompt as prohibited content before any answer (after output has started, the answer ends with finish_reason content_filter instead)",
   },
+  upstream_ui_changed: {
+    status: 502,
+    type: "server_error",
+    when: "a setting the request asked for has no control on AI Studio's page (the page changed); the host's log names the control",
+  },
   upstream_stalled: {
     status: 504,
     type: "server_error",
@@ -149,6 +154,8 @@ export const HOST_ERRORS = {
   upstream_stalled: "AI Studio stopped sending output.",
   upstream_model_unavailable: "The Google account serving this request does not offer the model.",
   upstream_blocked: "AI Studio blocked the request as prohibited content.",
+  upstream_ui_changed:
+    "AI Studio's page has no control for a setting this request asked for (the page changed); the host's log names it.",
   auth_expired: "The Google login of the browser host serving this request has expired.",
   host_busy: "The browser host had no free lane for the request.",
   host_disconnected: "The browser host disconnected while it had the request.",

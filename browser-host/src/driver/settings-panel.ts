@@ -1,4 +1,4 @@
-import { DriverError } from "./errors.js";
+import { DriverError, SelectorNotFoundError } from "./errors.js";
 import type { Locator } from "./locate.js";
 import type { RunSettings } from "./run-settings.js";
 import type { SelectorName } from "./selectors.js";
@@ -11,6 +11,37 @@ import { waitFor } from "./wait.js";
  */
 
 const REMOVE = "Remove ";
+
+const SETTING_NAMES: Record<keyof RunSettings, string> = {
+  temperature: "temperature",
+  topP: "top-P",
+  maxOutputTokens: "max output tokens",
+  stop: "stop sequences",
+  thinking: "thinking",
+  functions: "function calling",
+  googleSearch: "Google Search",
+  schema: "structured output",
+  systemInstruction: "system instructions",
+};
+
+/**
+ * A setting the job asked for whose control the page does not have: the UI changed. The job
+ * fails naming the control (not retried: every lane sees the same page), rather than running
+ * with a setting silently missing.
+ */
+async function uiChanged(what: string, apply: () => Promise<void>): Promise<void> {
+  try {
+    await apply();
+  } catch (err) {
+    if (!(err instanceof SelectorNotFoundError)) throw err;
+    throw new DriverError(
+      "upstream_ui_changed",
+      `The job needs ${what}, but AI Studio's page does not have it: ${err.message} A SELECTORS_FILE override can point the driver at the new control.`,
+      false,
+      { cause: err },
+    );
+  }
+}
 
 export class SettingsPanel {
   constructor(
@@ -29,8 +60,19 @@ export class SettingsPanel {
     signal?: AbortSignal,
   ): Promise<void> {
     if (keys.length === 0) return;
-    await this.ensureOpen(signal);
-    for (const key of keys) {
+    await uiChanged("the run settings panel", () => this.ensureOpen(signal));
+    for (const key of keys)
+      await uiChanged(`the ${SETTING_NAMES[key]} control`, () =>
+        this.applyOne(wanted, key, signal),
+      );
+  }
+
+  private async applyOne(
+    wanted: RunSettings,
+    key: keyof RunSettings,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    {
       switch (key) {
         case "temperature":
           await this.setValue("temperature", String(wanted.temperature), signal);
@@ -183,7 +225,7 @@ export class SettingsPanel {
       await this.locate.wait("levelOption", this.opts(signal));
       if (!(await this.locate.clickWhere("levelOption", thinking.level)))
         throw new DriverError(
-          "upstream_error",
+          "upstream_ui_changed",
           `AI Studio's thinking-level control offers no '${thinking.level}' for this model.`,
           false,
         );

@@ -149,7 +149,8 @@ describe.each(["2026", "2025"] as const)("run settings on UI %s", (ui) => {
         () => null,
         (e: Error) => e,
       );
-      expect(err?.message).toContain("temperature");
+      expect(err).toMatchObject({ code: "upstream_ui_changed", retryable: false });
+      expect(err?.message).toContain("the temperature control");
     } finally {
       await fresh.close();
     }
@@ -204,7 +205,8 @@ describe.each(["2026", "2025"] as const)("run settings on UI %s", (ui) => {
         () => null,
         (e: Error) => e,
       );
-      expect(err?.message).toContain("temperature");
+      expect(err).toMatchObject({ code: "upstream_ui_changed" });
+      expect(err?.message).toContain("the temperature control");
     } finally {
       await plain.close();
     }
