@@ -73,6 +73,22 @@ export const JobRequestSchema = z.object({
 });
 export type JobRequest = z.infer<typeof JobRequestSchema>;
 
+/** A job that asks for nothing but its model and messages: every setting is the page's default. */
+export function plainJobRequest(
+  extra: Partial<JobRequest> & Pick<JobRequest, "model">,
+): JobRequest {
+  return {
+    messages: [],
+    stop: [],
+    tools: [],
+    toolChoice: "auto",
+    responseFormat: { type: "text" },
+    googleSearch: false,
+    stream: true,
+    ...extra,
+  };
+}
+
 /** AI Studio model ids are bare (`gemini-2.5-pro`); clients sometimes send Google's `models/…` form. */
 export const normalizeModelId = bareModelId;
 

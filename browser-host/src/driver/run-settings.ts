@@ -1,4 +1,4 @@
-import type { JobRequest } from "@aistudio-edge/shared";
+import { plainJobRequest, type JobRequest } from "@aistudio-edge/shared";
 import type { ThinkingLevel } from "../wire/generate-content-request.js";
 import type { ModelInfo } from "../wire/list-models.js";
 import type { Json } from "../wire/struct-value.js";
@@ -131,22 +131,17 @@ export function resolveSettings(
 }
 
 /**
- * The settings a fresh chat shows for a model: what a job that asks for nothing resolves to.
- * (The 2026-08 page turns Google Search on by default for some models; when the driver learns
- * that generation, this is where the model's default goes.)
+ * The settings a fresh chat shows for a model: what a job that asks for nothing resolves to,
+ * except where the page's default differs from "off". Google Search grounding is on by default
+ * for Gemini 3 models (facts §1.2, §9), so a job that did not ask for it must turn it off there;
+ * assuming "off" would send such a job grounded. Taking it as on where it may not be costs one
+ * read of the switch (already off: no click).
  */
 export function defaultSettings(model: ModelInfo): RunSettings {
-  const nothing: JobRequest = {
-    model: model.id,
-    messages: [],
-    stop: [],
-    tools: [],
-    toolChoice: "auto",
-    responseFormat: { type: "text" },
-    googleSearch: false,
-    stream: true,
+  return {
+    ...resolveSettings(plainJobRequest({ model: model.id }), model, ""),
+    googleSearch: /^(models\/)?gemini-3/.test(model.id),
   };
-  return resolveSettings(nothing, model, "");
 }
 
 /** The controls whose value differs, in the order they are applied. */

@@ -1,6 +1,7 @@
 import type { Browser } from "puppeteer-core";
 import {
   PROTOCOL_VERSION,
+  plainJobRequest,
   type FinishReason,
   type JobFrame,
   type JobRequest,
@@ -44,17 +45,11 @@ export function jobFrame(
     jobId: id,
     seq: 0,
     deadline: Date.now() + 60_000,
-    request: {
+    request: plainJobRequest({
       model: "gemini-2.5-flash",
       messages: [{ role: "user", content: prompt ?? "Hello" }],
-      stop: [],
-      tools: [],
-      toolChoice: "auto",
-      responseFormat: { type: "text" },
-      googleSearch: false,
-      stream: true,
       ...rest,
-    },
+    }),
   };
 }
 

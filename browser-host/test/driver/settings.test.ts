@@ -140,6 +140,14 @@ describe.each(["2026", "2025"] as const)("run settings on UI %s", (ui) => {
       expect(sink.finish).toBe("stop");
       expect(last()).toMatchObject({ model: "gemini-2.5-flash", stopSequences: [] });
       expect(last().tools).toMatchObject({ googleSearch: false, functions: [] });
+      // Gemini 3 starts with Google Search on: a job that did not ask for it must not be grounded.
+      await runOnLane(
+        fresh,
+        browser,
+        jobFrame({ model: "gemini-3-flash-preview", prompt: "plain 3" }, "job_plain3"),
+      );
+      expect(last()).toMatchObject({ model: "gemini-3-flash-preview" });
+      expect(last().tools).toMatchObject({ googleSearch: false });
       // A job that does ask for a temperature still needs the control, and says which is missing.
       const err = await runOnLane(
         fresh,

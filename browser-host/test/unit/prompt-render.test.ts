@@ -1,21 +1,11 @@
-import type { JobMessage, JobRequest } from "@aistudio-edge/shared";
+import { plainJobRequest, type JobMessage, type JobRequest } from "@aistudio-edge/shared";
 import { describe, expect, it } from "vitest";
 import { renderPrompt, systemInstructionOf } from "../../src/driver/prompt-render.js";
 
 /* The OpenAI conversation as the one prompt a fresh AI Studio chat gets, and its system instructions. */
 
-function request(messages: JobMessage[]): JobRequest {
-  return {
-    model: "gemini-2.5-flash",
-    messages,
-    stop: [],
-    tools: [],
-    toolChoice: "auto",
-    responseFormat: { type: "text" },
-    googleSearch: false,
-    stream: true,
-  };
-}
+const request = (messages: JobMessage[]): JobRequest =>
+  plainJobRequest({ model: "gemini-2.5-flash", messages });
 
 const ASK = "Reply as the assistant to the last message.";
 const CONTINUE = "Continue as the assistant, using the tool results above.";

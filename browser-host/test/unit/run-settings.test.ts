@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { JobRequest } from "@aistudio-edge/shared";
+import { plainJobRequest, type JobRequest } from "@aistudio-edge/shared";
 import { describe, expect, it } from "vitest";
 import {
   changedSettings,
@@ -47,19 +47,12 @@ function madeUp(
   };
 }
 
-function request(extra: Partial<JobRequest> = {}): JobRequest {
-  return {
+const request = (extra: Partial<JobRequest> = {}): JobRequest =>
+  plainJobRequest({
     model: "gemini-2.5-flash",
     messages: [{ role: "user", content: "Hello" }],
-    stop: [],
-    tools: [],
-    toolChoice: "auto",
-    responseFormat: { type: "text" },
-    googleSearch: false,
-    stream: true,
     ...extra,
-  };
-}
+  });
 
 const resolve = (extra: Partial<JobRequest>, m: ModelInfo, system = "") =>
   resolveSettings(request(extra), m, system);
