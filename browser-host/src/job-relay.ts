@@ -1,6 +1,5 @@
 import type { Browser } from "puppeteer-core";
 import {
-  asHostErrorCode,
   type HostErrorCode,
   type HostJobEvent,
   type JobFrame,
@@ -83,7 +82,7 @@ export class JobRelay {
       });
       this.emit({
         t: "error",
-        code: asHostErrorCode(e.code),
+        code: e.code,
         message: e.message,
         retryable: e.retryable,
         outputStarted: this.outputStarted,

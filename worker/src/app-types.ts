@@ -5,6 +5,8 @@ import type { KeyRecord } from "./keys/key-store.js";
 export interface AppVariables {
   requestId: string;
   apiKey: KeyRecord;
+  /** The request body, read by `bodyLimit` (after authentication) within MAX_BODY_BYTES. */
+  body: Uint8Array;
 }
 
 export type AppEnv = { Bindings: Env; Variables: AppVariables };

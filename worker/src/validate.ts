@@ -1,31 +1,26 @@
 import type { z } from "zod";
 import { MAX_JSON_DEPTH, exceedsDepth, paramOf } from "@aistudio-edge/shared";
 import { ApiError } from "./errors.js";
-import { boundedBody } from "./middleware/body-limit.js";
 import { secretsEqual } from "./keys/key-material.js";
 
 /**
- * Parses the body `bodyLimit` read as JSON, answering 400 `invalid_json` rather than throwing a
- * SyntaxError. It reads nothing itself: a route without `bodyLimit` in its chain (after its
- * authentication) is a bug, refused here rather than reading a body of any size.
+ * Parses the body `bodyLimit` read (`c.get("body")`) as JSON, answering 400 `invalid_json`
+ * rather than throwing a SyntaxError. It reads nothing itself: a route without `bodyLimit` in
+ * its chain (after its authentication) is a bug, refused here rather than reading a body of
+ * any size.
  */
-export function readJson(req: Request): Promise<unknown> {
-  // A promise, as reading a body is for any caller; a throw in the executor becomes its rejection.
-  return new Promise((resolve) => {
-    const body = boundedBody(req);
-    if (body === undefined)
-      throw new Error("readJson: this route has no bodyLimit in its middleware chain");
-    const text = new TextDecoder().decode(body);
-    try {
-      resolve(JSON.parse(text));
-    } catch (err) {
-      throw new ApiError(
-        "invalid_json",
-        `The body is not valid JSON: ${err instanceof Error ? err.message : String(err)}`,
-        { cause: err },
-      );
-    }
-  });
+export function readJson(body: Uint8Array | undefined): unknown {
+  if (body === undefined)
+    throw new Error("readJson: this route has no bodyLimit in its middleware chain");
+  try {
+    return JSON.parse(new TextDecoder().decode(body));
+  } catch (err) {
+    throw new ApiError(
+      "invalid_json",
+      `The body is not valid JSON: ${err instanceof Error ? err.message : String(err)}`,
+      { cause: err },
+    );
+  }
 }
 
 /**

@@ -177,6 +177,21 @@ export class TestHost {
     );
   }
 
+  /** Ends a job with a host's error (retryable, before any output, unless told otherwise). */
+  fail(
+    jobId: string,
+    code: string,
+    options: { message?: string; retryable?: boolean; outputStarted?: boolean } = {},
+  ): void {
+    this.event(jobId, {
+      t: "error",
+      code,
+      message: options.message ?? `failed: ${code}`,
+      retryable: options.retryable ?? true,
+      outputStarted: options.outputStarted ?? false,
+    });
+  }
+
   /** Plays a complete answer for a job. */
   answer(
     jobId: string,

@@ -53,9 +53,7 @@ describe("failure semantics", () => {
     expect(cancel.jobId).toBe(job.jobId);
     expect(cancel.reason).toContain("client");
     expect((await health()).freeLanes).toBe(0);
-    host.event(job.jobId, {
-      t: "error",
-      code: "cancelled",
+    host.fail(job.jobId, "cancelled", {
       message: "stopped",
       retryable: false,
       outputStarted: true,
@@ -70,33 +68,15 @@ describe("failure semantics", () => {
     const pending = chat(key, { stream: true });
     const { host: firstHost, job: first, others } = await hostWithJob([a, b]);
     const otherHost = others[0]!;
-    firstHost.event(first.jobId, {
-      t: "error",
-      code: "upstream_error",
-      message: "internal",
-      retryable: true,
-      outputStarted: false,
-    });
+    firstHost.fail(first.jobId, "upstream_error", { message: "internal" });
     const second = await otherHost.next("job");
     expect(second.jobId).not.toBe(first.jobId);
     expect(second.jobId.startsWith(first.jobId)).toBe(true);
     // A late frame from the failed attempt must not reach the client.
     firstHost.event(first.jobId, { t: "text", text: "GHOST" });
-    otherHost.event(second.jobId, {
-      t: "error",
-      code: "host_disconnected",
-      message: "lane crashed",
-      retryable: true,
-      outputStarted: false,
-    });
+    otherHost.fail(second.jobId, "host_disconnected", { message: "lane crashed" });
     const third = await firstHost.next("job");
-    firstHost.event(third.jobId, {
-      t: "error",
-      code: "upstream_error",
-      message: "again",
-      retryable: true,
-      outputStarted: false,
-    });
+    firstHost.fail(third.jobId, "upstream_error", { message: "again" });
 
     const events = await readSse(await pending);
     expect(events.map((e) => e.data ?? "").join("")).not.toContain("GHOST");
@@ -115,13 +95,7 @@ describe("failure semantics", () => {
     const { host, job, others } = await hostWithJob([a, b]);
     host.event(job.jobId, { t: "started" });
     host.event(job.jobId, { t: "text", text: "Hello" });
-    host.event(job.jobId, {
-      t: "error",
-      code: "upstream_error",
-      message: "broke",
-      retryable: true,
-      outputStarted: true,
-    });
+    host.fail(job.jobId, "upstream_error", { message: "broke", outputStarted: true });
     const events = await readSse(await pending);
     const text = events
       .filter((e) => e.data && e.data.startsWith('{"id"'))
@@ -177,13 +151,7 @@ describe("failure semantics", () => {
     const a = await TestHost.connect({ id: "qa" });
     const pending = chat(key, {});
     const job = await a.next("job");
-    a.event(job.jobId, {
-      t: "error",
-      code: "upstream_quota",
-      message: "quota",
-      retryable: true,
-      outputStarted: false,
-    });
+    a.fail(job.jobId, "upstream_quota", { message: "quota" });
     const res = await pending;
     expect(res.status).toBe(429);
     expect(await res.json<any>()).toMatchObject({ error: { code: "upstream_quota" } });

@@ -153,12 +153,9 @@ describe("what a host may report", () => {
       const host = await TestHost.connect();
       const pending = chat(key, {});
       const job = await host.next("job");
-      host.event(job.jobId, {
-        t: "error",
-        code,
+      host.fail(job.jobId, code, {
         message: "Error at /home/me/secret/path.ts:12",
         retryable: false,
-        outputStarted: false,
       });
       const res = await pending;
       expect(res.status).toBe(502);
@@ -174,12 +171,9 @@ describe("what a host may report", () => {
     const host = await TestHost.connect();
     const pending = chat(key, {});
     const job = await host.next("job");
-    host.event(job.jobId, {
-      t: "error",
-      code: "upstream_permission",
+    host.fail(job.jobId, "upstream_permission", {
       message: "page said: 403 for user x@y",
       retryable: false,
-      outputStarted: false,
     });
     const res = await pending;
     expect(res.status).toBe(403);
@@ -196,13 +190,7 @@ describe("a blocked prompt", () => {
     const b = await TestHost.connect({ id: "filter-b" });
     const pending = chat(key, {});
     const { host, job, others } = await hostWithJob([a, b]);
-    host.event(job.jobId, {
-      t: "error",
-      code: "upstream_blocked",
-      message: "Prohibited content",
-      retryable: false,
-      outputStarted: false,
-    });
+    host.fail(job.jobId, "upstream_blocked", { message: "Prohibited content", retryable: false });
     const res = await pending;
     expect(res.status).toBe(400);
     expect((await res.json<any>()).error).toMatchObject({
@@ -222,35 +210,17 @@ describe("free lanes and retries", () => {
     // The host reports its lane busy (the job runs), then fails it; the lane then saves a
     // snapshot, still busy, before it reports itself free again.
     host.send({ type: "status", state: "ready", lanes: 1, freeLanes: 0 });
-    host.event(first.jobId, {
-      t: "error",
-      code: "upstream_error",
-      message: "page broke",
-      retryable: true,
-      outputStarted: false,
-    });
+    host.fail(first.jobId, "upstream_error", { message: "page broke" });
     // Under protocol v1 the pool counted lanes less its own jobs and sent the retry at once.
     await host.expectNo("job", 300);
     // Its lane free again, the host gets the retry; it races and answers host_busy.
     host.send({ type: "status", state: "ready", lanes: 1, freeLanes: 1 });
     const retry = await host.next("job");
     expect(retry.jobId).toBe(`${first.jobId}.2`);
-    host.event(retry.jobId, {
-      t: "error",
-      code: "host_busy",
-      message: "no lane",
-      retryable: true,
-      outputStarted: false,
-    });
+    host.fail(retry.jobId, "host_busy", { message: "no lane" });
     host.send({ type: "status", state: "ready", lanes: 1, freeLanes: 1 });
     const third = await host.next("job");
-    host.event(third.jobId, {
-      t: "error",
-      code: "host_busy",
-      message: "no lane",
-      retryable: true,
-      outputStarted: false,
-    });
+    host.fail(third.jobId, "host_busy", { message: "no lane" });
     const res = await pending;
     expect(res.status).toBe(502);
     expect((await res.json<any>()).error.code).toBe("upstream_error");
@@ -261,13 +231,7 @@ describe("free lanes and retries", () => {
     const host = await TestHost.connect({ id: "quota-host" });
     const pending = chat(key, {});
     const job = await host.next("job");
-    host.event(job.jobId, {
-      t: "error",
-      code: "upstream_quota",
-      message: "quota",
-      retryable: true,
-      outputStarted: false,
-    });
+    host.fail(job.jobId, "upstream_quota", { message: "quota" });
     expect((await pending).status).toBe(429);
     // A status frame (which in protocol v1 replaced the pool's cool-downs) changes nothing.
     host.send({ type: "status", state: "ready", lanes: 1, freeLanes: 1 });
@@ -312,13 +276,7 @@ describe("non-streamed answers", () => {
     host.event(job.jobId, { t: "text", text: "partial" });
     const res = await pending;
     expect(res.status).toBe(200);
-    host.event(job.jobId, {
-      t: "error",
-      code: "upstream_error",
-      message: "gone",
-      retryable: true,
-      outputStarted: true,
-    });
+    host.fail(job.jobId, "upstream_error", { message: "gone", outputStarted: true });
     const body = JSON.parse(await res.text());
     expect(body.error).toMatchObject({ code: "upstream_error", type: "server_error" });
   });
@@ -328,13 +286,7 @@ describe("non-streamed answers", () => {
     const a = await TestHost.connect({ id: "only" });
     const pending = chat(key, {});
     const { host, job } = await hostWithJob([a]);
-    host.event(job.jobId, {
-      t: "error",
-      code: "upstream_permission",
-      message: "denied",
-      retryable: false,
-      outputStarted: false,
-    });
+    host.fail(job.jobId, "upstream_permission", { message: "denied", retryable: false });
     expect((await pending).status).toBe(403);
   });
 });

@@ -1,7 +1,8 @@
-import type { ErrorCode } from "@aistudio-edge/shared";
+import type { HostErrorCode } from "@aistudio-edge/shared";
 
 /*
- * The driver's local errors. Each carries the wire code it becomes in `job.error` and whether
+ * The driver's local errors. Each carries the wire code it becomes in `job.error` (only a code a
+ * host may report: the compiler keeps the driver inside the pool's allow-list) and whether
  * another lane might succeed; they never cross the socket themselves. Each takes the standard
  * `{ cause }` options, so an error that re-wraps another keeps the original.
  */
@@ -9,7 +10,7 @@ import type { ErrorCode } from "@aistudio-edge/shared";
 export class DriverError extends Error {
   override readonly name: string = "DriverError";
   constructor(
-    readonly code: ErrorCode,
+    readonly code: HostErrorCode,
     message: string,
     readonly retryable: boolean,
     options?: ErrorOptions,

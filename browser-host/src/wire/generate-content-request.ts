@@ -65,45 +65,23 @@ export interface RequestSpec {
 /** Safety categories 7–10 (harassment, hate, sexual, dangerous), all set to 5 = off: the 2026 default. */
 const DEFAULT_SAFETY = [7, 8, 9, 10].map((category) => [null, null, category, 5]);
 
+/** A positional JSPB message from its set fields (index → value); the holes are nulls. */
+function message(fields: Record<number, unknown>): unknown[] {
+  const out: unknown[] = [];
+  for (const [index, value] of Object.entries(fields)) out[Number(index)] = value;
+  return fill(out);
+}
+
 function encodeTurn(turn: Turn): unknown[] {
   const parts: unknown[] = [];
-  if (turn.thought)
-    parts.push([null, turn.thought, null, null, null, null, null, null, null, null, null, null, 1]);
+  // Part fields (facts §3.2): [1] text, [10] function call, [12] thought flag, [14] signature.
+  if (turn.thought) parts.push(message({ 1: turn.thought, 12: 1 }));
   if (turn.text !== "" || (!turn.functionCalls?.length && !turn.thought))
     parts.push([null, turn.text]);
   for (const call of turn.functionCalls ?? []) {
-    parts.push([
-      null,
-      null,
-      null,
-      null,
-      null,
-      null,
-      null,
-      null,
-      null,
-      null,
-      [call.name, encodeStruct(call.args), call.id ?? null],
-    ]);
+    parts.push(message({ 10: [call.name, encodeStruct(call.args), call.id ?? null] }));
   }
-  if (turn.signature)
-    parts.push([
-      null,
-      "",
-      null,
-      null,
-      null,
-      null,
-      null,
-      null,
-      null,
-      null,
-      null,
-      null,
-      null,
-      null,
-      turn.signature,
-    ]);
+  if (turn.signature) parts.push(message({ 1: "", 14: turn.signature }));
   return [parts, turn.role];
 }
 
@@ -141,7 +119,7 @@ export function encodeRequest(spec: RequestSpec): unknown[] {
   }
   if (spec.tools.googleSearch) tools.push([null, null, null, []]);
   // [I] URL context is not in any capture; Tool field 8 (index 7) is our reading of the proto.
-  if (spec.tools.urlContext) tools.push([null, null, null, null, null, null, null, []]);
+  if (spec.tools.urlContext) tools.push(message({ 7: [] }));
 
   const body: unknown[] = [];
   body[0] = modelResourceName(spec.model);

@@ -51,21 +51,14 @@ export async function readBounded(req: Request, maxBytes: number): Promise<Uint8
   return body;
 }
 
-// Kept beside the request rather than in a copy of it, so the request (and its abort signal,
-// which tells of a client's disconnect) stays the one the runtime handed us.
-const bounded = new WeakMap<Request, Uint8Array>();
-
-/** The body `bodyLimit` read for this request, or undefined when no `bodyLimit` ran for it. */
-export function boundedBody(req: Request): Uint8Array | undefined {
-  return bounded.get(req);
-}
-
 /**
  * Buffers the body under MAX_BODY_BYTES (413 past it) for `readJson`. Mounted in each route's
  * chain after its authentication, so a caller without a key or token never gets a byte of its
  * body read, and after the rate limit, so a throttled key's bodies are not read either.
  */
 export const bodyLimit = createMiddleware<AppEnv>(async (c, next) => {
-  bounded.set(c.req.raw, await readBounded(c.req.raw, configOf(c.env).MAX_BODY_BYTES));
+  // On the context, not in a copy of the request: the request (and its abort signal, which tells
+  // of a client's disconnect) stays the one the runtime handed us.
+  c.set("body", await readBounded(c.req.raw, configOf(c.env).MAX_BODY_BYTES));
   await next();
 });

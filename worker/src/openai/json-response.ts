@@ -30,8 +30,8 @@ export const KEEPALIVE_JSON_HEADERS = {
   "x-accel-buffering": "no",
 };
 
-const SPACE = new TextEncoder().encode(" ");
 const encoder = new TextEncoder();
+const SPACE = encoder.encode(" ");
 
 /** The completion when it was complete before any output, else a body that ends with it. */
 export async function jsonCompletion(
@@ -40,13 +40,17 @@ export async function jsonCompletion(
   options: { requestId: string; keepAliveMs: number },
 ): Promise<ChatCompletion | ReadableStream<Uint8Array>> {
   const gather = new CompletionGatherer(identity);
-  for (;;) {
+  /** The next event; a stream that ends before `done` or `error` is our failure. */
+  const next = async () => {
     const event = await events.next();
-    if (event === null)
-      throw new ApiError(
-        "internal_error",
-        `The answer ended before it was complete (request ${options.requestId}).`,
-      );
+    if (event !== null) return event;
+    throw new ApiError(
+      "internal_error",
+      `The answer ended before it was complete (request ${options.requestId}).`,
+    );
+  };
+  for (;;) {
+    const event = await next();
     gather.add(event);
     if (gather.done) return gather.completion();
     if (isOutput(event)) break;
@@ -64,15 +68,7 @@ export async function jsonCompletion(
       void (async () => {
         let tail: string;
         try {
-          while (!gather.done) {
-            const event = await events.next();
-            if (event === null)
-              throw new ApiError(
-                "internal_error",
-                `The answer ended before it was complete (request ${options.requestId}).`,
-              );
-            gather.add(event);
-          }
+          while (!gather.done) gather.add(await next());
           tail = JSON.stringify(gather.completion());
         } catch (err) {
           tail = JSON.stringify(lateError(err, options.requestId));

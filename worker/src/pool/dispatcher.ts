@@ -45,15 +45,10 @@ export class Dispatcher {
     return this.queue.length;
   }
 
-  /** Whether a new job would have to wait and the queue has no room for it. */
-  full(model: string, now: number): boolean {
-    return (
-      this.hosts.pick(model, new Set(), now) === undefined &&
-      this.queue.length >= this.config.QUEUE_MAX
-    );
-  }
-
-  accept(request: JobRequest, keyId: string, requestId: string, now: number): Job {
+  /** Takes a job onto a free lane or into the queue; null when it would wait and the queue is full. */
+  accept(request: JobRequest, keyId: string, requestId: string, now: number): Job | null {
+    const host = this.hosts.pick(request.model, new Set(), now);
+    if (!host && this.queue.length >= this.config.QUEUE_MAX) return null;
     const job = new Job(
       `job_${crypto.randomUUID().replaceAll("-", "")}`,
       request,
@@ -66,7 +61,6 @@ export class Dispatcher {
     log.info("job accepted", { jobId: job.id, requestId, keyId, model: request.model });
     this.live.set(job.id, job);
     job.arm("deadline", job.deadline - now, () => this.onDeadline(job));
-    const host = this.hosts.pick(request.model, job.avoidHosts, now);
     if (host) this.dispatch(job, host);
     else this.enqueue(job, "back");
     return job;

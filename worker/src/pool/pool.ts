@@ -284,15 +284,13 @@ export class Pool extends DurableObject<Env> {
     const now = Date.now();
     const refused = admit(this.hosts.all(), request.model, now);
     if (refused) return refused;
-    if (this.jobs.full(request.model, now)) {
-      return refusal(
-        "queue_full",
-        `Every lane is busy and ${this.jobs.queued} requests are already waiting.`,
-        { retryAfterMs: 5_000 },
-      );
-    }
     const job = this.jobs.accept(request, keyId, requestId, now);
-    return { ok: true, jobId: job.id, stream: job.stream };
+    if (job) return { ok: true, jobId: job.id, stream: job.stream };
+    return refusal(
+      "queue_full",
+      `Every lane is busy and ${this.jobs.queued} requests are already waiting.`,
+      { retryAfterMs: 5_000 },
+    );
   }
 
   /** The Worker's word that a job's client went away (see PoolEventReader). */

@@ -35,7 +35,7 @@ const adminToken: MiddlewareHandler<AppEnv> = async (c, next) => {
 export const adminKeys = new Hono<AppEnv>()
   .use(adminToken)
   .post("/", bodyLimit, async (c) => {
-    const input = parseBody(CreateKeySchema, await readJson(c.req.raw));
+    const input = parseBody(CreateKeySchema, readJson(c.get("body")));
     const config = configOf(c.env);
     const { key, record } = await new KeyStore(c.env.KEYS).create({
       name: input.name,

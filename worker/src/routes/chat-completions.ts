@@ -17,7 +17,7 @@ export const chatCompletions = new Hono<AppEnv>().post(
   rateLimit({ lease: true }),
   bodyLimit,
   async (c) => {
-    const body = parseBody(ChatCompletionRequestSchema, await readJson(c.req.raw));
+    const body = parseBody(ChatCompletionRequestSchema, readJson(c.get("body")));
     const request = toJobRequest(body);
     const events = await submitJob(c.env, (work) => c.executionCtx.waitUntil(work), {
       request,
