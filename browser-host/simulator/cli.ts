@@ -1,7 +1,12 @@
 import { parseArgs } from "node:util";
 import { startSimulator } from "./server.js";
+import { SimConfigSchema } from "./sim-options.js";
 
-/* `npm run sim -- [--port 9300] [--ui 2026|2025] [--pace-ms 15] [--chunk-chars 24] [--xssi] [--require-login]` */
+/*
+ * `npm run sim -- [--port 9300] [--ui 2026|2025|2026-08] [--pace-ms 15] [--chunk-chars 24]
+ *   [--xssi] [--require-login] [--first-run all|none|random] [--first-run-seed N]
+ *   [--token-count-ms-per-1k 10] [--rename run-button]`
+ */
 
 const { values } = parseArgs({
   options: {
@@ -12,6 +17,10 @@ const { values } = parseArgs({
     "chunk-chars": { type: "string" },
     xssi: { type: "boolean", default: false },
     "require-login": { type: "boolean", default: false },
+    "first-run": { type: "string" },
+    "first-run-seed": { type: "string" },
+    "token-count-ms-per-1k": { type: "string" },
+    rename: { type: "string" },
   },
 });
 
@@ -20,24 +29,46 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   console.error(`--port takes a port number, not '${values.port}'.`);
   process.exit(2);
 }
-if (values.ui !== "2026" && values.ui !== "2025") {
-  console.error(`--ui takes 2026 or 2025, not '${values.ui}'.`);
+
+const number = (v: string | undefined) => (v === undefined ? undefined : Number(v));
+// The flags' spelling for renames is kebab-case; the options' is the hook's camelCase name.
+const RENAME_FLAGS: Record<string, string> = { "run-button": "runButton" };
+const parsed = SimConfigSchema.safeParse({
+  ui: values.ui,
+  xssi: values.xssi,
+  requireLogin: values["require-login"],
+  pace: {
+    ...(values["pace-ms"] !== undefined ? { paceMs: number(values["pace-ms"]) } : {}),
+    ...(values["chunk-chars"] !== undefined ? { chunkChars: number(values["chunk-chars"]) } : {}),
+  },
+  firstRun: values["first-run"],
+  firstRunSeed: number(values["first-run-seed"]),
+  tokenCountMsPer1k: number(values["token-count-ms-per-1k"]),
+  rename: values.rename === undefined ? undefined : (RENAME_FLAGS[values.rename] ?? values.rename),
+});
+if (!parsed.success) {
+  const FLAGS: Record<string, string> = {
+    ui: "--ui",
+    pace: "--pace-ms / --chunk-chars",
+    firstRun: "--first-run",
+    firstRunSeed: "--first-run-seed",
+    tokenCountMsPer1k: "--token-count-ms-per-1k",
+    rename: "--rename",
+  };
+  for (const issue of parsed.error.issues) {
+    const key = String(issue.path[0] ?? "");
+    const message =
+      key === "rename"
+        ? `takes ${Object.keys(RENAME_FLAGS).join(" or ")}, not '${values.rename}'`
+        : issue.message;
+    console.error(`${FLAGS[key] ?? key}: ${message}`);
+  }
   process.exit(2);
 }
 
 try {
-  const sim = await startSimulator({
-    port,
-    host: values.host,
-    ui: values.ui,
-    xssi: values.xssi,
-    requireLogin: values["require-login"],
-    pace: {
-      ...(values["pace-ms"] !== undefined ? { paceMs: Number(values["pace-ms"]) } : {}),
-      ...(values["chunk-chars"] !== undefined ? { chunkChars: Number(values["chunk-chars"]) } : {}),
-    },
-  });
-  console.log(`AI Studio simulator (UI ${values.ui}) at ${sim.url}/prompts/new_chat`);
+  const sim = await startSimulator({ port, host: values.host, ...parsed.data });
+  console.log(`AI Studio simulator (UI ${sim.state.options.ui}) at ${sim.url}/prompts/new_chat`);
   console.log(
     `Control API: POST ${sim.url}/__sim/scenario, GET ${sim.url}/__sim/requests, POST ${sim.url}/__sim/reset`,
   );

@@ -75,13 +75,37 @@ export function answerChunks(
     );
   }
   chunks.push(chunk([part({ 1: "", 14: signature() })], plan.finishReason));
-  chunks.push([
+  chunks.push(trailer());
+  return chunks;
+}
+
+/** The closing event id (facts §3.3): `[null,null,null,[time_usec, int, int]]`. */
+function trailer(): unknown[] {
+  return [
     null,
     null,
     null,
     [String(Date.now() * 1000), randomInt(1, 2 ** 31), randomInt(1, 2 ** 31)],
-  ]);
-  return chunks;
+  ];
+}
+
+/**
+ * [I] PROHIBITED_CONTENT in the public PromptFeedback.BlockReason enum (1 SAFETY, 2 OTHER,
+ * 3 BLOCKLIST, 4 PROHIBITED_CONTENT); no capture of a blocked answer exists.
+ */
+export const BLOCK_REASON_PROHIBITED_CONTENT = 4;
+
+/**
+ * A prompt the filter refused before generating: one chunk with no candidate, the block reason
+ * in the prompt feedback at [1] (facts §3.3: block reason [0], safety ratings [1]; the page maps
+ * it to a finish reason), usage for the prompt only, then the trailer.
+ */
+export function blockedChunks(promptTokens: number, id = responseId()): unknown[] {
+  const usage = [promptTokens, null, promptTokens, null, [[1, promptTokens]]];
+  return [
+    [null, [BLOCK_REASON_PROHIBITED_CONTENT, SAFETY_RATINGS], usage, null, null, null, null, id],
+    trailer(),
+  ];
 }
 
 /** The pieces the server writes, in order; joined they are the whole body. */

@@ -20,6 +20,8 @@ export const SCENARIOS = [
   "rate_limit",
   "internal_error",
   "permission_denied",
+  /** GenerateContent answers 200 with the prompt blocked as prohibited content (facts §3.3 [1]). */
+  "blocked",
   "signin_redirect",
   "hang",
 ] as const;

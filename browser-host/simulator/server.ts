@@ -8,8 +8,9 @@ import { build } from "esbuild";
 import { z } from "zod";
 import { decodeRequest } from "../src/wire/generate-content-request.js";
 import { lastUserText, planAnswer, tokensOf } from "./answers.js";
-import { pageShell, signInPage, type UiGeneration } from "./page-shell.js";
-import { answerChunks, bodyPieces } from "./response-body.js";
+import { firstRunPlan } from "./boot-config.js";
+import { pageShell, signInPage } from "./page-shell.js";
+import { answerChunks, blockedChunks, bodyPieces } from "./response-body.js";
 import {
   INTERNAL,
   PERMISSION_DENIED,
@@ -22,7 +23,14 @@ import {
   countTokensBody,
 } from "./rpc-bodies.js";
 import { PaceSchema, ScenarioRequestSchema, SessionRequestSchema } from "./scenarios.js";
-import { SimState, preciseNow, type RecordedRequest, type SimOptions } from "./sim-state.js";
+import {
+  DEFAULT_OPTIONS,
+  SimConfigSchema,
+  SimOptionsSchema,
+  withConfig,
+  type SimOptions,
+} from "./sim-options.js";
+import { SimState, preciseNow, type RecordedRequest } from "./sim-state.js";
 import { decodeChunk } from "../src/wire/generate-content-response.js";
 
 /*
@@ -98,13 +106,14 @@ export type SimulatorOptions = Partial<Omit<SimOptions, "pace">> & {
 };
 
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
-  const state = new SimState({
-    ui: options.ui ?? "2026",
-    xssi: options.xssi ?? false,
-    requireLogin: options.requireLogin ?? false,
-    pace: { chunkChars: options.pace?.chunkChars ?? 24, paceMs: options.pace?.paceMs ?? 15 },
-    egress: options.egress ?? { country: "US", timezone: "America/New_York" },
-  });
+  const { port: _port, host: _host, ...chosen } = options;
+  const state = new SimState(
+    SimOptionsSchema.parse({
+      ...DEFAULT_OPTIONS,
+      ...Object.fromEntries(Object.entries(chosen).filter(([, v]) => v !== undefined)),
+      pace: { ...DEFAULT_OPTIONS.pace, ...options.pace },
+    }),
+  );
   const client = await bundleClient();
   const open = new Set<ServerResponse>();
 
@@ -152,12 +161,16 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     }
 
     const plan = planAnswer(spec, scenario);
-    record.answer = plan;
+    // A blocked prompt gets no answer: only the block reason (facts §3.3 prompt feedback).
+    record.answer = scenario === "blocked" ? null : plan;
     const pace = {
       chunkChars: chosen.chunkChars ?? state.options.pace.chunkChars,
       paceMs: chosen.paceMs ?? (scenario === "slow" ? 250 : state.options.pace.paceMs),
     };
-    const chunks = answerChunks(plan, { chunkChars: pace.chunkChars });
+    const chunks =
+      scenario === "blocked"
+        ? blockedChunks(plan.promptTokens)
+        : answerChunks(plan, { chunkChars: pace.chunkChars });
     const pieces = bodyPieces(chunks);
     const textOf = (i: number) =>
       (decodeChunk(chunks[i]).find((e) => e.type === "text") as { text: string } | undefined)
@@ -206,6 +219,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     if (name === "ListModels")
       return send(res, 200, (state.options.xssi ? ")]}'\n" : "") + MODELS_DUMP);
     if (name === "CountTokens") {
+      // 2026-08: counting takes longer the longer the prompt, and the page's Run waits for it.
+      const ms = (body.length / 1000) * state.options.tokenCountMsPer1k;
+      if (state.options.ui === "2026-08" && ms > 0) await new Promise((r) => setTimeout(r, ms));
       let total = 0;
       try {
         total = tokensOf(JSON.stringify((JSON.parse(body) as unknown[])[1] ?? ""));
@@ -256,24 +272,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       return body ? json(res, 200, { ok: true }) : undefined;
     }
     if (path === "/__sim/config") {
-      const body = await parse(
-        z.object({
-          ui: z.enum(["2026", "2025"]).optional(),
-          xssi: z.boolean().optional(),
-          requireLogin: z.boolean().optional(),
-          pace: PaceSchema.optional(),
-          egress: z.object({ country: z.string().length(2), timezone: z.string() }).optional(),
-        }),
-      );
+      const body = await parse(SimConfigSchema);
       if (!body) return;
-      state.options = {
-        ...state.options,
-        ...(body.ui ? { ui: body.ui as UiGeneration } : {}),
-        ...(body.xssi !== undefined ? { xssi: body.xssi } : {}),
-        ...(body.requireLogin !== undefined ? { requireLogin: body.requireLogin } : {}),
-        pace: { ...state.options.pace, ...body.pace },
-        ...(body.egress ? { egress: body.egress } : {}),
-      };
+      state.options = withConfig(state.options, body);
       return json(res, 200, { options: state.options });
     }
     return json(res, 404, { error: `no control route ${path}` });
@@ -300,10 +301,17 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         return send(res, 302, "", "text/plain", { location: target });
       }
       // Google rotates a session cookie on page loads; so does this, so write-back has something to keep.
+      const { ui, rename, firstRun, firstRunSeed } = state.options;
+      const boot = {
+        ui,
+        rename,
+        // First-run overlays are a 2026-08 behaviour; the older generations never had them here.
+        firstRun: ui === "2026-08" ? firstRunPlan(firstRun, firstRunSeed) : [],
+      };
       return send(
         res,
         200,
-        pageShell({ ui: state.options.ui, scriptUrl: "/_/mss/app.js" }),
+        pageShell({ boot, scriptUrl: "/_/mss/app.js" }),
         "text/html; charset=utf-8",
         {
           "set-cookie": `SIDCC=${randomBytes(12).toString("hex")}; Path=/; Max-Age=31536000`,

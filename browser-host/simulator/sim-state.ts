@@ -1,7 +1,9 @@
 import type { RequestSpec } from "../src/wire/generate-content-request.js";
 import type { AnswerPlan } from "./answers.js";
-import type { UiGeneration } from "./page-shell.js";
-import { ScenarioQueue, type Pace, type ScenarioName } from "./scenarios.js";
+import { ScenarioQueue, type ScenarioName } from "./scenarios.js";
+import type { SimOptions } from "./sim-options.js";
+
+export type { SimOptions } from "./sim-options.js";
 
 /** One GenerateContent call as the simulator saw it, for `GET /__sim/requests`. */
 export interface RecordedRequest {
@@ -20,17 +22,6 @@ export interface RecordedRequest {
 
 /** Epoch milliseconds with the precision of performance.now(), comparable across this process. */
 export const preciseNow = (): number => performance.timeOrigin + performance.now();
-
-export interface SimOptions {
-  ui: UiGeneration;
-  /** Emit the `)]}'` anti-XSSI line before ListModels (absent on the real site in 2026). */
-  xssi: boolean;
-  /** With true, a page load needs the SID cookie the sign-in form sets (for login/profile tests). */
-  requireLogin: boolean;
-  pace: Required<Pace>;
-  /** What the IP echo at /__sim/egress reports, so egress checks can be tested. */
-  egress: { country: string; timezone: string };
-}
 
 /** Everything the control API can change, in one place so `reset` is complete. */
 export class SimState {

@@ -1,11 +1,27 @@
-import type { RequestSpec, ThinkingLevel } from "../../src/wire/generate-content-request.js";
-import { decodeListModels } from "../../src/wire/list-models.js";
+import type { ThinkingLevel } from "../../src/wire/generate-content-request.js";
+import { decodeListModels, type ModelInfo } from "../../src/wire/list-models.js";
+import { readBoot } from "./boot.js";
 import { addModelTurn, addUserTurn, clearChat, renderZeroState } from "./chat.js";
 import { closeOverlays, dialog, openPane } from "./dialogs.js";
+import { openDeclarations } from "./editors.js";
+import {
+  clearFailureBanners,
+  PERMISSION_TEXT,
+  showClassicFailure,
+  showFailure0826,
+  snackBar,
+} from "./error-surfaces.js";
+import { scheduleFirstRun } from "./first-run.js";
+import { installGroupToggles } from "./groups.js";
 import { $, h, setSwitch } from "./h.js";
-import { botguardToken, call, generateContent } from "./rpc.js";
+import { openModelPicker, openModelSelection } from "./model-picker.js";
+import { openMoreActions, setTemporary, toggleTemporaryInMenu } from "./more-actions.js";
+import { installOverlayGuard } from "./overlay-guard.js";
+import { buildSpec } from "./request.js";
+import { call, generateContent } from "./rpc.js";
 import { renderSettings } from "./settings.js";
-import { promptTextarea, renderShell, runButton, toast } from "./shell.js";
+import { promptTextarea, renderShell, runButton } from "./shell.js";
+import { selectedPreset } from "./si-presets.js";
 import {
   applyModelDefaults,
   levelLabel,
@@ -13,12 +29,18 @@ import {
   writePreference,
   type AppState,
 } from "./state.js";
-import { UI_NAMES, type Generation } from "./ui-names.js";
+import { openSystemInstructions } from "./system-instructions.js";
+import { TokenCounter } from "./token-count.js";
+import { keepToolsCompatible } from "./tool-conflicts.js";
+import { uiNames } from "./ui-names.js";
 
 /*
  * The simulated AI Studio page: renders the skeleton, loads models the way the real app does
  * (ListModels, preference in localStorage or ?model=), and on Run sends CountTokens, the
  * per-user-quota helper and GenerateContent, rendering the streamed answer into the chat.
+ * The 2026-08 generation adds, from its own modules: the overlay guard and first-run overlays,
+ * collapsed settings groups, token counting that holds Run back, system-instruction presets,
+ * strict declaration editors and its error surfaces.
  */
 
 declare global {
@@ -28,12 +50,16 @@ declare global {
 }
 
 const root = document.querySelector<HTMLElement>("ms-app")!;
+const boot = readBoot();
+const latest = boot.ui === "2026-08";
 const state: AppState = {
-  ui: (root.dataset.ui === "2025" ? "2025" : "2026") as Generation,
+  ui: boot.ui,
+  rename: boot.rename,
   models: [],
   model: "gemini-3-flash-preview",
   prompt: "",
-  systemInstruction: "",
+  // 2026-08: a page load starts with the selected preset's instructions (facts §9).
+  systemInstruction: latest ? (selectedPreset()?.text ?? "") : "",
   temperature: 1,
   topP: 0.95,
   topK: 64,
@@ -54,9 +80,10 @@ const state: AppState = {
   turns: [],
   running: null,
   previousResponseId: null,
+  tokenCount: null,
 };
-let tokenCount: number | null = null;
-const names = UI_NAMES[state.ui];
+const names = uiNames(state);
+const counter = new TokenCounter(state);
 
 // ── Start-up ──────────────────────────────────────────────────────────────────────────────
 
@@ -80,44 +107,26 @@ async function start(): Promise<void> {
   void call("GetUserPreferences", []);
   void call("ListPrompts", [100]);
   void call("ListRecentApplets", []);
-  renderSettings(state, tokenCount);
+  renderSettings(state);
   window.default_MakerSuite = { ready: true };
+  if (latest)
+    scheduleFirstRun(boot.firstRun, {
+      tryGemini: () => {
+        const pro = state.models.find((m) => /gemini-\d.*pro/.test(m.id));
+        if (pro) switchModel(pro);
+      },
+    });
+}
+
+/** A model chosen in a picker (or by the welcome dialog): its defaults apply and are remembered. */
+function switchModel(model: ModelInfo): void {
+  applyModelDefaults(state, model);
+  if (latest) keepToolsCompatible(state);
+  writePreference("promptModel", model.id);
+  renderSettings(state);
 }
 
 // ── Run ───────────────────────────────────────────────────────────────────────────────────
-
-function thinkingConfig(): RequestSpec["thinking"] {
-  const model = state.models.find((m) => m.id === `models/${state.model}`);
-  if (!model?.thinking.supported) return null;
-  if (model.thinking.level) return { includeThoughts: true, budget: null, level: state.level };
-  if (!state.thinkingOn) return { includeThoughts: false, budget: 0, level: null };
-  return { includeThoughts: true, budget: state.manualBudget ? state.budget : -1, level: null };
-}
-
-function buildSpec(): RequestSpec {
-  return {
-    model: state.model,
-    contents: state.turns.map((t) => ({ ...t })),
-    systemInstruction: state.systemInstruction.trim() === "" ? null : state.systemInstruction,
-    stopSequences: [...state.stopSequences],
-    maxOutputTokens: state.maxOutputTokens,
-    temperature: state.temperature,
-    topP: state.topP,
-    topK: state.topK,
-    responseMimeType: state.structuredOutput ? "application/json" : null,
-    responseSchema: state.structuredOutput ? state.schema : null,
-    thinking: thinkingConfig(),
-    tools: {
-      googleSearch: state.googleSearch,
-      codeExecution: state.codeExecution,
-      urlContext: state.urlContext,
-      functions: state.functionCalling ? state.functions : [],
-    },
-    token: botguardToken(),
-    previousResponseId: null,
-    timeZone: state.googleSearch ? Intl.DateTimeFormat().resolvedOptions().timeZone : null,
-  };
-}
 
 let elapsedTimer: ReturnType<typeof setInterval> | undefined;
 
@@ -149,11 +158,33 @@ function updateRunEnabled(): void {
   else newChat?.removeAttribute("disabled");
 }
 
+/** The count after a run, as the page showed it before 2026-08 (2026-08 counts on input). */
+function countAfterRun(contents: AppState["turns"]): void {
+  void call("CountTokens", [
+    `models/${state.model}`,
+    contents.map((t) => [[[null, t.text]], t.role]),
+  ]).then((r) => {
+    try {
+      state.tokenCount = (JSON.parse(r.text) as number[])[0] ?? null;
+      const shown = $("ms-token-count .token-count-container");
+      if (shown)
+        shown.textContent = shown.textContent!.replace(
+          /^[\d,]+/,
+          (state.tokenCount ?? 0).toLocaleString("en-US"),
+        );
+    } catch {
+      // A failed count only leaves the counter as it was.
+    }
+  });
+}
+
 function run(): void {
   if (state.running) return;
+  // 2026-08 (facts §9 "Run vs token counting"): Run is ignored, silently, while counting.
+  if (latest && counter.counting) return;
   const text = state.prompt;
   if (text.trim() === "") return;
-  document.querySelector("ms-callout.error-callout")?.remove();
+  clearFailureBanners();
   state.prompt = "";
   const textarea = promptTextarea();
   textarea.value = "";
@@ -161,27 +192,14 @@ function run(): void {
   addUserTurn(text);
   state.turns.push({ role: "user", text });
   const view = addModelTurn(state);
-  const spec = buildSpec();
+  const spec = buildSpec(state);
   const startedAt = Date.now();
-  void call("CountTokens", [
-    `models/${spec.model}`,
-    spec.contents.map((t) => [[[null, t.text]], t.role]),
-  ]).then((r) => {
-    try {
-      tokenCount = (JSON.parse(r.text) as number[])[0] ?? null;
-      const counter = $("ms-token-count .token-count-container");
-      if (counter)
-        counter.textContent = counter.textContent!.replace(
-          /^[\d,]+/,
-          (tokenCount ?? 0).toLocaleString("en-US"),
-        );
-    } catch {
-      // A failed count only leaves the counter as it was.
-    }
-  });
+  if (latest) counter.schedule();
+  else countAfterRun(spec.contents);
   void call("StreamGenerateContentPerUserQuota", [`models/${spec.model}`]);
 
   let answer = "";
+  let blocked = false;
   const calls: Array<{ name: string; args: Record<string, never>; id?: string }> = [];
   state.running = generateContent(spec, {
     onHeaders(xhr) {
@@ -205,12 +223,17 @@ function run(): void {
         });
         view.addFunctionCall(event.name, event.args);
       } else if (event.type === "response_id") state.previousResponseId = event.id;
+      else if (event.type === "blocked") blocked = true;
     },
     onEnd(status, body, aborted) {
       state.running = null;
       setRunning(false);
+      // 2026-08: the answer joins what is counted, and Run waits for that count too.
+      if (latest) counter.schedule();
       const seconds = (Date.now() - startedAt) / 1000;
-      if (status === 200 || aborted) {
+      if (status === 200 && blocked) {
+        view.blocked();
+      } else if (status === 200 || aborted) {
         view.finish(seconds);
         state.turns.push({
           role: "model",
@@ -221,29 +244,8 @@ function run(): void {
         location.assign(
           `/v3/signin/identifier?continue=${encodeURIComponent(location.pathname + location.search)}&flowName=GlifWebSignIn`,
         );
-      } else if (status === 403) {
-        toast("error", "Failed to generate content: permission denied. Please try again.");
-        view.error("An internal error has occurred.");
-      } else if (status === 429 && /exhausted|quota/i.test(body)) {
-        document
-          .querySelector("footer")!
-          .before(
-            h(
-              "ms-callout",
-              { class: "error-callout" },
-              h(
-                "span",
-                { class: "message" },
-                "Failed to generate content, user has exceeded quota. Please try again later.",
-              ),
-            ),
-          );
-        view.error("You've reached your rate limit. Please try again later.");
-      } else if (status === 429) {
-        view.error("You've reached your rate limit. Please try again later.");
-      } else {
-        view.error("An internal error has occurred.");
-      }
+      } else if (latest) showFailure0826(view, status, body);
+      else showClassicFailure(view, status, body);
       updateRunEnabled();
     },
   });
@@ -260,7 +262,7 @@ function toggleSwitch(label: string): boolean {
     case "Toggle thinking budget between auto and manual":
       state.manualBudget = !state.manualBudget;
       return true;
-    case "Structured output":
+    case names.structuredOutputLabel:
       state.structuredOutput = !state.structuredOutput;
       return true;
     case "Code execution":
@@ -280,176 +282,60 @@ function toggleSwitch(label: string): boolean {
   }
 }
 
-function openModelPicker(): void {
-  const search = h("input", {
-    type: "text",
-    placeholder: "Search for a model",
-    "aria-label": "Search for a model",
+function openNewChatDialog(): void {
+  const confirm = h("button", { class: "ms-button-primary" }, names.discardConfirmText);
+  confirm.addEventListener("click", () => {
+    state.turns = [];
+    state.previousResponseId = null;
+    clearChat();
+    closeOverlays("dialog");
+    updateRunEnabled();
+    if (latest) counter.schedule();
   });
-  const list = h("div", { class: "model-list", role: "listbox" });
-  const fill = () => {
-    const q = (search as HTMLInputElement).value.toLowerCase();
-    list.replaceChildren(
-      ...state.models
-        .filter((m) => m.id.includes(q) || m.displayName.toLowerCase().includes(q))
-        .map((m) =>
-          h(
-            state.ui === "2025" ? "ms-model-carousel-row" : "button",
-            {
-              class: `model-row${m.id === `models/${state.model}` ? " selected" : ""}`,
-              "data-model-id": m.id,
-              role: "option",
-            },
-            h("span", { class: "model-title" }, m.displayName),
-            h("span", { class: "model-subtitle" }, m.id.replace(/^models\//, "")),
-          ),
-        ),
-    );
-  };
-  search.addEventListener("input", fill);
-  fill();
   dialog(
-    "Select a model",
-    h(state.ui === "2025" ? "ms-model-carousel" : "div", { class: "model-picker" }, search, list),
-    [h("button", { class: "ms-button-borderless", "data-test-close-button": true }, "Close")],
+    "Discard unsaved changes?",
+    h("p", {}, "Your current chat will be discarded."),
+    [
+      h("button", { class: "ms-button-borderless", "data-test-close-button": true }, "Cancel"),
+      confirm,
+    ],
+    names.dialogTag,
   );
 }
 
-function openSystemInstructions(): void {
-  const textarea = h("textarea", {
-    "aria-label": "System instructions",
-    rows: 8,
-    placeholder: "Optional tone and style instructions for the model",
-  }) as HTMLTextAreaElement;
-  textarea.value = state.systemInstruction;
-  if (state.ui === "2025") {
-    const slot = $(".system-instructions-slot")!;
-    if (slot.firstChild) slot.replaceChildren();
-    else slot.replaceChildren(h("ms-system-instructions", {}, textarea));
-    return;
-  }
-  dialog("System instructions", h("div", { class: "system-instructions-panel" }, textarea), [
-    h(
-      "button",
-      {
-        class: "ms-button-borderless",
-        "data-test-close-button": true,
-        "aria-label": "Close panel",
-      },
-      "Close",
-    ),
-  ]);
-}
-
-function openDeclarations(kind: "functions" | "schema"): void {
-  const editor = h("textarea", {
-    class: "code-editor",
-    rows: 14,
-    spellcheck: "false",
-    "aria-label": kind === "functions" ? "Function declarations" : "JSON schema",
-  }) as HTMLTextAreaElement;
-  editor.value = JSON.stringify(
-    kind === "functions" ? state.functions : (state.schema ?? { type: "object", properties: {} }),
-    null,
-    2,
-  );
-  const error = h("div", { class: "editor-error", role: "alert" });
-  const save = h(
-    "button",
-    {
-      class: "ms-button-primary",
-      "aria-label":
-        kind === "functions" ? "Save the current function declarations" : "Save the current schema",
-    },
-    "Save",
-  );
-  save.addEventListener("click", () => {
-    try {
-      const value = JSON.parse(editor.value);
-      if (kind === "functions") {
-        if (!Array.isArray(value) || value.some((f) => typeof f?.name !== "string"))
-          throw new Error("Expected a list of declarations, each with a name");
-        state.functions = value;
-      } else {
-        if (typeof value !== "object" || value === null || Array.isArray(value))
-          throw new Error("Expected a JSON schema object");
-        state.schema = value;
-      }
-      closeOverlays("dialog");
-    } catch (err) {
-      error.textContent = `Invalid JSON: ${(err as Error).message}`;
-    }
-  });
-  const reset = h(
-    "button",
-    {
-      class: "ms-button-borderless",
-      "aria-label": kind === "functions" ? "Reset the function declarations" : "Reset the schema",
-    },
-    "Reset",
-  );
-  reset.addEventListener(
-    "click",
-    () =>
-      (editor.value =
-        kind === "functions" ? "[]" : '{\n  "type": "object",\n  "properties": {}\n}'),
-  );
-  const body =
-    kind === "functions"
-      ? h(
-          "div",
-          {},
-          h(
-            "ms-tab-group",
-            {},
-            h("button", { role: "tab", "aria-selected": "true" }, "Code Editor"),
-            h("button", { role: "tab", "aria-selected": "false" }, "Visual Editor"),
-          ),
-          h("ms-text-editor", {}, editor),
-          error,
-        )
-      : h("div", {}, h("ms-text-editor", {}, editor), error);
-  dialog(kind === "functions" ? "Function declarations" : "Structured output", body, [
-    reset,
-    h("button", { class: "ms-button-borderless", "data-test-close-button": true }, "Close"),
-    save,
-  ]);
-}
-
-function openMoreActions(): void {
-  const item = h(
-    "button",
-    {
-      class: `mat-mdc-menu-item${state.temporary ? " ms-button-active" : ""}`,
-      role: "menuitem",
-      "aria-label": names.temporaryChatLabel,
-      "data-test-incognito-toggle": true,
-    },
-    "Temporary chat",
-    state.temporary ? h("span", { "data-test-incognito-checkmark": true }, " ✓") : null,
-  );
+function openThinkingLevels(select: HTMLElement): void {
+  const levels = (select.getAttribute("data-levels") ?? "").split(",") as ThinkingLevel[];
+  select.setAttribute("aria-expanded", "true");
   openPane(
-    "menu",
+    "listbox",
     h(
       "div",
-      { class: "mat-mdc-menu-panel", role: "menu" },
-      item,
-      h("button", { class: "mat-mdc-menu-item", role: "menuitem" }, "Get code"),
+      { role: "listbox", class: "mat-mdc-select-panel" },
+      ...levels.map((l) =>
+        h(
+          "mat-option",
+          { role: "option", "data-level": l, "aria-selected": String(l === state.level) },
+          h("span", { class: "mdc-list-item__primary-text" }, levelLabel(l)),
+        ),
+      ),
     ),
   );
 }
 
-function setTemporary(on: boolean): void {
-  state.temporary = on;
-  $(".incognito-slot")!.replaceChildren(
-    on
-      ? h(
-          "ms-incognito-mode-indicator",
-          {},
-          h("span", { "data-test-id": "main-text" }, "Temporary chat"),
-        )
-      : "",
-  );
+function toggleSettingsPanel(): void {
+  const panel = $("ms-right-side-panel")!;
+  const settings = panel.querySelector("ms-run-settings");
+  if (settings) settings.remove();
+  else {
+    panel.append(h("ms-run-settings", {}));
+    renderSettings(state);
+  }
+}
+
+// 2026-08: overlays swallow clicks, and the settings groups toggle; both ahead of the handler below.
+if (latest) {
+  installOverlayGuard();
+  installGroupToggles(() => renderSettings(state));
 }
 
 document.addEventListener("click", (event) => {
@@ -464,99 +350,57 @@ document.addEventListener("click", (event) => {
   const label = button.getAttribute("aria-label") ?? "";
 
   if (button === runButton()) return state.running ? state.running.abort() : run();
-  if (label === names.newChatLabel) {
-    if (state.turns.length === 0) return;
-    const confirm = h("button", { class: "ms-button-primary" }, names.discardConfirmText);
-    confirm.addEventListener("click", () => {
-      state.turns = [];
-      state.previousResponseId = null;
-      clearChat();
-      closeOverlays("dialog");
-      updateRunEnabled();
-    });
-    dialog("Discard unsaved changes?", h("p", {}, "Your current chat will be discarded."), [
-      h("button", { class: "ms-button-borderless", "data-test-close-button": true }, "Cancel"),
-      confirm,
-    ]);
-    return;
-  }
-  if (label === "View more actions") return openMoreActions();
+  if (label === names.newChatLabel)
+    return state.turns.length === 0 ? undefined : openNewChatDialog();
+  if (label === "View more actions") return openMoreActions(state);
   if (label === names.temporaryChatLabel) {
-    setTemporary(!state.temporary);
+    if (latest) return toggleTemporaryInMenu(state, button);
+    setTemporary(state, !state.temporary);
     return closeOverlays("menu");
   }
   if (button.hasAttribute("data-test-close-button")) return closeOverlays("dialog");
-  if (label === "Toggle run settings panel") {
-    const panel = $("ms-right-side-panel")!;
-    const settings = panel.querySelector("ms-run-settings");
-    if (settings) settings.remove();
-    else {
-      panel.append(h("ms-run-settings", {}));
-      renderSettings(state, tokenCount);
-    }
-    return;
-  }
+  if (label === "Toggle run settings panel") return toggleSettingsPanel();
+  if (latest && button.matches("ms-model-selector button.model-selector-card"))
+    return openModelSelection(state, switchModel);
   if (
     button.hasAttribute("data-test-model-selector-card") ||
     button.closest("ms-model-selector-v3")
   )
-    return openModelPicker();
+    return openModelPicker(state);
   if (button.classList.contains("model-row") || button.tagName === "MS-MODEL-CAROUSEL-ROW") {
     const model = state.models.find((m) => m.id === button.getAttribute("data-model-id"));
-    if (model) {
-      applyModelDefaults(state, model);
-      writePreference("promptModel", model.id);
-      renderSettings(state, tokenCount);
-    }
+    if (model) switchModel(model);
     return closeOverlays("dialog");
   }
   if (
     button.hasAttribute("data-test-system-instructions-card") ||
     button.hasAttribute("data-test-si")
   )
-    return openSystemInstructions();
+    return openSystemInstructions(state, () => renderSettings(state));
   if (button.getAttribute("role") === "switch" && toggleSwitch(label)) {
     setSwitch(button, !(button.getAttribute("aria-checked") === "true"));
-    return renderSettings(state, tokenCount);
+    return renderSettings(state);
   }
-  if (label === "Thinking Level") {
-    const levels = (button.getAttribute("data-levels") ?? "").split(",") as ThinkingLevel[];
-    button.setAttribute("aria-expanded", "true");
-    openPane(
-      "listbox",
-      h(
-        "div",
-        { role: "listbox", class: "mat-mdc-select-panel" },
-        ...levels.map((l) =>
-          h(
-            "mat-option",
-            { role: "option", "data-level": l, "aria-selected": String(l === state.level) },
-            h("span", { class: "mdc-list-item__primary-text" }, levelLabel(l)),
-          ),
-        ),
-      ),
-    );
-    return;
-  }
+  if (label === "Thinking Level") return openThinkingLevels(button);
   if (button.tagName === "MAT-OPTION" && button.hasAttribute("data-level")) {
     state.level = button.getAttribute("data-level") as ThinkingLevel;
     closeOverlays("listbox");
-    return renderSettings(state, tokenCount);
+    return renderSettings(state);
   }
   if (label === "Edit function declarations" && button.getAttribute("aria-disabled") !== "true")
-    return openDeclarations("functions");
+    return openDeclarations(state, "functions");
   if (
     button.classList.contains("edit-schema-button") &&
     button.getAttribute("aria-disabled") !== "true"
   )
-    return openDeclarations("schema");
+    return openDeclarations(state, "schema");
   if (label.startsWith("Remove ") && button.classList.contains("chip-remove")) {
     state.stopSequences = state.stopSequences.filter((s) => s !== label.slice("Remove ".length));
-    return renderSettings(state, tokenCount);
+    return renderSettings(state);
   }
   if (label === "Expand or collapse tools") {
     writePreference("areToolsOpen", readPreferences().areToolsOpen === false);
-    return renderSettings(state, tokenCount);
+    return renderSettings(state);
   }
 });
 
@@ -566,37 +410,55 @@ document.addEventListener("input", (event) => {
     state.prompt = target.value;
     target.parentElement!.setAttribute("data-value", target.value);
     updateRunEnabled();
+    if (latest) counter.schedule();
   } else if (target.getAttribute("aria-label") === "System instructions") {
     state.systemInstruction = target.value;
   }
 });
 
-// Number inputs commit on change (blur or Enter), as the Material sliders' inputs do.
+// Number inputs commit on change (blur or Enter), as the Material sliders' inputs do. The
+// 2026-08 boxes are text inputs: their bounds are the spinbutton's aria-valuemin/-max.
 document.addEventListener("change", (event) => {
   const target = event.target as HTMLInputElement;
   const setting = target.getAttribute("data-setting");
   if (setting === null) return;
   const value = Number(target.value);
   if (!Number.isFinite(value)) return;
+  const bound = (attr: string, fallback: number) =>
+    Number(target.getAttribute(attr) || target.getAttribute(`aria-value${attr}`) || fallback);
   const clamp = (v: number) =>
-    Math.min(Number(target.max || Infinity), Math.max(Number(target.min || -Infinity), v));
+    Math.min(bound("max", Infinity), Math.max(bound("min", -Infinity), v));
   if (setting === "temperature") state.temperature = clamp(value);
   else if (setting === "topP") state.topP = clamp(value);
   else if (setting === "maxOutputTokens") state.maxOutputTokens = Math.round(clamp(value));
   else if (setting === "budget") state.budget = Math.round(clamp(value));
-  renderSettings(state, tokenCount);
+  renderSettings(state);
 });
+
+function addStopSequence(input: HTMLInputElement, selector: string): void {
+  const value = input.value;
+  if (value !== "" && !state.stopSequences.includes(value)) state.stopSequences.push(value);
+  renderSettings(state);
+  $(selector)?.focus();
+}
 
 document.addEventListener("keydown", (event) => {
   const target = event.target as HTMLElement;
   if (target === promptTextarea() && event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
     event.preventDefault();
+    // 2026-08 (facts §9 "Run"): a script's Ctrl+Enter is refused with a misleading 403 text.
+    if (latest && !event.isTrusted) return snackBar(PERMISSION_TEXT);
     run();
-  } else if (target.getAttribute("aria-label") === "Add stop token" && event.key === "Enter") {
-    const value = (target as HTMLInputElement).value;
-    if (value !== "" && !state.stopSequences.includes(value)) state.stopSequences.push(value);
-    renderSettings(state, tokenCount);
-    $('input[aria-label="Add stop token"]')?.focus();
+  } else if (
+    !latest &&
+    target.getAttribute("aria-label") === "Add stop token" &&
+    event.key === "Enter"
+  ) {
+    addStopSequence(target as HTMLInputElement, 'input[aria-label="Add stop token"]');
+  } else if (latest && target.id === "chip-input" && event.keyCode === 13) {
+    // Material's chip input adds on its separator key codes (ENTER = 13), so a synthetic
+    // KeyboardEvent with only `key: "Enter"` adds nothing, as on the real page.
+    addStopSequence(target as HTMLInputElement, "ms-stop-sequence-input input#chip-input");
   }
 });
 

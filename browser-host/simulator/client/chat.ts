@@ -1,11 +1,13 @@
+import { BLOCKED_DETAIL, BLOCKED_TITLE } from "./error-surfaces.js";
 import { h, markdown } from "./h.js";
 import type { AppState } from "./state.js";
-import { UI_NAMES } from "./ui-names.js";
+import { uiNames } from "./ui-names.js";
 
 /*
  * Chat turns (facts §1.2 "Chat area and turns"). Like the real page, only the last turns keep
  * their content: earlier ones are virtualised to a fixed-height placeholder, which is why a
- * driver must read answers from the network and not from here.
+ * driver must read answers from the network and not from here. A failed turn shows `.model-error`
+ * before 2026-08 and `ms-error-message[role=alert]` in 2026-08 (facts §9 "Error surfaces").
  */
 
 let chunkIds = 0;
@@ -17,6 +19,8 @@ export interface ModelTurnView {
   addText(text: string): void;
   addFunctionCall(name: string, args: unknown): void;
   error(message: string): void;
+  /** The prompt was blocked: "No Content" before 2026-08 (§4), "Content blocked" after (§9). */
+  blocked(): void;
   finish(seconds: number): void;
 }
 
@@ -103,8 +107,19 @@ export function addUserTurn(text: string): void {
   );
 }
 
+/** 2026-08's failure in a turn: `ms-error-message[role=alert]`, an icon and the words. */
+const failure = (icon: string, ...words: Array<HTMLElement | string>) =>
+  h(
+    "ms-error-message",
+    { role: "alert" },
+    h("span", { class: "material-symbols-outlined" }, icon),
+    " ",
+    ...words,
+  );
+
 export function addModelTurn(state: AppState): ModelTurnView {
-  const names = UI_NAMES[state.ui];
+  const names = uiNames(state);
+  const latest = state.ui === "2026-08";
   const { turn, content, footer } = turnShell("model");
   const chunk = h("ms-prompt-chunk", { id: `chunk-${++chunkIds}` });
   const loading = h("ms-chat-loading-indicator", {}, "…");
@@ -169,24 +184,40 @@ export function addModelTurn(state: AppState): ModelTurnView {
     error(message) {
       loading.remove();
       content.append(
-        h(
-          "div",
-          { class: "model-error" },
-          h("span", { class: "material-symbols-outlined" }, "error"),
-          " ",
-          message,
-        ),
+        latest
+          ? failure("error", h("span", { class: "error-text" }, message))
+          : h(
+              "div",
+              { class: "model-error" },
+              h("span", { class: "material-symbols-outlined" }, "error"),
+              " ",
+              message,
+            ),
+      );
+    },
+    blocked() {
+      loading.remove();
+      content.append(
+        latest
+          ? failure(
+              "block",
+              h("span", { class: "error-title" }, BLOCKED_TITLE),
+              " · ",
+              h("span", { class: "error-detail" }, BLOCKED_DETAIL),
+            )
+          : h("div", { class: "model-error", title: "Safety" }, "No Content"),
       );
     },
     finish(seconds) {
       loading.remove();
       footer.append(h("span", { class: "model-run-time-pill" }, `${seconds.toFixed(1)}s`));
-      turn
-        .querySelector(".actions-container")!
-        .append(
-          h("button", { class: "toggle-edit-button", "aria-label": "Edit" }, "✎"),
-          h("button", { "aria-label": "Rerun this turn", name: "rerun-button" }, "↻"),
-        );
+      const rerun = h("button", { "aria-label": "Rerun this turn", name: "rerun-button" }, "↻");
+      turn.querySelector(".actions-container")!.append(
+        h("button", { class: "toggle-edit-button", "aria-label": "Edit" }, "✎"),
+        // 2026-08: each turn has its own run-button host (single-turn rerun, facts §1.2 [U10]),
+        // so an unscoped `ms-run-button button[type=submit]` finds this one first.
+        latest ? h(names.runHost, {}, (rerun.setAttribute("type", "submit"), rerun)) : rerun,
+      );
     },
   };
   return view;

@@ -1,5 +1,7 @@
 import { h, slideToggle } from "./h.js";
-import { levelLabel, LEVEL_NAMES, readPreferences, type AppState } from "./state.js";
+import { renderSettings0826 } from "./settings-2026-08.js";
+import { readPreferences, type AppState } from "./state.js";
+import { thinkingSetting } from "./thinking-setting.js";
 
 /*
  * The run settings panel (facts §1.2 "Run settings panel"): model card, system instructions
@@ -55,69 +57,6 @@ function slider(state: AppState, kind: "temperature" | "topP"): HTMLElement {
         "data-setting": kind,
       }),
     ),
-  );
-}
-
-function thinking(state: AppState): HTMLElement | null {
-  const model = state.models.find((m) => m.id === `models/${state.model}`);
-  if (!model?.thinking.supported) return null;
-  const d = model.thinking.descriptor ?? [];
-  if (model.thinking.level) {
-    const levels = (Array.isArray(d[6]) ? (d[6] as number[]) : [1, 3])
-      .map((code) => LEVEL_NAMES[code]!)
-      .filter(Boolean);
-    return h(
-      "div",
-      { class: "setting thinking" },
-      h("h3", {}, "Thinking level"),
-      h(
-        "mat-select",
-        {
-          role: "combobox",
-          "aria-label": "Thinking Level",
-          "aria-expanded": "false",
-          "data-levels": levels.join(","),
-          tabindex: 0,
-        },
-        h("span", { class: "mat-mdc-select-value-text" }, levelLabel(state.level)),
-      ),
-    );
-  }
-  const canDisable = d[3] !== 0;
-  const min = typeof d[2] === "number" ? d[2] : 0;
-  const max = typeof d[1] === "number" ? d[1] : 24576;
-  return h(
-    "div",
-    { class: "setting thinking" },
-    slideToggle(
-      "Toggle thinking mode",
-      state.thinkingOn,
-      { "data-test-toggle": "enable-thinking" },
-      !canDisable,
-    ),
-    state.thinkingOn
-      ? slideToggle("Toggle thinking budget between auto and manual", state.manualBudget, {
-          "data-test-toggle": "manual-budget",
-        })
-      : null,
-    state.thinkingOn && state.manualBudget
-      ? h(
-          "div",
-          { "data-test-id": "user-setting-budget-animation-wrapper" },
-          h(
-            "div",
-            { "data-test-slider": true },
-            h("input", {
-              type: "number",
-              min,
-              max,
-              value: state.budget,
-              "aria-label": "Thinking budget",
-              "data-setting": "budget",
-            }),
-          ),
-        )
-      : null,
   );
 }
 
@@ -182,9 +121,11 @@ function tools(state: AppState): HTMLElement {
   );
 }
 
-export function renderSettings(state: AppState, tokenCount: number | null): void {
-  const host = document.querySelector("ms-run-settings");
+/** Re-renders the run settings panel (when it is open) for this page's generation. */
+export function renderSettings(state: AppState): void {
+  const host = document.querySelector<HTMLElement>("ms-run-settings");
   if (!host) return;
+  if (state.ui === "2026-08") return renderSettings0826(host, state);
   const model = state.models.find((m) => m.id === `models/${state.model}`);
   const modelCard =
     state.ui === "2025"
@@ -228,11 +169,11 @@ export function renderSettings(state: AppState, tokenCount: number | null): void
       h(
         "span",
         { class: "token-count-container" },
-        `${(tokenCount ?? 0).toLocaleString("en-US")} / ${(model?.inputLimit ?? 1048576).toLocaleString("en-US")}`,
+        `${(state.tokenCount ?? 0).toLocaleString("en-US")} / ${(model?.inputLimit ?? 1048576).toLocaleString("en-US")}`,
       ),
     ),
     slider(state, "temperature"),
-    thinking(state),
+    thinkingSetting(state),
     tools(state),
     h(
       "div",

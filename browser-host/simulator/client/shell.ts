@@ -1,16 +1,20 @@
 import { h } from "./h.js";
 import type { AppState } from "./state.js";
-import { UI_NAMES } from "./ui-names.js";
+import { uiNames } from "./ui-names.js";
 
 /*
  * The page skeleton of facts §1.3 for one UI generation: navbar, toolbar, chat area, the
  * footer prompt box with its Run button, and the right-hand run settings panel (filled by
- * settings.ts). Tag names, classes, aria-* and data-test-* hooks are the real ones.
+ * settings.ts). Tag names, classes, aria-* and data-test-* hooks are the real ones; 2026-08
+ * adds `formcontrolname="promptText"` and `ms-add-media-button` (facts §9).
  */
 
+let theRunButton: HTMLButtonElement | null = null;
+
 export function renderShell(root: HTMLElement, state: AppState): void {
-  const names = UI_NAMES[state.ui];
+  const names = uiNames(state);
   const is2025 = state.ui === "2025";
+  const latest = state.ui === "2026-08";
 
   const runButton = is2025
     ? h(
@@ -36,11 +40,14 @@ export function renderShell(root: HTMLElement, state: AppState): void {
         h("span", { class: "shortcut" }, " Ctrl ↵"),
       );
 
+  theRunButton = runButton as HTMLButtonElement;
+
   const textarea = h("textarea", {
     class: "textarea",
     rows: 1,
     placeholder: names.textareaPlaceholder,
     "aria-label": names.textareaLabel,
+    ...(latest ? { formcontrolname: "promptText" } : {}),
   });
 
   const toolbar = h(
@@ -95,21 +102,35 @@ export function renderShell(root: HTMLElement, state: AppState): void {
         { class: "text-wrapper" },
         h("ms-autosize-textarea", { "data-value": "" }, textarea),
       ),
-      h(
-        "ms-add-chunk-menu",
-        {},
-        h(
-          "button",
-          {
-            class: "ms-button-icon",
-            "data-test-id": "add-media-button",
-            "aria-label": is2025
-              ? "Insert assets such as images, videos, files, or audio"
-              : "Insert images, videos, audio, or files",
-          },
-          "⊕",
-        ),
-      ),
+      latest
+        ? h(
+            "ms-add-media-button",
+            {},
+            h(
+              "button",
+              {
+                class: "ms-button-icon",
+                "data-test": "selectMediaMenu",
+                "aria-label": "Insert images, videos, audio, or files",
+              },
+              "⊕",
+            ),
+          )
+        : h(
+            "ms-add-chunk-menu",
+            {},
+            h(
+              "button",
+              {
+                class: "ms-button-icon",
+                "data-test-id": "add-media-button",
+                "aria-label": is2025
+                  ? "Insert assets such as images, videos, files, or audio"
+                  : "Insert images, videos, audio, or files",
+              },
+              "⊕",
+            ),
+          ),
       h(names.runHost, {}, runButton),
     ),
   );
@@ -152,10 +173,9 @@ export function renderShell(root: HTMLElement, state: AppState): void {
   );
 }
 
+/** The footer's Run button, whatever its host is called (the rename option changes it). */
 export function runButton(): HTMLButtonElement {
-  return document.querySelector<HTMLButtonElement>(
-    "footer ms-run-button button, footer run-button button",
-  )!;
+  return theRunButton!;
 }
 
 export function promptTextarea(): HTMLTextAreaElement {

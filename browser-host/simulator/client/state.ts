@@ -1,11 +1,13 @@
 import type { ThinkingLevel, Turn } from "../../src/wire/generate-content-request.js";
 import type { ModelInfo } from "../../src/wire/list-models.js";
 import type { Json } from "../../src/wire/struct-value.js";
+import type { Rename } from "../boot-config.js";
 import type { Generation } from "./ui-names.js";
 
 /** The page's own model of the world: what Run sends is read from here, never from the DOM. */
 export interface AppState {
   ui: Generation;
+  rename: Rename | null;
   models: ModelInfo[];
   model: string;
   /** The prompt as the app knows it: updated by `input` events only, as Angular's binding is. */
@@ -31,6 +33,8 @@ export interface AppState {
   turns: Turn[];
   running: XMLHttpRequest | null;
   previousResponseId: string | null;
+  /** The last CountTokens total shown in `ms-token-count`. */
+  tokenCount: number | null;
 }
 
 const PREF_KEY = "aiStudioUserPreference";

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSimulator, type Simulator } from "../../simulator/server.js";
 import { launchChromium } from "../chromium.js";
 import { until } from "../../../shared/test-support/until.js";
+import { decodeChunk } from "../../src/wire/generate-content-response.js";
 import { POLL, RUN, fillPrompt, openChat, scenario } from "./page-helpers.js";
 
 /** Behaviour that needs one UI generation only: the look of the page, a frozen renderer, the control API. */
@@ -89,6 +90,34 @@ describe("the control API", () => {
     expect(await (await fetch(`${sim.url}/__sim/requests`)).json()).toEqual([]);
   });
 
+  it("validates config changes: the 2026-08 options are accepted, unknown keys and values are not", async () => {
+    const ok = await post("/__sim/config", {
+      ui: "2026-08",
+      firstRun: "random",
+      firstRunSeed: 3,
+      tokenCountMsPer1k: 50,
+      rename: "runButton",
+    });
+    expect(ok.status).toBe(200);
+    expect((await ok.json()).options).toMatchObject({
+      ui: "2026-08",
+      firstRunSeed: 3,
+      rename: "runButton",
+    });
+    for (const bad of [
+      { ui: "2024" },
+      { firstRun: "sometimes" },
+      { teleport: true },
+      { rename: "x" },
+    ])
+      expect((await post("/__sim/config", bad)).status, JSON.stringify(bad)).toBe(400);
+    // The page names its generation nowhere: the boot config is read once and removed.
+    const html = await (await fetch(`${sim.url}/prompts/new_chat`)).text();
+    expect(html).toContain('"ui":"2026-08"');
+    expect(html).not.toContain("data-ui");
+    await post("/__sim/reset", {});
+  });
+
   it("signs the session out and in; page loads follow", async () => {
     await post("/__sim/session", { signedIn: false });
     const out = await fetch(`${sim.url}/prompts/new_chat`, { redirect: "manual" });
@@ -147,6 +176,19 @@ describe("streaming scenarios on the wire", () => {
     ]);
     expect(next).toBe("silence");
     controller.abort();
+  });
+
+  it("blocked: 200, one chunk whose prompt feedback carries PROHIBITED_CONTENT and no candidate, then the trailer", async () => {
+    const body = JSON.parse(
+      await (await generate("[[sim:blocked]] something bad")).text(),
+    ) as unknown[][];
+    expect(body[0]!.length).toBe(2);
+    expect(decodeChunk(body[0]![0])).toEqual([
+      { type: "response_id", id: expect.stringMatching(/^v1_/) },
+      { type: "blocked", reason: 4 },
+      { type: "usage", usage: expect.objectContaining({ candidates: null }) },
+    ]);
+    expect(decodeChunk(body[0]![1])[0]!.type).toBe("trailer");
   });
 
   it("long: an answer of at least 100 KB, streamed in many chunks", async () => {

@@ -18,10 +18,12 @@ export const WAIT = { timeout: WAIT_MS } as const;
 export const POLL = { timeout: WAIT_MS, polling: 100 } as const;
 
 export const TEXTAREA = {
+  "2026-08": 'footer ms-prompt-box textarea[formcontrolname="promptText"]',
   "2026": "footer ms-prompt-box textarea",
   "2025": "footer ms-prompt-input-wrapper textarea",
 } as const;
 export const RUN = {
+  "2026-08": "footer ms-prompt-box ms-run-button button[type=submit]",
   "2026": "footer ms-run-button button",
   "2025": "footer run-button button.run-button",
 } as const;
@@ -65,6 +67,9 @@ export async function setNumber(page: Page, selector: string, value: number): Pr
 export const modelTurns = (page: Page) =>
   page.$$eval(".chat-turn-container.model", (turns) => turns.length);
 
+/** What marks a model turn as over: the run-time pill, or a failure (2026-08: `ms-error-message`). */
+const TURN_OVER = ".model-run-time-pill, .model-error, ms-error-message";
+
 /**
  * Presses Run and waits until a new model turn has ended (run-time pill) or failed (turn error),
  * in two steps so a failure says which did not happen. Pressed through the DOM, as the driver
@@ -83,16 +88,14 @@ export async function runAndWait(page: Page, ui: Ui, timeoutMs = 45_000): Promis
     );
   await page
     .waitForFunction(
-      (css, n) => {
+      (css, n, over) => {
         const all = document.querySelectorAll(css);
-        return (
-          all.length > n &&
-          all[all.length - 1]!.querySelector(".model-run-time-pill, .model-error") !== null
-        );
+        return all.length > n && all[all.length - 1]!.querySelector(over) !== null;
       },
       { timeout: timeoutMs, polling: 100 },
       turns,
       before,
+      TURN_OVER,
     )
     .catch((err: Error) =>
       Promise.reject(
@@ -105,14 +108,22 @@ export async function requests(simUrl: string): Promise<RecordedRequest[]> {
   return (await fetch(`${simUrl}/__sim/requests`)).json() as Promise<RecordedRequest[]>;
 }
 
-export async function scenario(simUrl: string, body: Record<string, unknown>): Promise<void> {
-  const res = await fetch(`${simUrl}/__sim/scenario`, {
+async function control(simUrl: string, path: string, body: Record<string, unknown>): Promise<void> {
+  const res = await fetch(`${simUrl}/__sim/${path}`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify(body),
   });
-  if (!res.ok) throw new Error(`scenario refused: ${await res.text()}`);
+  if (!res.ok) throw new Error(`${path} refused: ${await res.text()}`);
 }
+
+/** Queues a scenario for the next run(s) (`POST /__sim/scenario`). */
+export const scenario = (simUrl: string, body: Record<string, unknown>) =>
+  control(simUrl, "scenario", body);
+
+/** Changes the simulator's options (`POST /__sim/config`); `/__sim/reset` restores them. */
+export const configure = (simUrl: string, body: Record<string, unknown>) =>
+  control(simUrl, "config", body);
 
 export async function clickSwitch(page: Page, label: string): Promise<void> {
   await page.click(`button[role="switch"][aria-label="${label}"]`);
