@@ -114,6 +114,11 @@ export const ERROR_CATALOG = {
     type: "server_error",
     when: "a setting the request asked for has no control on AI Studio's page (the page changed); the host's log names the control",
   },
+  upstream_unsupported: {
+    status: 400,
+    type: "invalid_request_error",
+    when: "AI Studio's page does not offer a combination of settings the request asked for on this model (function calling or structured output together with Google Search, on the 2026-08 page)",
+  },
   upstream_stalled: {
     status: 504,
     type: "server_error",
@@ -156,6 +161,8 @@ export const HOST_ERRORS = {
   upstream_blocked: "AI Studio blocked the request as prohibited content.",
   upstream_ui_changed:
     "AI Studio's page has no control for a setting this request asked for (the page changed); the host's log names it.",
+  upstream_unsupported:
+    "AI Studio does not allow this combination of settings for the model (function calling or structured output together with web search); send them in separate requests.",
   auth_expired: "The Google login of the browser host serving this request has expired.",
   host_busy: "The browser host had no free lane for the request.",
   host_disconnected: "The browser host disconnected while it had the request.",

@@ -79,6 +79,15 @@ export type HostErrorEvent = z.infer<typeof HostErrorEventSchema>;
 
 // Progress: no content, only where the job is.
 
+/**
+ * Settings the request asked for that the page would not take, by the request's own parameter
+ * names; sent before any output, and only by a host in lenient mode (strict hosts fail the job).
+ */
+export const SettingsDroppedEventSchema = z.object({
+  t: z.literal("settings_dropped"),
+  settings: z.array(z.string().min(1).max(64)).min(1).max(20),
+});
+
 /** The host has the job on a lane (host → pool), or the job runs (pool → Worker). */
 export const StartedEventSchema = z.object({
   t: z.literal("started"),
@@ -93,6 +102,7 @@ export const QueuedEventSchema = z.object({
 /** What a host reports for a job it runs. */
 export const HostJobEventSchema = z.discriminatedUnion("t", [
   StartedEventSchema,
+  SettingsDroppedEventSchema,
   TextEventSchema,
   ThoughtEventSchema,
   ToolCallsEventSchema,
@@ -105,6 +115,7 @@ export type HostJobEvent = z.infer<typeof HostJobEventSchema>;
 export const JobEventSchema = z.discriminatedUnion("t", [
   QueuedEventSchema,
   StartedEventSchema,
+  SettingsDroppedEventSchema,
   TextEventSchema,
   ThoughtEventSchema,
   ToolCallsEventSchema,

@@ -139,6 +139,37 @@ describe("chat completions through a connected host", () => {
     expect(chunks.every((c) => c.choices.length === 1 && c.usage === undefined)).toBe(true);
   });
 
+  it("names the settings a lenient host dropped: a header, or an SSE comment once streaming", async () => {
+    const { key } = await createKey();
+    const host = await TestHost.connect();
+    const plain = chat(key, { stop: ["X"], top_p: 0.5 });
+    const first = await host.next("job");
+    host.event(first.jobId, { t: "started" });
+    host.event(first.jobId, { t: "settings_dropped", settings: ["stop", "top_p"] });
+    host.answer(first.jobId, "ok");
+    const res = await plain;
+    expect(res.status).toBe(200);
+    expect(res.headers.get("x-aistudio-dropped-settings")).toBe("stop, top_p");
+    expect(ChatCompletionSchema.parse(await res.json<any>()).choices[0]!.message.content).toBe(
+      "ok",
+    );
+
+    const streamed = chat(key, { stream: true, stop: ["X"] });
+    const second = await host.next("job");
+    host.event(second.jobId, { t: "started" });
+    host.event(second.jobId, { t: "settings_dropped", settings: ["stop"] });
+    host.answer(second.jobId, "ok");
+    const events = await readSse(await streamed);
+    expect(events).toContainEqual({ comment: "dropped-settings stop" });
+    expect(events.at(-1)).toEqual({ data: "[DONE]" });
+
+    // A strict host (the default) sends nothing of the kind: no header.
+    const strict = chat(key, {});
+    const third = await host.next("job");
+    host.answer(third.jobId, "ok");
+    expect((await strict).headers.get("x-aistudio-dropped-settings")).toBeNull();
+  });
+
   it("normalises the request for the host: max tokens, stop, tools, response format, images", async () => {
     const { key } = await createKey();
     const host = await TestHost.connect();

@@ -18,6 +18,8 @@ export class CompletionGatherer {
   private readonly toolCalls: WireToolCall[] = [];
   private finish: FinishReason | null = null;
   private usage: Usage | undefined;
+  /** Settings the host could not apply (lenient mode), by the request's parameter names. */
+  readonly dropped: string[] = [];
 
   constructor(private readonly identity: CompletionIdentity) {}
 
@@ -42,6 +44,9 @@ export class CompletionGatherer {
         return;
       case "error":
         throw new ApiError(event.code, event.message);
+      case "settings_dropped":
+        this.dropped.push(...event.settings.filter((s) => !this.dropped.includes(s)));
+        return;
       case "queued":
       case "started":
         return;

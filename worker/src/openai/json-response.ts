@@ -33,12 +33,15 @@ export const KEEPALIVE_JSON_HEADERS = {
 const encoder = new TextEncoder();
 const SPACE = encoder.encode(" ");
 
-/** The completion when it was complete before any output, else a body that ends with it. */
+/**
+ * The completion when it was complete before any output, else a body that ends with it; and the
+ * settings the host dropped, which it reports before any output (so before the headers go).
+ */
 export async function jsonCompletion(
   events: PoolEventReader,
   identity: CompletionIdentity,
   options: { requestId: string; keepAliveMs: number },
-): Promise<ChatCompletion | ReadableStream<Uint8Array>> {
+): Promise<{ answer: ChatCompletion | ReadableStream<Uint8Array>; dropped: string[] }> {
   const gather = new CompletionGatherer(identity);
   /** The next event; a stream that ends before `done` or `error` is our failure. */
   const next = async () => {
@@ -52,7 +55,7 @@ export async function jsonCompletion(
   for (;;) {
     const event = await next();
     gather.add(event);
-    if (gather.done) return gather.completion();
+    if (gather.done) return { answer: gather.completion(), dropped: gather.dropped };
     if (isOutput(event)) break;
   }
 
@@ -86,7 +89,7 @@ export async function jsonCompletion(
       void events.cancel();
     },
   });
-  return body;
+  return { answer: body, dropped: gather.dropped };
 }
 
 function lateError(err: unknown, requestId: string) {

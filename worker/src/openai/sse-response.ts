@@ -59,6 +59,9 @@ export function sseStream(
         return `: queued ${event.position}\n\n`;
       case "started":
         return role();
+      case "settings_dropped":
+        // Headers are out already; a comment is the one place left that clients skip.
+        return `: dropped-settings ${event.settings.join(",")}\n\n`;
       case "text":
         return role() + chunk({ content: event.text });
       case "thought":

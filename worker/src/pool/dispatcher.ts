@@ -168,6 +168,14 @@ export class Dispatcher {
       case "started":
         job.emit({ t: "started" });
         break;
+      case "settings_dropped":
+        log.warn("host ran a job without some settings", {
+          jobId: frame.jobId,
+          hostId: host.id,
+          dropped: event.settings.join(","),
+        });
+        job.emit(event);
+        break;
       case "text":
       case "thought":
       case "tool_calls":

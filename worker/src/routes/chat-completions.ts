@@ -10,6 +10,10 @@ import { configOf } from "../env.js";
 import { SSE_HEADERS, sseStream } from "../openai/sse-response.js";
 import { submitJob } from "../pool-client.js";
 import { parseBody, readJson } from "../validate.js";
+import { log } from "../log.js";
+
+/** Names the settings a lenient host ran the request without (streams carry an SSE comment). */
+export const DROPPED_SETTINGS_HEADER = "x-aistudio-dropped-settings";
 
 export const chatCompletions = new Hono<AppEnv>().post(
   "/",
@@ -34,12 +38,19 @@ export const chatCompletions = new Hono<AppEnv>().post(
       const includeUsage = body.stream_options?.include_usage === true;
       return c.body(sseStream(events, identity, { includeUsage, requestId }), 200, SSE_HEADERS);
     }
-    const answer = await jsonCompletion(events, identity, {
+    const { answer, dropped } = await jsonCompletion(events, identity, {
       requestId,
       keepAliveMs: configOf(c.env).NONSTREAM_KEEPALIVE_MS,
     });
+    const headers: Record<string, string> =
+      dropped.length > 0 ? { [DROPPED_SETTINGS_HEADER]: dropped.join(", ") } : {};
+    if (dropped.length > 0)
+      log.warn("answered without settings the page would not take", {
+        requestId,
+        dropped: dropped.join(","),
+      });
     return answer instanceof ReadableStream
-      ? c.body(answer, 200, KEEPALIVE_JSON_HEADERS)
-      : c.json(answer);
+      ? c.body(answer, 200, { ...KEEPALIVE_JSON_HEADERS, ...headers })
+      : c.json(answer, 200, headers);
   },
 );
