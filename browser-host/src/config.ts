@@ -93,6 +93,18 @@ export const HostConfigSchema = z.object({
    * renames a hook (see README, "the UI changed"); validated at start.
    */
   SELECTORS_FILE: z.string().optional(),
+  /**
+   * strict: a job fails when the page will not take a setting it asked for (upstream_ui_changed,
+   * naming the control). lenient: the job runs without it, and the answer says which settings
+   * were dropped (x-aistudio-dropped-settings).
+   */
+  SETTINGS_MODE: z.enum(["strict", "lenient"]).default("strict"),
+  /**
+   * AI Studio shows a new account its terms of service once, as a dialog over the page that
+   * closes only by consenting. 1: the host ticks the required consent and accepts, as the person
+   * signing in would. 0: the dialog is a named error; accept it once in the sign-in browser.
+   */
+  ACCEPT_TERMS: bool(true),
   /** A file the host rewrites with its state, for container health checks that need no port. */
   STATUS_FILE: z.string().optional(),
 });

@@ -35,7 +35,7 @@ export class Lane {
   private context: BrowserContext | null = null;
   private ui: AiStudioPage | null = null;
   private capture: StreamCapture | null = null;
-  private readonly state: PageState = { models: [], applied: "defaults" };
+  private readonly state: PageState = { models: [], applied: "defaults", unsure: [] };
   busy = false;
   healthy = false;
   /** Console and RPC traffic of the current page, for failure snapshots. */
@@ -92,16 +92,19 @@ export class Lane {
       this.config.PAGE_TIMEOUT_MS,
       this.log.child({ lane: this.index }),
       this.catalog,
+      { acceptTerms: this.config.ACCEPT_TERMS },
     );
     this.state.models = await this.ui.load(null);
     // A freshly loaded chat shows the model's defaults.
     this.state.applied = "defaults";
+    // A system instructions preset the page kept from an earlier job must be overwritten.
+    this.state.unsure = (await this.ui.systemInstructionsBlank()) ? [] : ["systemInstruction"];
     await this.ui.ensureTemporaryChat();
     this.stale = false;
     this.healthy = true;
     this.log.info("lane ready", {
       lane: this.index,
-      model: await this.ui.currentModel(),
+      model: await this.ui.currentModel(this.state.models),
       ui: this.ui.locate.generation(),
     });
   }
@@ -141,6 +144,7 @@ export class Lane {
           state: this.state,
           stallTimeoutMs: this.config.STALL_TIMEOUT_MS,
           pageTimeoutMs: this.config.PAGE_TIMEOUT_MS,
+          lenient: this.config.SETTINGS_MODE === "lenient",
           log: this.log.child({ lane: this.index, jobId: job.jobId }),
         },
         job,

@@ -5,12 +5,12 @@ import {
 } from "puppeteer-core";
 import type { Logger } from "../log.js";
 import { decodeListModels, type ModelInfo } from "../wire/list-models.js";
-import { AuthExpiredError, DriverError } from "./errors.js";
+import { AuthExpiredError, DriverError, TimeoutError } from "./errors.js";
 import { Locator } from "./locate.js";
 import type { SelectorCatalog } from "./selector-overrides.js";
 import { SELECTORS, type SelectorName } from "./selectors.js";
 import { SettingsPanel } from "./settings-panel.js";
-import { waitFor } from "./wait.js";
+import { waitFor, withTimeout } from "./wait.js";
 import { bareModelId } from "@aistudio-edge/shared";
 
 /*
@@ -20,8 +20,34 @@ import { bareModelId } from "@aistudio-edge/shared";
  * AbortSignal.
  */
 
+/**
+ * esbuild (tsx, the host's runtime) wraps named functions in `__name(…)` to keep their names,
+ * and that helper does not exist in the page, where puppeteer runs our page functions from their
+ * source text: a page function with a named inner function would throw there. The page gets a
+ * harmless stand-in before any of its scripts run.
+ */
+const KEEP_NAMES_SHIM = "globalThis.__name = globalThis.__name || function (f) { return f; };";
+
 /** Where the page shows a failure in words. */
-const ERROR_PLACES: SelectorName[] = ["errorCallout", "toastError", "turnError"];
+const ERROR_PLACES: SelectorName[] = ["errorCallout", "toastError", "turnError", "pageAlert"];
+
+/** A prompt this long makes the page count tokens for a noticeable time, during which Run is ignored. */
+const LONG_PROMPT_CHARS = 8_000;
+/** The token count must read the same for this long to count as settled. */
+const COUNT_STABLE_MS = 400;
+/**
+ * How long a long prompt's count gets to start changing. A page that counts only on Run (2026)
+ * never changes it; Run is then confirmed by `pressRun` instead of waiting for the page timeout.
+ */
+const COUNT_STARTS_MS = 1_500;
+/**
+ * How long a press of Run gets to show (the request leaves or the button turns to Stop) before
+ * it is pressed again. Short: the 2026-08 page also ignores Run while it counts a short prompt
+ * (a few hundred ms after the text changes), and an ignored press costs nothing.
+ */
+const RUN_TAKES_MS = 150;
+/** A read of a page that may have frozen on Run (the page is then left to the stall watchdog). */
+const QUICK_READ_MS = 1_000;
 
 export interface PageErrors {
   callout: string | null;
@@ -32,6 +58,7 @@ export interface PageErrors {
 export class AiStudioPage {
   readonly locate: Locator;
   readonly settings: SettingsPanel;
+  private shimmed = false;
 
   constructor(
     readonly page: Page,
@@ -39,9 +66,10 @@ export class AiStudioPage {
     private readonly timeoutMs: number,
     private readonly log: Logger,
     catalog: SelectorCatalog = SELECTORS,
+    options: { acceptTerms?: boolean } = {},
   ) {
-    this.locate = new Locator(page, log, catalog);
-    this.settings = new SettingsPanel(this.locate, timeoutMs);
+    this.locate = new Locator(page, log, catalog, options.acceptTerms ?? true);
+    this.settings = new SettingsPanel(this.locate, timeoutMs, log);
   }
 
   private opts(signal?: AbortSignal) {
@@ -84,6 +112,10 @@ export class AiStudioPage {
         (text) => ({ text }),
         (error: unknown) => ({ error }),
       );
+    if (!this.shimmed) {
+      await this.page.evaluateOnNewDocument(KEEP_NAMES_SHIM);
+      this.shimmed = true;
+    }
     await this.page.goto(target, { waitUntil: "domcontentloaded", timeout: this.timeoutMs });
     const outcome = await waitFor(
       async () => {
@@ -95,6 +127,7 @@ export class AiStudioPage {
       { what: "the AI Studio chat page", ...this.opts(signal), intervalMs: 100 },
     );
     if (outcome.signIn) throw new AuthExpiredError(outcome.signIn);
+    this.settings.reset();
     const models = await listModels;
     if ("error" in models)
       throw new DriverError(
@@ -106,25 +139,135 @@ export class AiStudioPage {
     return decodeListModels(models.text).models;
   }
 
-  async currentModel(signal?: AbortSignal): Promise<string> {
+  /**
+   * The model the page shows. The 2026 page has an element holding just the id; the 2026-08
+   * card shows the display name and the id together, so its text is matched against the models
+   * the page listed (an id it contains, else a display name it equals).
+   */
+  async currentModel(models: ModelInfo[], signal?: AbortSignal): Promise<string> {
     const el = await this.locate.get("modelName", this.opts(signal));
+    let parts: string[];
     try {
-      return bareModelId((await el.evaluate((e) => e.textContent ?? "")).trim());
+      // Each innermost element's text on its own: "Gemini 2.5 Flash" and "gemini-2.5-flash"
+      // in two spans read as one word through textContent.
+      parts = await el.evaluate((e) => {
+        const leaves = [e, ...e.querySelectorAll("*")].filter((d) => d.children.length === 0);
+        return leaves.map((d) => (d.textContent ?? "").replace(/\s+/g, " ").trim());
+      });
     } finally {
       await el.dispose();
     }
+    parts = parts.filter((p) => p !== "");
+    const ids = new Map(models.map((m) => [bareModelId(m.id), m]));
+    const byId = parts.map((p) => bareModelId(p)).find((p) => ids.has(p));
+    if (byId) return byId;
+    const byName = models.find((m) =>
+      parts.some((p) => p.toLowerCase() === m.displayName.trim().toLowerCase()),
+    );
+    if (byName) return bareModelId(byName.id);
+    return bareModelId(parts.join(" "));
   }
 
-  /** Turns temporary chat on (chats are then not saved to Drive). */
+  /**
+   * Chooses a model through the model selection dialog, as a person does: for a page where
+   * `?model=` and the stored preference no longer select it. True when the page shows it after.
+   */
+  async pickModel(model: string, models: ModelInfo[], signal?: AbortSignal): Promise<boolean> {
+    await this.locate.click("modelPicker", this.opts(signal));
+    const search = await this.locate.find("modelSearch");
+    if (search) {
+      try {
+        await search.evaluate((e, v) => {
+          (e as HTMLInputElement).value = v;
+          e.dispatchEvent(new Event("input", { bubbles: true }));
+        }, model);
+      } finally {
+        await search.dispose();
+      }
+    }
+    const picked = await waitFor(
+      () => this.locate.clickWhere("modelOption", model, undefined, true),
+      {
+        what: `the model '${model}' in the model selection dialog`,
+        timeoutMs: Math.min(this.timeoutMs, 5_000),
+        ...(signal ? { signal } : {}),
+      },
+    ).catch((err: unknown) => {
+      if (err instanceof TimeoutError) return false;
+      throw err;
+    });
+    if (!picked) {
+      await this.locate.overlays.clear(null, signal);
+      return false;
+    }
+    return waitFor(async () => (await this.currentModel(models, signal)) === model, {
+      what: `the page to show '${model}'`,
+      timeoutMs: Math.min(this.timeoutMs, 5_000),
+      ...(signal ? { signal } : {}),
+    }).catch((err: unknown) => {
+      if (err instanceof TimeoutError) return false;
+      throw err;
+    });
+  }
+
+  /**
+   * Turns temporary chat on (chats are then not saved to Drive). The toggle sits in the More
+   * actions menu; in 2026-08 its state shows only as a checkmark in that menu, and the menu stays
+   * open after the toggle, over the page, until it is closed. A page without the toggle (one peer
+   * saw it removed) is logged and left as it is: the job can still run.
+   */
   async ensureTemporaryChat(signal?: AbortSignal): Promise<void> {
     if (await this.locate.has("temporaryIndicator")) return;
-    // The toggle usually sits in the More actions menu; where it is in the toolbar, no menu is needed.
-    await this.locate.clickIfPresent("moreActions");
-    await this.locate.click("temporaryToggle", this.opts(signal));
-    await waitFor(() => this.locate.has("temporaryIndicator"), {
-      what: "temporary chat to turn on",
-      ...this.opts(signal),
-    });
+    try {
+      await this.locate.clickIfPresent("moreActions");
+      const toggle = await waitFor(() => this.locate.has("temporaryToggle"), {
+        what: "the temporary chat toggle",
+        timeoutMs: Math.min(this.timeoutMs, 5_000),
+        ...(signal ? { signal } : {}),
+      }).catch((err: unknown) => {
+        if (err instanceof TimeoutError) return false;
+        throw err;
+      });
+      if (!toggle) {
+        this.log.warn("AI Studio shows no temporary chat toggle; chats may be saved to Drive");
+        return;
+      }
+      const on = () =>
+        this.locate
+          .has("temporaryChecked")
+          .then(async (c) => c || this.locate.has("temporaryIndicator"));
+      if (!(await on())) {
+        await this.locate.click("temporaryToggle", this.opts(signal));
+        await waitFor(on, { what: "temporary chat to turn on", ...this.opts(signal) });
+      }
+    } finally {
+      // The menu must not stay open: its backdrop swallows the next clicks.
+      if (!signal?.aborted) await this.locate.overlays.clear(null, signal);
+    }
+  }
+
+  /**
+   * Whether the freshly loaded chat shows no system instructions. The 2026-08 page keeps them as
+   * named presets in local storage, so a reload can bring back the text of an earlier job (of
+   * another client): only the card's empty-state wording, or an empty field, counts as blank.
+   * Anything else makes the next job set the field, whatever it asks for.
+   */
+  async systemInstructionsBlank(): Promise<boolean> {
+    const field = await this.locate.find("systemInstructions");
+    if (field) {
+      try {
+        return (await field.evaluate((e) => (e as HTMLTextAreaElement).value)).trim() === "";
+      } finally {
+        await field.dispose();
+      }
+    }
+    const [card] = await this.locate.values("systemInstructionsOpen");
+    // No control at all: there is nothing to leak, and a job that asks for one fails on it.
+    if (card === undefined) return true;
+    const text = card.replace(/\s+/g, " ").trim();
+    return (
+      /^system instructions$/i.test(text) || /optional tone and style instructions/i.test(text)
+    );
   }
 
   /** Clears the chat through New chat and its "Discard and continue" dialog; a fresh page needs nothing. */
@@ -133,15 +276,21 @@ export class AiStudioPage {
     await this.locate.click("newChat", this.opts(signal));
     await waitFor(
       async () => {
-        await this.locate.clickIfPresent("dialogConfirm");
+        // By its text: another dialog's primary button ("Try …") must not be pressed instead.
+        if (!(await this.locate.clickWhere("dialogConfirm", "Discard and continue")))
+          await this.locate.clickWhere("dialogConfirm", "Continue");
         return (await this.locate.count("chatTurn")) === 0;
       },
       { what: "the chat to clear", ...this.opts(signal) },
     );
   }
 
-  /** Puts the prompt in through the textarea (value + `input`), fast even for a megabyte. */
+  /**
+   * Puts the prompt in through the textarea (value + `input`), fast even for a megabyte. A long
+   * prompt is then counted by the page, which ignores Run until the count settles: wait for it.
+   */
   async fillPrompt(text: string, signal?: AbortSignal): Promise<void> {
+    const countBefore = (await this.locate.values("tokenCount"))[0] ?? null;
     const box = await this.locate.get("promptTextarea", this.opts(signal));
     try {
       await box.evaluate((e, v) => {
@@ -156,6 +305,40 @@ export class AiStudioPage {
       what: "the Run button to enable",
       ...this.opts(signal),
     });
+    if (text.length >= LONG_PROMPT_CHARS && countBefore !== null)
+      await this.tokenCountSettled(countBefore, signal);
+  }
+
+  /**
+   * Waits until the token count has changed from `before` and then read the same for
+   * COUNT_STABLE_MS. A count that does not start changing within COUNT_STARTS_MS (the same
+   * number by chance, a page that counts later or shows none) is not an error: Run is then
+   * confirmed by `pressRun`.
+   */
+  async tokenCountSettled(before: string, signal?: AbortSignal): Promise<boolean> {
+    let last: string | null = null;
+    let since = Date.now();
+    const started = Date.now();
+    try {
+      await waitFor(
+        async () => {
+          const now = (await this.locate.values("tokenCount"))[0] ?? null;
+          if (now !== last) {
+            last = now;
+            since = Date.now();
+          }
+          if (now === before && Date.now() - started > COUNT_STARTS_MS)
+            throw new TimeoutError("the token count to start changing", COUNT_STARTS_MS);
+          return now !== null && now !== before && Date.now() - since >= COUNT_STABLE_MS;
+        },
+        { what: "the token count to settle", intervalMs: 100, ...this.opts(signal) },
+      );
+      return true;
+    } catch (err) {
+      if (!(err instanceof TimeoutError)) throw err;
+      this.log.debug("the token count did not change after a long prompt", { count: before });
+      return false;
+    }
   }
 
   private async runEnabled(): Promise<boolean> {
@@ -173,6 +356,38 @@ export class AiStudioPage {
   /** Presses Run (or Stop: one button). The click does not wait on the page's handle release. */
   async clickRun(signal?: AbortSignal): Promise<void> {
     await this.locate.click("runButton", this.opts(signal));
+  }
+
+  /**
+   * Presses Run until the page takes it: the request leaves (`sent`) or the button turns to
+   * Stop. A page still counting tokens ignores a press without a sign, so an ignored press is
+   * repeated — never while generating, where the same button would stop the answer.
+   */
+  async pressRun(sent: () => boolean, signal?: AbortSignal): Promise<void> {
+    const deadline = Date.now() + this.timeoutMs;
+    // A page that stopped answering after a press is not pressed again: the stall watchdog decides.
+    const taken = async () =>
+      sent() || ((await withTimeout(this.isGenerating(), QUICK_READ_MS, null)) ?? true);
+    for (let press = 1; ; press++) {
+      if (press > 1 && (await taken())) return;
+      await this.clickRun(signal);
+      const took = await waitFor(taken, {
+        what: "the page to take Run",
+        timeoutMs: Math.max(0, Math.min(RUN_TAKES_MS, deadline - Date.now())),
+        ...(signal ? { signal } : {}),
+      }).catch((err: unknown) => {
+        if (err instanceof TimeoutError) return false;
+        throw err;
+      });
+      if (took) return;
+      if (Date.now() >= deadline)
+        throw new DriverError(
+          "upstream_error",
+          `AI Studio ignored Run ${press} times in ${Math.round(this.timeoutMs / 1000)}s.`,
+          true,
+        );
+      this.log.debug("Run was not taken; pressing again", { press });
+    }
   }
 
   /** Run and Stop are one button: "Stop" in its text (2026) or the `stoppable` class (2025). */
@@ -206,8 +421,9 @@ export class AiStudioPage {
     const callout = await this.locate.values("errorCallout");
     const toast = await this.locate.values("toastError");
     const turnErrors = await this.locate.values("turnError");
+    const alerts = (await this.locate.values("pageAlert")).filter((t) => t !== "");
     return {
-      callout: callout[0] ?? null,
+      callout: callout[0] ?? alerts[0] ?? null,
       toast: toast[0] ?? null,
       turnError: turnErrors.at(-1) ?? null,
     };

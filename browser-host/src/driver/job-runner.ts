@@ -18,6 +18,7 @@ import {
   resolveSettings,
   type RunSettings,
 } from "./run-settings.js";
+import { SETTING_NAMES, type SettingKey } from "./settings-panel.js";
 import type { CaptureEnd, StreamCapture } from "./stream-capture.js";
 import { withTimeout } from "./wait.js";
 
@@ -41,6 +42,8 @@ export interface PageState {
    * since, or null when they are unknown (a job failed half-way through applying them).
    */
   applied: RunSettings | "defaults" | null;
+  /** Settings a lenient job could not apply: what the page shows for them is unknown. */
+  unsure: SettingKey[];
 }
 
 export interface RunContext {
@@ -49,6 +52,8 @@ export interface RunContext {
   state: PageState;
   stallTimeoutMs: number;
   pageTimeoutMs: number;
+  /** Apply what the page takes and report the rest, instead of failing the job (SETTINGS_MODE). */
+  lenient: boolean;
   log: Logger;
 }
 
@@ -68,7 +73,7 @@ async function ensureModel(
   model: string,
   signal: AbortSignal,
 ): Promise<ModelInfo> {
-  const current = await ctx.page.currentModel(signal).catch(() => null);
+  const current = await ctx.page.currentModel(ctx.state.models, signal).catch(() => null);
   if (current !== model) {
     // The page reads its model from the preference on load; ?model= also selects it (2026).
     await ctx.page.page.evaluate((name) => {
@@ -78,8 +83,14 @@ async function ensureModel(
     }, modelResourceName(model));
     ctx.state.models = await ctx.page.load(model, signal);
     ctx.state.applied = "defaults";
+    ctx.state.unsure = (await ctx.page.systemInstructionsBlank()) ? [] : ["systemInstruction"];
     await ctx.page.ensureTemporaryChat(signal);
-    const shown = await ctx.page.currentModel(signal);
+    let shown = await ctx.page.currentModel(ctx.state.models, signal);
+    if (shown !== model && ctx.state.models.some((m) => m.id === modelResourceName(model))) {
+      // The URL and the preference did not select it: choose it in the dialog instead.
+      ctx.log.info("selecting the model through the model picker", { model, shown });
+      if (await ctx.page.pickModel(model, ctx.state.models, signal)) shown = model;
+    }
     if (shown !== model)
       throw new DriverError(
         "upstream_model_unavailable",
@@ -112,17 +123,32 @@ export async function runJob(
 
   const wanted = resolveSettings(request, model, systemInstructionOf(request));
   const current = ctx.state.applied === "defaults" ? defaultSettings(model) : ctx.state.applied;
-  const changed = changedSettings(current, wanted);
+  const changed = changedSettings(current, wanted, ctx.state.unsure);
   if (changed.length > 0) {
     ctx.log.debug("applying run settings", { jobId: job.jobId, changed: changed.join(",") });
     ctx.state.applied = null; // half-applied settings are unknown settings
-    await ctx.page.settings.apply(wanted, changed, signal);
+    const { dropped } = await ctx.page.settings.apply(wanted, changed, {
+      lenient: ctx.lenient,
+      signal,
+    });
+    ctx.state.unsure = dropped;
+    if (dropped.length > 0) {
+      const settings = dropped.map((k) => SETTING_NAMES[k].param);
+      ctx.log.warn("job runs without settings the page would not take", {
+        jobId: job.jobId,
+        dropped: settings.join(","),
+      });
+      sink({ t: "settings_dropped", settings });
+    }
   }
   ctx.state.applied = wanted;
   await ctx.page.fillPrompt(renderPrompt(request), signal);
 
   const calls: WireToolCall[] = [];
   let finish: number | null = null;
+  /** The prompt feedback's block reason: the prompt itself was refused, before any output. */
+  let blockedReason: number | null = null;
+  let output = false;
   let usage: WireUsage | null = null;
   let requestSeen = false;
   let resolveEnd!: (end: CaptureEnd) => void;
@@ -138,9 +164,11 @@ export async function runJob(
     onEvent: (event) => {
       switch (event.type) {
         case "text":
+          output = true;
           sink({ t: "text", text: event.text });
           break;
         case "thought":
+          output = true;
           sink({ t: "thought", text: event.text });
           break;
         case "function_call":
@@ -158,6 +186,7 @@ export async function runJob(
           break;
         case "blocked":
           finish = 3;
+          blockedReason = event.reason;
           break;
         case "usage":
           usage = event.usage;
@@ -180,8 +209,18 @@ export async function runJob(
   });
 
   try {
-    await ctx.page.clickRun(signal);
-    const outcome = await Promise.race([ended, aborted, stalled]);
+    // Cancelled while Run is being pressed: the page may be generating already, so the same
+    // way out as a cancel mid-answer (Stop, then a fresh chat).
+    const pressed = await ctx.page
+      .pressRun(() => requestSeen, signal)
+      .then(
+        () => "pressed" as const,
+        (err: unknown) => {
+          if (signal.aborted) return "aborted" as const;
+          throw err;
+        },
+      );
+    const outcome = pressed === "aborted" ? pressed : await Promise.race([ended, aborted, stalled]);
     if (outcome === "aborted") {
       armed.cancel();
       await withTimeout(ctx.page.stop(), ctx.pageTimeoutMs, undefined);
@@ -207,6 +246,19 @@ export async function runJob(
       );
     }
     const end = outcome;
+    if (
+      end.status === 200 &&
+      end.failed === null &&
+      blockedReason !== null &&
+      !output &&
+      calls.length === 0
+    )
+      // Refused before any answer: a 400 as OpenAI's moderation gives, not an empty completion.
+      throw new DriverError(
+        "upstream_blocked",
+        `AI Studio blocked the prompt (block reason ${blockedReason}).`,
+        false,
+      );
     if (end.status === 200 && end.failed === null) {
       if (calls.length > 0) sink({ t: "tool_calls", toolCalls: calls });
       const u = toUsage(usage);

@@ -7,6 +7,7 @@ import {
 } from "puppeteer-core";
 import type { Logger } from "../log.js";
 import { AbortedError, DriverError, PageAccessError, SelectorNotFoundError } from "./errors.js";
+import { Overlays } from "./overlays.js";
 import type { SelectorCatalog } from "./selector-overrides.js";
 import { SELECTORS, type SelectorName, type SelectorSpec } from "./selectors.js";
 
@@ -59,16 +60,33 @@ type WaitOptions = { timeoutMs: number; signal?: AbortSignal };
 
 export class Locator {
   private readonly winners = new Map<SelectorName, string>();
+  /** The overlay step every click goes through first. */
+  readonly overlays: Overlays;
 
   constructor(
     private readonly page: Page,
     private readonly log: Logger,
     private readonly catalog: SelectorCatalog = SELECTORS,
-  ) {}
+    acceptTerms = true,
+  ) {
+    this.overlays = new Overlays(page, log, acceptTerms);
+  }
+
+  /** Clears what could swallow a click on `handle`, then clicks it through the DOM. */
+  private async clearAndPress(handle: ElementHandle<Element>, signal?: AbortSignal): Promise<void> {
+    await this.overlays.clear(handle, signal);
+    await press(handle);
+  }
 
   /** The candidates of a concept, in the order they are tried (overrides first). */
   candidates(name: SelectorName): string[] {
     return this.list(name);
+  }
+
+  /** The miss for a concept, without waiting (for a control already known to be missing). */
+  notFound(name: SelectorName): SelectorNotFoundError {
+    const spec = this.catalog[name];
+    return new SelectorNotFoundError(spec.name, spec.anchors, this.list(name));
   }
 
   /** Which candidate last matched for a concept, and where it comes from (for self-checks and logs). */
@@ -230,7 +248,7 @@ export class Locator {
   async click(name: SelectorName, options: WaitOptions): Promise<void> {
     const handle = await this.get(name, options);
     try {
-      await press(handle);
+      await this.clearAndPress(handle, options.signal);
     } catch (err) {
       throw this.failure(this.catalog[name], err, options.signal);
     } finally {
@@ -241,9 +259,16 @@ export class Locator {
   /** Clicks the element if it is there now; true when it was. For optional parts of the page. */
   async clickIfPresent(name: SelectorName): Promise<boolean> {
     const handle = await this.find(name);
-    if (!handle) return false;
+    return handle ? this.pressAndRelease(name, handle) : false;
+  }
+
+  /** Clicks a found element (after the overlay step) and lets go of it; true once clicked. */
+  private async pressAndRelease(
+    name: SelectorName,
+    handle: ElementHandle<Element>,
+  ): Promise<boolean> {
     try {
-      await press(handle);
+      await this.clearAndPress(handle);
       return true;
     } catch (err) {
       throw this.failure(this.catalog[name], err);
@@ -255,27 +280,43 @@ export class Locator {
   /**
    * Clicks the first of the concept's elements whose text (or `attribute`) equals `value`,
    * ignoring case and surrounding space; false when none does. For lists such as options and
-   * chips, whose items are told apart by their text.
+   * chips, whose items are told apart by their text. With `part`, an element matches when one
+   * of its innermost elements has that text (a card showing a name and an id).
    */
-  async clickWhere(name: SelectorName, value: string, attribute?: string): Promise<boolean> {
-    return this.read(name, false, () =>
-      this.page.evaluate(
-        (candidates: string[], wanted: string, attr: string | null) => {
+  async clickWhere(
+    name: SelectorName,
+    value: string,
+    attribute?: string,
+    part = false,
+  ): Promise<boolean> {
+    const found = await this.read(name, null, () =>
+      this.page.evaluateHandle(
+        (candidates: string[], wanted: string, attr: string | null, inner: boolean) => {
           const css = candidates.find((c) => document.querySelector(c) !== null);
-          if (css === undefined) return false;
-          const key = (e: Element) =>
-            ((attr === null ? e.textContent : e.getAttribute(attr)) ?? "").trim().toLowerCase();
-          const match = [...document.querySelectorAll(css)].find(
-            (e) => key(e) === wanted.trim().toLowerCase(),
-          ) as HTMLElement | undefined;
-          match?.click();
-          return match !== undefined;
+          if (css === undefined) return null;
+          const norm = (s: string | null) => (s ?? "").trim().toLowerCase();
+          const want = norm(wanted);
+          const key = (e: Element) => norm(attr === null ? e.textContent : e.getAttribute(attr));
+          const hit = (e: Element) =>
+            key(e) === want ||
+            (inner &&
+              [...e.querySelectorAll("*")].some(
+                (d) => d.children.length === 0 && norm(d.textContent) === want,
+              ));
+          return [...document.querySelectorAll(css)].find(hit) ?? null;
         },
         this.list(name),
         value,
         attribute ?? null,
+        part,
       ),
     );
+    const handle = found?.asElement() as ElementHandle<Element> | null | undefined;
+    if (!handle) {
+      if (found) release(found as unknown as ElementHandle<Element>);
+      return false;
+    }
+    return this.pressAndRelease(name, handle);
   }
 
   /**

@@ -148,8 +148,11 @@ export function defaultSettings(model: ModelInfo): RunSettings {
 export function changedSettings(
   current: RunSettings | null,
   wanted: RunSettings,
+  unsure: ReadonlyArray<keyof RunSettings> = [],
 ): Array<keyof RunSettings> {
   const keys = Object.keys(wanted) as Array<keyof RunSettings>;
   if (current === null) return keys;
-  return keys.filter((k) => JSON.stringify(current[k]) !== JSON.stringify(wanted[k]));
+  return keys.filter(
+    (k) => unsure.includes(k) || JSON.stringify(current[k]) !== JSON.stringify(wanted[k]),
+  );
 }

@@ -8,7 +8,7 @@
 
 export interface Candidate {
   css: string;
-  ui: "2026" | "2025" | "any";
+  ui: "2026-08" | "2026" | "2025" | "any";
   seen: string;
   /** Where the candidate comes from: built in (unset), or the operator's SELECTORS_FILE. */
   source?: "override";
@@ -31,6 +31,11 @@ export const SELECTORS = {
     "prompt textarea",
     "the textarea of the prompt box in the page footer (not a turn's edit box)",
     [
+      {
+        css: 'ms-prompt-box textarea[formcontrolname="promptText"]',
+        ui: "2026-08",
+        seen: "2026-08",
+      },
       { css: "footer ms-prompt-box textarea", ui: "2026", seen: "2026-07" },
       { css: "ms-prompt-box ms-autosize-textarea textarea", ui: "2026", seen: "2026-02" },
       { css: "ms-prompt-input-wrapper ms-autosize-textarea textarea", ui: "2025", seen: "2025-12" },
@@ -41,15 +46,44 @@ export const SELECTORS = {
     "Run button",
     "the footer's Run/Stop button (each turn has its own rerun button, so scope to the footer)",
     [
+      { css: 'ms-prompt-box ms-run-button button[type="submit"]', ui: "2026-08", seen: "2026-08" },
       { css: "footer ms-run-button button", ui: "2026", seen: "2026-07" },
       { css: "ms-run-button button.ms-button-primary", ui: "2026", seen: "2026-02" },
       { css: 'run-button button.run-button[aria-label="Run"]', ui: "2025", seen: "2025-05" },
       { css: "footer run-button button", ui: "2025", seen: "2025-05" },
     ],
   ),
-  modelName: spec("model name", "the current model's id text in the run settings", [
-    { css: '[data-test-id="model-name"]', ui: "any", seen: "2026-06" },
+  modelName: spec(
+    "model name",
+    "the current model in the run settings: its id (2026), or the model card whose text holds the display name and id (2026-08)",
+    [
+      { css: '[data-test-id="model-name"]', ui: "2026", seen: "2026-06" },
+      { css: "ms-model-selector button.model-selector-card", ui: "2026-08", seen: "2026-08" },
+      { css: "ms-model-selector", ui: "2026-08", seen: "2026-08" },
+    ],
+  ),
+  modelPicker: spec(
+    "model picker",
+    "the model card (2026) or selector button (2025) that opens the model selection dialog",
+    [
+      { css: "ms-model-selector button.model-selector-card", ui: "2026-08", seen: "2026-08" },
+      { css: "button[data-test-model-selector-card]", ui: "2026", seen: "2026-06" },
+      { css: "ms-model-selector-v3 > button", ui: "2025", seen: "2025-08" },
+    ],
+  ),
+  modelSearch: spec("model search box", "the search field of the model selection dialog", [
+    { css: 'mat-dialog-container input[aria-label="Search"]', ui: "2026-08", seen: "2026-08" },
+    { css: 'input[aria-label="Search for a model"]', ui: "2026", seen: "2026-06" },
   ]),
+  modelOption: spec(
+    "model option",
+    "the model cards of the selection dialog, told apart by the model id in their text",
+    [
+      { css: "mat-dialog-container .content-button", ui: "2026-08", seen: "2026-08" },
+      { css: '.model-list [role="option"]', ui: "2026", seen: "2026-06" },
+      { css: "ms-model-carousel-row", ui: "2025", seen: "2025-08" },
+    ],
+  ),
   chatTurn: spec("chat turn", "each turn of the chat, user or model (a fresh chat has none)", [
     { css: "ms-chat-turn", ui: "any", seen: "2026-04" },
   ]),
@@ -69,8 +103,9 @@ export const SELECTORS = {
   ]),
   dialogConfirm: spec(
     "dialog confirm button",
-    'the primary button of an open dialog ("Discard and continue", earlier "Continue")',
+    'the primary buttons of open dialogs, told apart by their text ("Discard and continue", earlier "Continue"): a first-run dialog has a primary button too',
     [
+      { css: "mat-dialog-container button.ms-button-primary", ui: "2026-08", seen: "2026-08" },
       { css: "mat-mdc-dialog-container button.ms-button-primary", ui: "any", seen: "2025-08" },
       {
         css: ".mat-mdc-dialog-inner-container button.ms-button-primary",
@@ -91,6 +126,18 @@ export const SELECTORS = {
       { css: 'button[aria-label="Temporary chat toggle"]', ui: "2025", seen: "2025-08" },
     ],
   ),
+  temporaryChecked: spec(
+    "temporary chat checkmark",
+    "the checkmark in the More actions menu's temporary chat item, the only sign of its state in 2026-08",
+    [
+      { css: "[data-test-incognito-checkmark]", ui: "2026-08", seen: "2026-08" },
+      { css: "button.ms-button-active[data-test-incognito-toggle]", ui: "2026", seen: "2026-04" },
+    ],
+  ),
+  openMenu: spec("open menu", "a menu panel open in the overlay container", [
+    { css: '.cdk-overlay-pane [role="menu"]', ui: "any", seen: "2026-08" },
+    { css: ".cdk-overlay-pane .mat-mdc-menu-panel", ui: "any", seen: "2026-04" },
+  ]),
   temporaryIndicator: spec(
     "temporary chat indicator",
     "the header banner shown while temporary chat is on",
@@ -119,7 +166,14 @@ export const SELECTORS = {
     { css: 'button[aria-label="Toggle run settings panel"]', ui: "any", seen: "2025-09" },
     { css: 'button[aria-label="Show run settings"]', ui: "2025", seen: "2025-05" },
   ]),
-  temperature: spec("temperature input", "the number input beside the temperature slider (max 2)", [
+  temperature: spec("temperature input", "the number box beside the temperature slider (max 2)", [
+    // 2026-08: no type="number"; the range input carries the same aria-label, hence inputmode.
+    {
+      css: 'input[inputmode="decimal"][aria-label="Temperature"]',
+      ui: "2026-08",
+      seen: "2026-08",
+    },
+    { css: '[role="spinbutton"][aria-label="Temperature"]', ui: "2026-08", seen: "2026-08" },
     { css: 'ms-slider input[type="number"][max="2"]', ui: "2026", seen: "2026-01" },
     { css: 'input.slider-number-input[aria-valuemax="2"]', ui: "2026", seen: "2026-01" },
     {
@@ -128,7 +182,13 @@ export const SELECTORS = {
       seen: "2025-05",
     },
   ]),
-  topP: spec("top-P input", "the number input beside the top-P slider (max 1)", [
+  topP: spec("top-P input", "the number box beside the top-P slider (max 1)", [
+    {
+      css: 'div[mattooltip="Probability threshold for top-p sampling"] input[inputmode="decimal"]',
+      ui: "2026-08",
+      seen: "2026-08",
+    },
+    { css: 'input[inputmode="decimal"][aria-label="Top P"]', ui: "2026-08", seen: "2026-08" },
     { css: 'ms-slider input[type="number"][max="1"]', ui: "2026", seen: "2026-01" },
     { css: 'input.slider-number-input[aria-valuemax="1"]', ui: "2026", seen: "2026-01" },
     {
@@ -141,12 +201,17 @@ export const SELECTORS = {
     { css: 'input[aria-label="Maximum output tokens"]', ui: "any", seen: "2026-01" },
   ]),
   stopInput: spec("stop sequence input", "the field where Enter adds a stop-sequence chip", [
+    { css: "ms-stop-sequence-input input#chip-input", ui: "2026-08", seen: "2026-08" },
+    { css: 'input[aria-label="Add stop sequence"]', ui: "2026-08", seen: "2026-08" },
     { css: 'input[aria-label="Add stop token"]', ui: "any", seen: "2026-01" },
   ]),
   stopChipRemove: spec(
     "stop sequence chip remove button",
     'the remove button of each stop-sequence chip, labelled "Remove <sequence>" (the label is how a chip is told apart)',
-    [{ css: 'mat-chip button[aria-label^="Remove "]', ui: "any", seen: "2026-01" }],
+    [
+      { css: 'mat-chip-row button[aria-label^="Remove "]', ui: "2026-08", seen: "2026-08" },
+      { css: 'mat-chip button[aria-label^="Remove "]', ui: "any", seen: "2026-01" },
+    ],
   ),
   thinkingToggle: spec("thinking switch", "the switch turning thinking on or off (budget models)", [
     {
@@ -183,6 +248,7 @@ export const SELECTORS = {
   thinkingLevel: spec("thinking level select", "the Gemini 3 thinking level drop-down", [
     { css: 'mat-select[aria-label="Thinking Level"]', ui: "any", seen: "2025-11" },
     { css: '[role="combobox"][aria-label="Thinking level"]', ui: "any", seen: "2025-11" },
+    { css: "ms-thinking-level-setting mat-select", ui: "2026-08", seen: "2026-04" },
   ]),
   levelOption: spec("thinking level option", "the options of the open level list", [
     { css: '[role="listbox"] [role="option"]', ui: "any", seen: "2025-11" },
@@ -192,6 +258,11 @@ export const SELECTORS = {
       css: '[data-test-id="structuredOutputTooltip"] button[role="switch"]',
       ui: "any",
       seen: "2025-05",
+    },
+    {
+      css: 'button[role="switch"][aria-label="Structured outputs"]',
+      ui: "2026-08",
+      seen: "2026-08",
     },
     { css: 'button[role="switch"][aria-label="Structured output"]', ui: "any", seen: "2025-05" },
   ]),
@@ -233,6 +304,7 @@ export const SELECTORS = {
     "declarations editor",
     "the code editor textarea of the declarations (or schema) dialog",
     [
+      { css: "mat-dialog-container ms-text-editor textarea", ui: "2026-08", seen: "2026-08" },
       { css: "mat-mdc-dialog-container ms-text-editor textarea", ui: "any", seen: "2026-01" },
       { css: "ms-text-editor textarea", ui: "any", seen: "2026-01" },
     ],
@@ -281,8 +353,21 @@ export const SELECTORS = {
     "system instructions field",
     "the system instructions textarea once shown",
     [
+      {
+        css: "mat-dialog-container ms-system-instructions textarea",
+        ui: "2026-08",
+        seen: "2026-08",
+      },
       { css: 'textarea[aria-label="System instructions"]', ui: "2026", seen: "2026-02" },
       { css: "ms-system-instructions textarea", ui: "2025", seen: "2025-05" },
+    ],
+  ),
+  dialogError: spec(
+    "dialog error",
+    'the error a declarations or schema dialog shows when it refuses the JSON ("Unknown key …")',
+    [
+      { css: 'mat-dialog-container [role="alert"]', ui: "2026-08", seen: "2026-08" },
+      { css: 'mat-mdc-dialog-container [role="alert"]', ui: "any", seen: "simulator" },
     ],
   ),
   dialogClose: spec("dialog close button", "the close button of a panel or dialog", [
@@ -291,16 +376,107 @@ export const SELECTORS = {
   errorCallout: spec("error callout", "the red callout above the prompt box (quota texts)", [
     { css: "ms-callout.error-callout .message", ui: "any", seen: "2025-11" },
   ]),
-  toastError: spec("error toast", "error and warning toasts", [
+  toastError: spec("error toast", "error and warning toasts and snack bars", [
+    { css: "mat-snack-bar-container", ui: "2026-08", seen: "2026-08" },
     { css: "div.toast.error", ui: "any", seen: "2025-06" },
     { css: "div.toast.warning", ui: "any", seen: "2025-06" },
   ]),
   turnError: spec("turn error", "the error text inside the last model turn", [
+    { css: "ms-error-message", ui: "2026-08", seen: "2026-08" },
     { css: '[data-turn-role="Model"] .model-error', ui: "any", seen: "2026" },
   ]),
+  pageAlert: spec(
+    "page alert",
+    "any other live alert outside dialogs (rate limit and permission texts, 2026-08)",
+    [{ css: ':not(mat-dialog-container *)[role="alert"]', ui: "2026-08", seen: "2026-08" }],
+  ),
+  tokenCount: spec("token count", "the prompt's token count, which settles after a long prompt", [
+    { css: "ms-token-count span.v3-token-count-value", ui: "2026-08", seen: "2026-08" },
+    { css: "span.v3-token-count-value", ui: "2026-08", seen: "2026-08" },
+    { css: "ms-token-count .token-count-container", ui: "any", seen: "2025-05" },
+  ]),
+  collapsedGroup: spec(
+    "collapsed settings group",
+    "the expander of a run settings group (Tools, Advanced settings) that is collapsed: its controls are absent until it opens",
+    [
+      {
+        css: 'ms-run-settings button[aria-label^="Expand or collapse"][aria-expanded="false"]',
+        ui: "any",
+        seen: "2026-08",
+      },
+      {
+        css: "ms-run-settings mat-expansion-panel:not(.mat-expanded) mat-expansion-panel-header",
+        ui: "any",
+        seen: "2025-05",
+      },
+    ],
+  ),
   signInForm: spec("Google sign-in form", "the account identifier field of the sign-in page", [
     { css: "input#identifierId", ui: "any", seen: "2026-07" },
   ]),
 } satisfies Record<string, SelectorSpec>;
 
 export type SelectorName = keyof typeof SELECTORS;
+
+/**
+ * What can sit over the page and swallow clicks (facts §9 "First-run overlays", "Temporary chat",
+ * "Dialog element"), for the overlay step before every click. A host matches the overlay itself;
+ * it is dismissed by the first of its own buttons that `DISMISS_BUTTONS` or `DISMISS_TEXTS`
+ * names, and a menu or list by Escape. Never by a primary button: a first-run dialog's first
+ * button is "Try …", which starts something instead of closing.
+ */
+export interface OverlayHost {
+  name: string;
+  css: string;
+  kind: "dialog" | "menu" | "bar";
+  seen: string;
+}
+
+export const OVERLAY_HOSTS: OverlayHost[] = [
+  { name: "welcome dialog", css: "ms-g1-welcome-dialog", kind: "dialog", seen: "2026-08" },
+  { name: "terms notice", css: "ms-tos-disclaimer", kind: "bar", seen: "2026-08" },
+  { name: "dialog", css: "mat-dialog-container", kind: "dialog", seen: "2026-08" },
+  { name: "dialog", css: "mat-mdc-dialog-container", kind: "dialog", seen: "2025-08" },
+  { name: "dialog", css: '[role="dialog"]', kind: "dialog", seen: "2026-08" },
+  { name: "menu", css: '.cdk-overlay-pane [role="menu"]', kind: "menu", seen: "2026-08" },
+  { name: "list", css: '.cdk-overlay-pane [role="listbox"]', kind: "menu", seen: "2026-08" },
+  { name: "guided tour", css: "ms-guided-tour", kind: "dialog", seen: "2026-08" },
+  { name: "cookie bar", css: ".glue-cookie-notification-bar", kind: "bar", seen: "2026-06" },
+];
+
+/** Buttons that close an overlay, by what they are labelled (aria-label or data hook). */
+export const DISMISS_BUTTONS: string[] = [
+  'button[aria-label="Close dialog"]',
+  'button[aria-label="Close guided tour"]',
+  "button[data-test-close-button]",
+  'button[aria-label="Close"]',
+  'button[aria-label="Dismiss"]',
+  'button[aria-label="Close panel"]',
+];
+
+/**
+ * Button texts that close an overlay without doing anything else (peers' overlay loops press
+ * the same: Skip, Got it, Dismiss, Close). "Reject all" is the cookie bar's.
+ */
+export const DISMISS_TEXTS: string[] = [
+  "close",
+  "dismiss",
+  "got it",
+  "skip",
+  "skip tour",
+  "no thanks",
+  "not now",
+  "maybe later",
+  "reject all",
+  "cancel",
+];
+
+/**
+ * The terms of service a new account is shown once (facts §1.1, 2026-06): a checkbox whose label
+ * contains this, then Accept. Only the required consent is ticked, never the optional ones.
+ */
+export const CONSENT_LABEL = "terms of service";
+export const CONSENT_ACCEPT_TEXTS: string[] = ["accept", "i agree", "agree"];
+
+/** Dismiss buttons found anywhere, for overlays whose host element is unknown (tour, cookie bar). */
+export const STRAY_DISMISS_BUTTONS: string[] = ['button[aria-label="Close guided tour"]'];

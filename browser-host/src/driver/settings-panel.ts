@@ -1,3 +1,5 @@
+import type { ElementHandle } from "puppeteer-core";
+import type { Logger } from "../log.js";
 import { DriverError, SelectorNotFoundError } from "./errors.js";
 import type { Locator } from "./locate.js";
 import type { RunSettings } from "./run-settings.js";
@@ -6,120 +8,236 @@ import { waitFor } from "./wait.js";
 
 /*
  * The run settings panel of the chat page: one method per control a job can ask for. Values
- * are set the way Angular notices them (value, then `input` and `change` events); every wait
- * is a condition with the page timeout and the job's AbortSignal.
+ * are set the way Angular notices them (value, then `input` and `change` events) and read back;
+ * a control inside a collapsed group (Tools, Advanced settings: facts §9) is found by opening
+ * the group. Tool switches are applied in an order the page accepts: conflicting tools off
+ * first, because the 2026-08 page disables Function calling and Structured outputs while Google
+ * Search, URL context or code execution is on. Every wait is a condition with the page timeout
+ * and the job's AbortSignal.
  */
 
 const REMOVE = "Remove ";
 
-const SETTING_NAMES: Record<keyof RunSettings, string> = {
-  temperature: "temperature",
-  topP: "top-P",
-  maxOutputTokens: "max output tokens",
-  stop: "stop sequences",
-  thinking: "thinking",
-  functions: "function calling",
-  googleSearch: "Google Search",
-  schema: "structured output",
-  systemInstruction: "system instructions",
+export type SettingKey = keyof RunSettings;
+
+/** What the operator calls each setting, and what the client called it in its request. */
+export const SETTING_NAMES: Record<SettingKey, { control: string; param: string }> = {
+  temperature: { control: "temperature", param: "temperature" },
+  topP: { control: "top-P", param: "top_p" },
+  maxOutputTokens: { control: "max output tokens", param: "max_tokens" },
+  stop: { control: "stop sequences", param: "stop" },
+  thinking: { control: "thinking", param: "reasoning_effort" },
+  functions: { control: "function calling", param: "tools" },
+  googleSearch: { control: "Google Search", param: "web_search_options" },
+  schema: { control: "structured output", param: "response_format" },
+  systemInstruction: { control: "system instructions", param: "system message" },
 };
 
 /**
- * A setting the job asked for whose control the page does not have: the UI changed. The job
- * fails naming the control (not retried: every lane sees the same page), rather than running
- * with a setting silently missing.
+ * A setting the job asked for that the page would not take: its control is missing (the UI
+ * changed), disabled, or shows another value after being set. Not retried: every lane sees the
+ * same page. `combination` marks a setting the page refuses only together with another one the
+ * job also asked for (a client error, not a page change).
  */
-async function uiChanged(what: string, apply: () => Promise<void>): Promise<void> {
-  try {
-    await apply();
-  } catch (err) {
-    if (!(err instanceof SelectorNotFoundError)) throw err;
-    throw new DriverError(
-      "upstream_ui_changed",
-      `The job needs ${what}, but AI Studio's page does not have it: ${err.message} A SELECTORS_FILE override can point the driver at the new control.`,
-      false,
-      { cause: err },
-    );
+export class SettingError extends DriverError {
+  override readonly name = "SettingError";
+  constructor(
+    readonly setting: SettingKey,
+    message: string,
+    combination = false,
+    options?: ErrorOptions,
+  ) {
+    super(combination ? "upstream_unsupported" : "upstream_ui_changed", message, false, options);
   }
 }
 
+/** How the settings were applied: in lenient mode, the ones the page would not take. */
+export interface ApplyResult {
+  dropped: SettingKey[];
+}
+
+/** Tools that share the page's conflicts: while one of these is on, FC and structured output are off. */
+const CONFLICTING_TOOLS: SelectorName[] = ["googleSearch", "urlContext", "codeExecution"];
+
+/** The order a plan runs in: tools going off, then values, then tools going on. */
+function phase(key: SettingKey, wanted: RunSettings): number {
+  const on =
+    key === "functions"
+      ? wanted.functions.length > 0
+      : key === "schema"
+        ? wanted.schema !== null
+        : key === "googleSearch"
+          ? wanted.googleSearch
+          : null;
+  if (on === null) return 1;
+  if (!on) return 0;
+  // Function calling and structured output before Search: the page refuses them while it is on.
+  return key === "googleSearch" ? 3 : 2;
+}
+
+export function applyOrder(keys: SettingKey[], wanted: RunSettings): SettingKey[] {
+  return [...keys].sort((a, b) => phase(a, wanted) - phase(b, wanted));
+}
+
 export class SettingsPanel {
+  /** Controls found missing since the page loaded: a lenient job does not wait for them again. */
+  private readonly missing = new Set<SelectorName>();
+
   constructor(
     private readonly locate: Locator,
     private readonly timeoutMs: number,
+    private readonly log: Logger,
   ) {}
 
   private opts(signal?: AbortSignal) {
     return { timeoutMs: this.timeoutMs, ...(signal ? { signal } : {}) };
   }
 
-  /** Applies the given controls of `wanted`, in the order given. */
-  async apply(
-    wanted: RunSettings,
-    keys: Array<keyof RunSettings>,
-    signal?: AbortSignal,
-  ): Promise<void> {
-    if (keys.length === 0) return;
-    await uiChanged("the run settings panel", () => this.ensureOpen(signal));
-    for (const key of keys)
-      await uiChanged(`the ${SETTING_NAMES[key]} control`, () =>
-        this.applyOne(wanted, key, signal),
-      );
+  /** A new page load: what was missing on the old one may be there now. */
+  reset(): void {
+    this.missing.clear();
   }
 
-  private async applyOne(
+  /**
+   * Applies the given controls of `wanted`. Strict (the default): the first setting the page
+   * will not take fails the job naming its control. Lenient: it is skipped, logged and reported.
+   */
+  async apply(
     wanted: RunSettings,
-    key: keyof RunSettings,
-    signal?: AbortSignal,
-  ): Promise<void> {
-    {
-      switch (key) {
-        case "temperature":
-          await this.setValue("temperature", String(wanted.temperature), signal);
-          break;
-        case "topP":
-          await this.setValue("topP", String(wanted.topP), signal);
-          break;
-        case "maxOutputTokens":
-          await this.setValue("maxTokens", String(wanted.maxOutputTokens), signal);
-          break;
-        case "stop":
-          await this.setStopSequences(wanted.stop, signal);
-          break;
-        case "thinking":
-          await this.setThinking(wanted.thinking, signal);
-          break;
-        case "functions":
-          await this.setSwitch("functionCalling", wanted.functions.length > 0, signal);
-          if (wanted.functions.length > 0)
-            await this.editInDialog("functionEdit", wanted.functions, signal);
-          break;
-        case "googleSearch":
-          await this.setSwitch("googleSearch", wanted.googleSearch, signal);
-          break;
-        case "schema":
-          await this.setSwitch("structuredOutput", wanted.schema !== null, signal);
-          if (wanted.schema !== null) await this.editInDialog("schemaEdit", wanted.schema, signal);
-          break;
-        case "systemInstruction":
-          await this.setSystemInstruction(wanted.systemInstruction, signal);
-          break;
+    keys: SettingKey[],
+    options: { lenient: boolean; signal?: AbortSignal },
+  ): Promise<ApplyResult> {
+    const dropped: SettingKey[] = [];
+    if (keys.length === 0) return { dropped };
+    const { signal } = options;
+    try {
+      await this.ensureOpen(signal);
+    } catch (err) {
+      if (!(err instanceof SelectorNotFoundError)) throw err;
+      const error = new SettingError(
+        keys[0]!,
+        `The job needs the run settings panel, but AI Studio's page does not have it: ${err.message}`,
+        false,
+        { cause: err },
+      );
+      if (!options.lenient) throw error;
+      this.log.warn("run settings dropped", { settings: keys.join(","), reason: error.message });
+      return { dropped: [...keys] };
+    }
+    for (const key of applyOrder(keys, wanted)) {
+      try {
+        await this.applyOne(wanted, key, signal);
+      } catch (err) {
+        const error = this.asSettingError(key, err);
+        if (!error || !options.lenient || error.code === "upstream_unsupported") throw error ?? err;
+        dropped.push(key);
+        this.log.warn("run setting dropped (lenient mode)", {
+          setting: SETTING_NAMES[key].param,
+          reason: error.message,
+        });
       }
+    }
+    return { dropped };
+  }
+
+  /** A control that was not found becomes a SettingError naming the setting; others pass. */
+  private asSettingError(key: SettingKey, err: unknown): SettingError | null {
+    if (err instanceof SettingError) return err;
+    if (err instanceof SelectorNotFoundError)
+      return new SettingError(
+        key,
+        `The job needs the ${SETTING_NAMES[key].control} control, but AI Studio's page does not have it: ${err.message} A SELECTORS_FILE override can point the driver at the new control.`,
+        false,
+        { cause: err },
+      );
+    return null;
+  }
+
+  private async applyOne(wanted: RunSettings, key: SettingKey, signal?: AbortSignal) {
+    switch (key) {
+      case "temperature":
+        return this.setNumber("temperature", wanted.temperature, signal);
+      case "topP":
+        return this.setNumber("topP", wanted.topP, signal);
+      case "maxOutputTokens":
+        return this.setNumber("maxTokens", wanted.maxOutputTokens, signal);
+      case "stop":
+        return this.setStopSequences(wanted.stop, signal);
+      case "thinking":
+        return this.setThinking(wanted.thinking, signal);
+      case "functions":
+        await this.setTool(
+          "functions",
+          "functionCalling",
+          wanted.functions.length > 0,
+          wanted,
+          signal,
+        );
+        if (wanted.functions.length > 0)
+          await this.editInDialog("functionEdit", wanted.functions, signal);
+        return;
+      case "googleSearch":
+        return this.setTool("googleSearch", "googleSearch", wanted.googleSearch, wanted, signal);
+      case "schema":
+        await this.setTool("schema", "structuredOutput", wanted.schema !== null, wanted, signal);
+        if (wanted.schema !== null) await this.editInDialog("schemaEdit", wanted.schema, signal);
+        return;
+      case "systemInstruction":
+        return this.setSystemInstruction(wanted.systemInstruction, signal);
     }
   }
 
-  private async ensureOpen(signal?: AbortSignal): Promise<void> {
+  async ensureOpen(signal?: AbortSignal): Promise<void> {
     if (await this.locate.has("runSettings")) return;
     await this.locate.click("runSettingsToggle", this.opts(signal));
     await this.locate.wait("runSettings", this.opts(signal));
   }
 
-  /** Sets an input the way Angular's forms see it, and commits it. */
-  private async setValue(name: SelectorName, value: string, signal?: AbortSignal): Promise<void> {
-    const el = await this.locate.get(name, this.opts(signal));
+  /** Opens every collapsed settings group; returns how many it opened. */
+  async expandGroups(signal?: AbortSignal): Promise<number> {
+    let opened = 0;
+    // Each click re-renders the panel: look again after each, a bounded number of times.
+    for (let i = 0; i < 6 && (await this.locate.clickIfPresent("collapsedGroup")); i++) {
+      opened += 1;
+      if (signal?.aborted) break;
+    }
+    return opened;
+  }
+
+  /**
+   * A control of the panel: there now, or after opening the collapsed groups, or a miss naming
+   * it. A control found missing once on this page is not waited for again.
+   */
+  async control(name: SelectorName, signal?: AbortSignal): Promise<ElementHandle<Element>> {
+    const now = await this.locate.find(name);
+    if (now) return now;
+    if (this.missing.has(name)) throw this.locate.notFound(name);
+    await this.expandGroups(signal);
+    try {
+      return await this.locate.get(name, this.opts(signal));
+    } catch (err) {
+      if (err instanceof SelectorNotFoundError) this.missing.add(name);
+      throw err;
+    }
+  }
+
+  /** Sets a number box the way Angular's forms see it, commits it, and reads it back. */
+  private async setNumber(name: SelectorName, value: number, signal?: AbortSignal): Promise<void> {
+    const shown = await this.fill(name, String(value), signal);
+    if (Number(shown) !== value)
+      throw new SettingError(
+        name === "maxTokens" ? "maxOutputTokens" : (name as SettingKey),
+        `AI Studio's ${name} box shows '${shown}' after the driver set it to ${value}: the page did not take the value.`,
+      );
+  }
+
+  /** Puts a value in an input (value, input, change, blur) and returns what it shows after. */
+  private async fill(name: SelectorName, value: string, signal?: AbortSignal): Promise<string> {
+    const el = await this.control(name, signal);
     try {
       await el.evaluate((e, v) => {
         const input = e as HTMLInputElement | HTMLTextAreaElement;
+        input.focus();
         input.value = v;
         input.dispatchEvent(new Event("input", { bubbles: true }));
         input.dispatchEvent(new Event("change", { bubbles: true }));
@@ -127,6 +245,13 @@ export class SettingsPanel {
       }, value);
     } finally {
       await el.dispose();
+    }
+    // The panel may re-render on change: read the control as it is now.
+    const after = await this.control(name, signal);
+    try {
+      return await after.evaluate((e) => (e as HTMLInputElement).value);
+    } finally {
+      await after.dispose();
     }
   }
 
@@ -138,41 +263,135 @@ export class SettingsPanel {
     try {
       return await el.evaluate((e) => ({
         on: e.getAttribute("aria-checked") === "true",
-        disabled: e.hasAttribute("disabled") || e.getAttribute("aria-disabled") === "true",
+        disabled:
+          e.hasAttribute("disabled") ||
+          e.getAttribute("aria-disabled") === "true" ||
+          e.classList.contains("mdc-switch--disabled"),
       }));
     } finally {
       await el.dispose();
     }
   }
 
-  /** Sets a switch; a switch that is disabled for this model is left alone. */
-  private async setSwitch(name: SelectorName, on: boolean, signal?: AbortSignal): Promise<void> {
-    let state = await this.switchState(name);
-    if (!state) {
-      // Not rendered yet: wait for it (a miss is an error naming the switch).
-      await this.locate.wait(name, this.opts(signal));
-      state = await this.switchState(name);
-    }
-    if (!state || state.disabled || state.on === on) return;
+  /** Reads a switch, opening its group first if it is not rendered. */
+  private async readSwitch(
+    name: SelectorName,
+    signal?: AbortSignal,
+  ): Promise<{ on: boolean; disabled: boolean }> {
+    const now = await this.switchState(name);
+    if (now) return now;
+    await (await this.control(name, signal)).dispose();
+    const state = await this.switchState(name);
+    if (!state) throw this.locate.notFound(name);
+    return state;
+  }
+
+  /** Turns a switch on or off and waits until it shows so; a disabled switch is an error. */
+  private async setSwitch(
+    name: SelectorName,
+    on: boolean,
+    setting: SettingKey,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    const state = await this.readSwitch(name, signal);
+    if (state.on === on) return;
+    if (state.disabled)
+      throw new SettingError(
+        setting,
+        `The job needs AI Studio's ${SETTING_NAMES[setting].control} switch ${on ? "on" : "off"}, but the page has it disabled for this model.`,
+      );
     await this.locate.click(name, this.opts(signal));
     await waitFor(async () => (await this.switchState(name))?.on === on, {
-      what: `the ${name} switch to turn ${on ? "on" : "off"}`,
+      what: `the ${SETTING_NAMES[setting].control} switch to turn ${on ? "on" : "off"}`,
       ...this.opts(signal),
     });
   }
 
+  /**
+   * A tool switch. Turning one on that the page has disabled because another tool is on: the
+   * tools the job does not want are turned off first; one the job wants too is a combination
+   * the page does not offer, reported as such.
+   */
+  private async setTool(
+    setting: SettingKey,
+    name: SelectorName,
+    on: boolean,
+    wanted: RunSettings,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    const state = await this.readSwitch(name, signal);
+    if (state.on === on) return;
+    if (state.disabled && on) {
+      const blockers = await this.blockersOf(name);
+      const needed = blockers.filter((b) => this.wantedOn(b, wanted));
+      if (needed.length > 0)
+        throw new SettingError(
+          setting,
+          `AI Studio's page does not allow ${SETTING_NAMES[setting].control} together with ${needed.map((b) => this.label(b)).join(" and ")} for this model, and the request asks for both.`,
+          true,
+        );
+      for (const blocker of blockers)
+        await this.setSwitch(blocker, false, this.settingOf(blocker), signal);
+    }
+    await this.setSwitch(name, on, setting, signal);
+  }
+
+  /** The switches that are on now and may be what disables `name`. */
+  private async blockersOf(name: SelectorName): Promise<SelectorName[]> {
+    const candidates: SelectorName[] =
+      name === "functionCalling" || name === "structuredOutput"
+        ? CONFLICTING_TOOLS
+        : ["functionCalling", "structuredOutput"];
+    const on: SelectorName[] = [];
+    for (const c of candidates) if ((await this.switchState(c))?.on) on.push(c);
+    return on;
+  }
+
+  private wantedOn(name: SelectorName, wanted: RunSettings): boolean {
+    if (name === "googleSearch") return wanted.googleSearch;
+    if (name === "functionCalling") return wanted.functions.length > 0;
+    if (name === "structuredOutput") return wanted.schema !== null;
+    return false; // URL context and code execution are never asked for
+  }
+
+  private settingOf(name: SelectorName): SettingKey {
+    if (name === "functionCalling") return "functions";
+    if (name === "structuredOutput") return "schema";
+    return "googleSearch";
+  }
+
+  private label(name: SelectorName): string {
+    return name === "urlContext"
+      ? "URL context"
+      : name === "codeExecution"
+        ? "code execution"
+        : SETTING_NAMES[this.settingOf(name)].control;
+  }
+
+  /** Pastes JSON into a declarations or schema dialog and saves; the dialog's refusal is the error. */
   private async editInDialog(
     open: SelectorName,
     json: unknown,
     signal?: AbortSignal,
   ): Promise<void> {
     await this.locate.click(open, this.opts(signal));
-    await this.setValue("declarationsEditor", JSON.stringify(json, null, 2), signal);
+    await this.fill("declarationsEditor", JSON.stringify(json, null, 2), signal);
     await this.locate.click("declarationsSave", this.opts(signal));
-    await waitFor(async () => !(await this.locate.has("declarationsEditor")), {
-      what: "the dialog to accept the JSON",
-      ...this.opts(signal),
-    });
+    const outcome = await waitFor(
+      async () => {
+        if (!(await this.locate.has("declarationsEditor"))) return { ok: true as const };
+        const [refusal] = await this.locate.values("dialogError");
+        return refusal ? { ok: false as const, refusal } : null;
+      },
+      { what: "the dialog to accept the JSON", ...this.opts(signal) },
+    );
+    if (!outcome.ok) {
+      await this.locate.clickIfPresent("dialogClose");
+      throw new SettingError(
+        open === "functionEdit" ? "functions" : "schema",
+        `AI Studio's ${open === "functionEdit" ? "function declarations" : "structured output"} dialog refused the JSON: ${outcome.refusal}`,
+      );
+    }
   }
 
   /** The stop sequences set now, read from their chips' remove buttons. */
@@ -183,16 +402,26 @@ export class SettingsPanel {
   }
 
   private async setStopSequences(wanted: string[], signal?: AbortSignal): Promise<void> {
+    // The field first: it opens the group the chips live in.
+    await (await this.control("stopInput", signal)).dispose();
     const current = await this.stopSequences();
     for (const stop of current.filter((s) => !wanted.includes(s)))
       await this.locate.clickWhere("stopChipRemove", `${REMOVE}${stop}`, "aria-label");
     for (const stop of wanted.filter((s) => !current.includes(s))) {
-      const input = await this.locate.get("stopInput", this.opts(signal));
+      const input = await this.control("stopInput", signal);
       try {
         await input.evaluate((e, v) => {
+          (e as HTMLInputElement).focus();
           (e as HTMLInputElement).value = v;
           e.dispatchEvent(new Event("input", { bubbles: true }));
-          e.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", bubbles: true }));
+          e.dispatchEvent(
+            new KeyboardEvent("keydown", {
+              key: "Enter",
+              code: "Enter",
+              keyCode: 13,
+              bubbles: true,
+            }),
+          );
         }, stop);
       } finally {
         await input.dispose();
@@ -213,43 +442,75 @@ export class SettingsPanel {
   ): Promise<void> {
     if (thinking.kind === "none") return;
     if (thinking.kind === "level") {
-      const select = await this.locate.get("thinkingLevel", this.opts(signal));
-      let shown: string;
-      try {
-        shown = (await select.evaluate((e) => e.textContent ?? "")).trim().toLowerCase();
-      } finally {
-        await select.dispose();
-      }
-      if (shown === thinking.level) return;
+      const shown = async () => {
+        const select = await this.control("thinkingLevel", signal);
+        try {
+          return (await select.evaluate((e) => e.textContent ?? "")).trim().toLowerCase();
+        } finally {
+          await select.dispose();
+        }
+      };
+      if ((await shown()) === thinking.level) return;
       await this.locate.click("thinkingLevel", this.opts(signal));
       await this.locate.wait("levelOption", this.opts(signal));
-      if (!(await this.locate.clickWhere("levelOption", thinking.level)))
-        throw new DriverError(
-          "upstream_ui_changed",
+      if (!(await this.locate.clickWhere("levelOption", thinking.level))) {
+        await this.locate.overlays.clear(null, signal);
+        throw new SettingError(
+          "thinking",
           `AI Studio's thinking-level control offers no '${thinking.level}' for this model.`,
-          false,
         );
+      }
+      await waitFor(async () => (await shown()) === thinking.level, {
+        what: `the thinking level to show '${thinking.level}'`,
+        ...this.opts(signal),
+      });
       return;
     }
-    await this.setSwitch("thinkingToggle", thinking.on, signal);
+    await this.setSwitch("thinkingToggle", thinking.on, "thinking", signal);
     if (!thinking.on) return;
-    await this.setSwitch("manualBudgetToggle", thinking.manual, signal);
-    if (thinking.manual) await this.setValue("budgetInput", String(thinking.budget), signal);
+    await this.setSwitch("manualBudgetToggle", thinking.manual, "thinking", signal);
+    if (!thinking.manual) return;
+    const shown = await this.fill("budgetInput", String(thinking.budget), signal);
+    if (Number(shown) !== thinking.budget)
+      throw new SettingError(
+        "thinking",
+        `AI Studio's thinking budget box shows '${shown}' after the driver set it to ${thinking.budget}.`,
+      );
+  }
+
+  /** The system instructions field's text now, opening it if needed (for read-back and checks). */
+  async readSystemInstruction(signal?: AbortSignal): Promise<string> {
+    if (!(await this.locate.has("systemInstructions")))
+      await this.locate.click("systemInstructionsOpen", this.opts(signal));
+    const field = await this.locate.get("systemInstructions", this.opts(signal));
+    try {
+      return await field.evaluate((e) => (e as HTMLTextAreaElement).value);
+    } finally {
+      await field.dispose();
+    }
   }
 
   private async setSystemInstruction(text: string, signal?: AbortSignal): Promise<void> {
     if (!(await this.locate.has("systemInstructions")))
       await this.locate.click("systemInstructionsOpen", this.opts(signal));
     const field = await this.locate.get("systemInstructions", this.opts(signal));
+    let shown: string;
     try {
-      await field.evaluate((e, v) => {
-        (e as HTMLTextAreaElement).value = v;
-        e.dispatchEvent(new Event("input", { bubbles: true }));
-        e.dispatchEvent(new Event("change", { bubbles: true }));
+      shown = await field.evaluate((e, v) => {
+        const t = e as HTMLTextAreaElement;
+        t.value = v;
+        t.dispatchEvent(new Event("input", { bubbles: true }));
+        t.dispatchEvent(new Event("change", { bubbles: true }));
+        return t.value;
       }, text);
     } finally {
       await field.dispose();
     }
     await this.locate.clickIfPresent("dialogClose");
+    if (shown !== text)
+      throw new SettingError(
+        "systemInstruction",
+        "AI Studio's system instructions field did not keep the text the driver put in it.",
+      );
   }
 }

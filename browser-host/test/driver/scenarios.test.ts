@@ -7,11 +7,11 @@ import { launchChromium } from "../chromium.js";
 import { failureOf, hostConfig, jobFrame, quietLog, runOnLane } from "./harness.js";
 
 /*
- * The driver against every simulator scenario, for both UI generations: the right events, or
+ * The driver against every simulator scenario, for every UI generation: the right events, or
  * the right error code.
  */
 
-describe.each(["2026", "2025"] as const)("driver on UI %s", (ui) => {
+describe.each(["2026-08", "2026", "2025"] as const)("driver on UI %s", (ui) => {
   let sim: Simulator;
   let browser: Browser;
   let lane: Lane;
@@ -125,6 +125,7 @@ describe.each(["2026", "2025"] as const)("driver on UI %s", (ui) => {
     ["rate_limit", "upstream_quota", true],
     ["internal_error", "upstream_error", true],
     ["permission_denied", "upstream_permission", false],
+    ["blocked", "upstream_blocked", false],
   ] as const)("%s → %s", async (name, code, retryable) => {
     await scenario({ scenario: name });
     const err = await failureOf(

@@ -5,6 +5,7 @@ import { SELECTORS } from "../../src/driver/selectors.js";
 import { Lane } from "../../src/lane.js";
 import { startSimulator, type Simulator } from "../../simulator/server.js";
 import { launchChromium } from "../chromium.js";
+import { EVERY_SETTING, WEATHER_TOOL } from "./fixtures.js";
 import { hostConfig, jobFrame, quietLog, runOnLane } from "./harness.js";
 
 /*
@@ -28,30 +29,7 @@ describe.each(["2026", "2025"] as const)("run settings on UI %s", (ui) => {
   });
   const last = () => sim.state.requests.at(-1)!.request;
 
-  const full = jobFrame({
-    model: "gemini-2.5-flash",
-    messages: [
-      { role: "system", content: "You are terse." },
-      { role: "user", content: "Weather in Rome?" },
-    ],
-    temperature: 0.25,
-    topP: 0.6,
-    maxOutputTokens: 777,
-    stop: ["STOP1", "###"],
-    reasoningEffort: "low",
-    tools: [
-      {
-        name: "get_weather",
-        description: "Weather",
-        parameters: {
-          type: "object",
-          properties: { city: { type: "string" } },
-          required: ["city"],
-        },
-      },
-    ],
-    googleSearch: true,
-  });
+  const full = jobFrame({ ...EVERY_SETTING, googleSearch: true });
 
   it("sends temperature, top-P, max tokens, stop, thinking budget, system instructions and functions", async () => {
     await runOnLane(lane, browser, full);
@@ -67,17 +45,7 @@ describe.each(["2026", "2025"] as const)("run settings on UI %s", (ui) => {
         googleSearch: true,
         codeExecution: false,
         urlContext: false,
-        functions: [
-          {
-            name: "get_weather",
-            description: "Weather",
-            parameters: {
-              type: "object",
-              properties: { city: { type: "string" } },
-              required: ["city"],
-            },
-          },
-        ],
+        functions: [WEATHER_TOOL],
       },
       responseMimeType: null,
     });

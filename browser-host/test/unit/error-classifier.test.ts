@@ -188,3 +188,32 @@ describe("finish reasons", () => {
     expect(finishReasonOf(3, true)).toBe("content_filter");
   });
 });
+
+describe("the texts of the 2026-08 page's error surfaces (facts §9)", () => {
+  it("reads a rate limit in a snack bar or alert as quota, with no answer to go by", () => {
+    expect(
+      classify(null, {
+        toast: "You have reached a rate limit. Set up billing to continue using AI Studio.",
+      }).code,
+    ).toBe("upstream_quota");
+    expect(classify(null, { callout: "You have reached a rate limit." }).code).toBe(
+      "upstream_quota",
+    );
+  });
+
+  it("reads prohibited or blocked content as upstream_blocked, not retried", () => {
+    for (const text of ["Prohibited content", "Content blocked"])
+      expect(classify(ended(200), { turnError: text })).toMatchObject({
+        code: "upstream_blocked",
+        retryable: false,
+      });
+  });
+
+  it("reads the misleading permission text as upstream_permission", () => {
+    expect(
+      classify(null, {
+        toast: "Failed to generate content: permission denied. Please try again.",
+      }).code,
+    ).toBe("upstream_permission");
+  });
+});

@@ -99,6 +99,13 @@ class FakePage {
     return this.call(() => (fn as (...a: unknown[]) => unknown)(...args));
   }
 
+  /** A handle on what the function returns: an element's, or one on nothing. */
+  async evaluateHandle(fn: Fn, ...args: unknown[]): Promise<unknown> {
+    const found = (await this.evaluate(fn, ...args)) as FakeElement | null;
+    if (found) return this.handle(found);
+    return { asElement: () => null, dispose: async () => undefined };
+  }
+
   async $(css: string): Promise<ElementHandle<Element> | null> {
     const element = await this.call(() => this.document.querySelector(css));
     return element ? this.handle(element) : null;
@@ -161,13 +168,14 @@ describe("the locator", () => {
 
   it("takes the first candidate that matches, and says which generation the page is", async () => {
     page = new FakePage();
-    page.document.add(PROMPT[2]!);
-    page.document.add(PROMPT[3]!);
+    const first2025 = SELECTORS.promptTextarea.candidates.findIndex((c) => c.ui === "2025");
+    page.document.add(PROMPT[first2025]!);
+    page.document.add(PROMPT[first2025 + 1]!);
     const locate = locator();
     expect(await locate.has("promptTextarea")).toBe(true);
     expect(locate.generation()).toBe("2025");
     const handle = await locate.get("promptTextarea", { timeoutMs: 1_000 });
-    expect(await handle.evaluate((e) => (e as unknown as FakeElement).css)).toBe(PROMPT[2]);
+    expect(await handle.evaluate((e) => (e as unknown as FakeElement).css)).toBe(PROMPT[first2025]);
   });
 
   it("waits for an element that appears later", async () => {
@@ -175,7 +183,7 @@ describe("the locator", () => {
     setTimeout(() => page.document.add(PROMPT[0]!), 30);
     const locate = locator();
     await locate.get("promptTextarea", { timeoutMs: 5_000 });
-    expect(locate.generation()).toBe("2026");
+    expect(locate.generation()).toBe("2026-08");
   });
 
   it("clicks through the DOM and lets go of the handle", async () => {

@@ -8,6 +8,7 @@ import {
   resolveSettings,
   type RunSettings,
 } from "../../src/driver/run-settings.js";
+import { applyOrder } from "../../src/driver/settings-panel.js";
 import { decodeListModels, type ModelInfo } from "../../src/wire/list-models.js";
 
 /*
@@ -317,5 +318,35 @@ describe("the settings that changed", () => {
       flash,
     );
     expect(changedSettings(busy, base)).toEqual(["stop", "functions", "schema"]);
+  });
+});
+
+describe("the order the page accepts", () => {
+  const flash = model("gemini-3-flash-preview");
+  const all = changedSettings(null, resolve({}, flash));
+
+  it("turns tools off first and Google Search on last, values in between", () => {
+    const functions = resolve({ tools: [{ name: "f" }], temperature: 0.3 }, flash);
+    // Search off before function calling on: the 2026-08 page disables one while the other is on.
+    expect(applyOrder(all, functions)).toEqual([
+      "googleSearch",
+      "schema",
+      "temperature",
+      "topP",
+      "maxOutputTokens",
+      "stop",
+      "thinking",
+      "systemInstruction",
+      "functions",
+    ]);
+    const search = resolve({ googleSearch: true, responseFormat: { type: "json_object" } }, flash);
+    const order = applyOrder(all, search);
+    expect(order.slice(0, 1)).toEqual(["functions"]);
+    expect(order.slice(-2)).toEqual(["schema", "googleSearch"]);
+  });
+
+  it("re-applies a setting a lenient job could not apply, even when it did not change", () => {
+    const base = resolve({}, flash);
+    expect(changedSettings(base, base, ["stop"])).toEqual(["stop"]);
   });
 });
