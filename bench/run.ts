@@ -13,6 +13,7 @@ import { createLogger } from "../browser-host/src/log.js";
 import { startSimulator, type Simulator } from "../browser-host/simulator/server.js";
 import { preciseNow, type RecordedRequest } from "../browser-host/simulator/sim-state.js";
 import { ROOT, freePort, startDevServer, type DevServer } from "../scripts/wrangler.js";
+import { measurePageSetup } from "./page-setup.js";
 
 /** Bundles the host as the container runs it. */
 async function build(): Promise<void> {
@@ -292,6 +293,9 @@ async function main(): Promise<void> {
         ok: pct(setups, 50) <= target,
       });
     }
+
+    // Set-up on the 2026-08 page: every run setting on a fresh lane, and none.
+    rows.push(...(await measurePageSetup(QUICK ? 1 : 5)));
 
     // Throughput with one lane, then with MAX_LANES.
     const throughput = async (host: BrowserHost, lanes: number) => {
