@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import puppeteer, { type Browser } from "puppeteer-core";
+import type { Browser } from "puppeteer-core";
 import type {
   HelloFrame,
   HostState,
@@ -7,7 +7,7 @@ import type {
   OutHostFrame,
   PoolFrame,
 } from "@aistudio-edge/shared";
-import { CHROMIUM_ARGS, findChromium, loopbackOnlyArgs } from "./chromium.js";
+import { launchBrowser } from "./browser-launch.js";
 import type { HostConfig } from "./config.js";
 import { DriverError } from "./driver/errors.js";
 import {
@@ -111,35 +111,13 @@ export class BrowserHost {
   }
 
   private async launch(): Promise<void> {
-    const chromium = await findChromium(this.config.CHROME_PATH);
-    this.log.info("starting Chromium", {
-      path: chromium.path,
-      source: chromium.source,
-      headless: this.config.HEADLESS,
-    });
-    this.browser = await puppeteer.launch({
-      executablePath: chromium.path,
-      headless: this.config.HEADLESS,
-      args: [
-        ...CHROMIUM_ARGS,
-        ...loopbackOnlyArgs([this.config.AISTUDIO_URL, this.config.EGRESS_CHECK_URL]),
-        ...this.profile.launchArgs(),
-      ],
-      defaultViewport: { width: 1280, height: 900 },
-      // DevTools over a pipe, not a port: no other local user can drive the signed-in browser.
-      pipe: true,
-      // The process environment's proxy variables must not reach the browser (DESIGN.md).
-      env: Object.fromEntries(
-        Object.entries(process.env).filter(([k]) => !/^(https?|all|no)_proxy$/i.test(k)),
-      ) as Record<string, string>,
-    });
-    this.browser.on("disconnected", () => void this.onBrowserGone());
-    try {
-      await this.profile.verifyEgress(this.browser);
-    } catch (err) {
-      await this.browser.close().catch(() => undefined);
-      throw err;
-    }
+    const { browser } = await launchBrowser(
+      this.config,
+      this.profile,
+      this.log,
+      () => void this.onBrowserGone(),
+    );
+    this.browser = browser;
     const hooks: LaneHooks = {
       prepare: (page) => this.profile.preparePage(page),
       onCrash: (lane) => void this.reopen(lane),
