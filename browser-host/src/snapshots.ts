@@ -118,9 +118,16 @@ async function writePrivate(path: string, data: string | Uint8Array): Promise<vo
   await chmod(path, 0o600);
 }
 
+/** The day folders saveSnapshot writes; anything else in SNAPSHOT_DIR (a self-check bundle) is not pruned. */
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+async function days(dir: string): Promise<string[]> {
+  return (await readdir(dir).catch(() => [] as string[])).filter((d) => DAY.test(d));
+}
+
 async function prune(dir: string, keep: number): Promise<void> {
   const entries: Array<{ path: string; mtime: number }> = [];
-  for (const day of await readdir(dir).catch(() => [] as string[])) {
+  for (const day of await days(dir)) {
     for (const job of await readdir(join(dir, day)).catch(() => [] as string[])) {
       const path = join(dir, day, job);
       entries.push({ path, mtime: (await stat(path)).mtimeMs });
@@ -128,7 +135,7 @@ async function prune(dir: string, keep: number): Promise<void> {
   }
   entries.sort((a, b) => b.mtime - a.mtime);
   for (const old of entries.slice(keep)) await rm(old.path, { recursive: true, force: true });
-  for (const day of await readdir(dir).catch(() => [] as string[])) {
+  for (const day of await days(dir)) {
     if ((await readdir(join(dir, day)).catch(() => ["x"])).length === 0)
       await rm(join(dir, day), { recursive: true, force: true });
   }

@@ -5,6 +5,7 @@ import {
   readdirSync,
   rmSync,
   statSync,
+  utimesSync,
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
@@ -59,5 +60,19 @@ describe("failure snapshots", () => {
     expect(target).toBe(job);
     expect([dir, day, job].map(mode)).toEqual(["700", "700", "700"]);
     for (const f of readdirSync(job)) expect([f, mode(join(job, f))]).toEqual([f, "600"]);
+  });
+
+  it("prune only the day folders they write, never a self-check bundle beside them", async () => {
+    const dir = join(root, "snapshots");
+    const bundle = join(dir, "self-check-2026-08-30T10-00-00Z");
+    mkdirSync(bundle, { recursive: true });
+    writeFileSync(join(bundle, "report.txt"), "kept");
+    const first = await saveSnapshot({ dir, keep: 1, log }, "job_a", null, record, error);
+    // Older than the next one for certain, so which job is kept does not hang on the clock.
+    utimesSync(first!, new Date(Date.now() - 60_000), new Date(Date.now() - 60_000));
+    await saveSnapshot({ dir, keep: 1, log }, "job_b", null, record, error);
+    expect(readdirSync(bundle)).toEqual(["report.txt"]);
+    const day = readdirSync(dir).find((d) => /^\d{4}-/.test(d))!;
+    expect(readdirSync(join(dir, day))).toEqual(["job_b"]);
   });
 });
