@@ -6,8 +6,8 @@ import { fileURLToPath } from "node:url";
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 
 /*
- * Bundles the browser host, its auth command and the health check into plain ESM files for the
- * container, so the image needs Node and Chromium but none of the build tooling.
+ * Bundles the browser host, its auth command, the self-check and the health check into plain ESM
+ * files for the container, so the image needs Node and Chromium but none of the build tooling.
  */
 
 const out = join(ROOT, "browser-host", "dist");
@@ -15,6 +15,7 @@ await build({
   entryPoints: {
     host: join(ROOT, "browser-host/src/main.ts"),
     auth: join(ROOT, "browser-host/src/auth-cli.ts"),
+    "self-check": join(ROOT, "browser-host/src/self-check.ts"),
     healthcheck: join(ROOT, "browser-host/src/healthcheck.ts"),
   },
   outdir: out,

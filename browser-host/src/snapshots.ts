@@ -103,7 +103,7 @@ export async function saveSnapshot(
  * a directory that already exists (an older host may have made it 0755), so each is chmod-ed too.
  * Only SNAPSHOT_DIR itself and what is below it: its parents are not this module's to change.
  */
-async function privateDirs(root: string, below: string[]): Promise<void> {
+export async function privateDirs(root: string, below: string[]): Promise<void> {
   const dirs = [root];
   for (const part of below) dirs.push(join(dirs.at(-1)!, part));
   for (const dir of dirs) {
@@ -113,7 +113,7 @@ async function privateDirs(root: string, below: string[]): Promise<void> {
 }
 
 /** writeFile's mode applies only to a file it creates, and through the umask: chmod makes it so. */
-async function writePrivate(path: string, data: string | Uint8Array): Promise<void> {
+export async function writePrivate(path: string, data: string | Uint8Array): Promise<void> {
   await writeFile(path, data, { mode: 0o600 });
   await chmod(path, 0o600);
 }
