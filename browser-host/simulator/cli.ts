@@ -3,7 +3,7 @@ import { startSimulator } from "./server.js";
 import { SimConfigSchema } from "./sim-options.js";
 
 /*
- * `npm run sim -- [--port 9300] [--ui 2026|2025|2026-08] [--pace-ms 15] [--chunk-chars 24]
+ * `npm run sim -- [--port 9300] [--ui 2026-08|2026|2025] [--pace-ms 15] [--chunk-chars 24]
  *   [--xssi] [--require-login] [--first-run all|none|random] [--first-run-seed N]
  *   [--token-count-ms-per-1k 10] [--rename run-button]`
  */
@@ -12,7 +12,7 @@ const { values } = parseArgs({
   options: {
     port: { type: "string", default: "9300" },
     host: { type: "string", default: "127.0.0.1" },
-    ui: { type: "string", default: "2026" },
+    ui: { type: "string", default: "2026-08" },
     "pace-ms": { type: "string" },
     "chunk-chars": { type: "string" },
     xssi: { type: "boolean", default: false },

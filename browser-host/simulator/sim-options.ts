@@ -40,7 +40,8 @@ export const SimConfigSchema = z.strictObject({
 export type SimConfig = z.infer<typeof SimConfigSchema>;
 
 export const DEFAULT_OPTIONS: SimOptions = {
-  ui: "2026",
+  // The live page of facts §9 by default: the simulator must be at least as hard as the real page.
+  ui: "2026-08",
   xssi: false,
   requireLogin: false,
   pace: { chunkChars: 24, paceMs: 15 },

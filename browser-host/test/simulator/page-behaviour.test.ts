@@ -9,14 +9,18 @@ import { until } from "../../../shared/test-support/until.js";
 import { decodeChunk } from "../../src/wire/generate-content-response.js";
 import { POLL, RUN, fillPrompt, openChat, scenario } from "./page-helpers.js";
 
-/** Behaviour that needs one UI generation only: the look of the page, a frozen renderer, the control API. */
+/**
+ * Behaviour that needs one UI generation only: the look of the page, a frozen renderer, the
+ * control API. The 2026 page, named (the default is 2026-08, whose overlays these raw clicks
+ * would have to get past: that is the driver's job, tested in test/driver).
+ */
 
 const ARTIFACTS = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", ".artifacts");
 let sim: Simulator;
 let browser: Browser;
 
 beforeAll(async () => {
-  sim = await startSimulator({ pace: { paceMs: 5, chunkChars: 40 } });
+  sim = await startSimulator({ ui: "2026", pace: { paceMs: 5, chunkChars: 40 } });
   browser = await launchChromium();
 });
 afterAll(async () => {
