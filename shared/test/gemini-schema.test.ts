@@ -6,6 +6,7 @@ import {
   toJobRequest,
   type GeminiSchema,
 } from "../src/index.js";
+import { CLIENT_SCHEMAS } from "../test-support/client-schemas.js";
 
 /*
  * The schema shapes real clients send, converted to AI Studio's subset: each result may only use
@@ -40,26 +41,7 @@ function converted(input: unknown): GeminiSchema {
 
 describe("client schemas AI Studio's page accepts after conversion", () => {
   it("a Roo/Kilo tool schema: strict, additionalProperties false, type [string, null]", () => {
-    // read_file as Roo Code and Kilo Code declare it in native tool-calling mode.
-    const roo = {
-      type: "object",
-      properties: {
-        path: {
-          type: "string",
-          description: "Path of the file to read, relative to the workspace",
-        },
-        line_ranges: {
-          type: ["array", "null"],
-          description: "Optional ranges, e.g. [[1, 50]]",
-          items: { type: "array", items: { type: "integer" }, minItems: 2, maxItems: 2 },
-        },
-        mode: { type: ["string", "null"], enum: ["full", "slice", null] },
-      },
-      required: ["path", "line_ranges", "mode"],
-      additionalProperties: false,
-      strict: true,
-    };
-    expect(converted(roo)).toEqual({
+    expect(converted(CLIENT_SCHEMAS.rooReadFile)).toEqual({
       type: "object",
       properties: {
         path: {
@@ -79,33 +61,7 @@ describe("client schemas AI Studio's page accepts after conversion", () => {
   });
 
   it("openai-python .parse(): a nested pydantic model with $defs, titles and Optional fields", () => {
-    // client.beta.chat.completions.parse(response_format=MathReasoning) with
-    // class Step(BaseModel): explanation: str; output: str
-    // class MathReasoning(BaseModel): steps: list[Step]; final_answer: str; note: Optional[str] = None
-    const pydantic = {
-      $defs: {
-        Step: {
-          properties: {
-            explanation: { title: "Explanation", type: "string" },
-            output: { title: "Output", type: "string" },
-          },
-          required: ["explanation", "output"],
-          title: "Step",
-          type: "object",
-          additionalProperties: false,
-        },
-      },
-      properties: {
-        steps: { items: { $ref: "#/$defs/Step" }, title: "Steps", type: "array" },
-        final_answer: { title: "Final Answer", type: "string" },
-        note: { anyOf: [{ type: "string" }, { type: "null" }], default: null, title: "Note" },
-      },
-      required: ["steps", "final_answer", "note"],
-      title: "MathReasoning",
-      type: "object",
-      additionalProperties: false,
-    };
-    expect(converted(pydantic)).toEqual({
+    expect(converted(CLIENT_SCHEMAS.pydanticMathReasoning)).toEqual({
       type: "object",
       description: "MathReasoning",
       properties: {
@@ -130,17 +86,7 @@ describe("client schemas AI Studio's page accepts after conversion", () => {
   });
 
   it("pydantic Literal and enum classes: const unions and enums with a $ref", () => {
-    const schema = {
-      $defs: { Color: { enum: ["red", "green"], title: "Color", type: "string" } },
-      properties: {
-        color: { $ref: "#/$defs/Color", description: "The colour" },
-        kind: { anyOf: [{ const: "a" }, { const: "b" }], title: "Kind" },
-        level: { const: "high", type: "string" },
-      },
-      required: ["color", "kind", "level"],
-      type: "object",
-    };
-    expect(converted(schema).properties).toEqual({
+    expect(converted(CLIENT_SCHEMAS.pydanticLiterals).properties).toEqual({
       color: { type: "string", description: "Color The colour", enum: ["red", "green"] },
       kind: { type: "string", description: "Kind", enum: ["a", "b"] },
       level: { type: "string", enum: ["high"] },
@@ -148,26 +94,7 @@ describe("client schemas AI Studio's page accepts after conversion", () => {
   });
 
   it("zod-to-json-schema output: $schema, definitions, #/properties references, nullable unions", () => {
-    // zodToJsonSchema(z.object({ home: Address, work: Address.optional(), tags: z.array(z.string()), age: z.number().int().min(0), nick: z.string().nullable() }))
-    const zod = {
-      type: "object",
-      properties: {
-        home: {
-          type: "object",
-          properties: { city: { type: "string" }, zip: { type: "string", pattern: "^[0-9]{5}$" } },
-          required: ["city"],
-          additionalProperties: false,
-        },
-        work: { $ref: "#/properties/home" },
-        tags: { type: "array", items: { type: "string" } },
-        age: { type: "integer", minimum: 0 },
-        nick: { type: ["string", "null"] },
-      },
-      required: ["home", "tags", "age", "nick"],
-      additionalProperties: false,
-      $schema: "http://json-schema.org/draft-07/schema#",
-    };
-    const out = converted(zod);
+    const out = converted(CLIENT_SCHEMAS.zodAddresses);
     expect(out.properties!.work).toEqual(out.properties!.home);
     expect(out.properties!.home).toEqual({
       type: "object",

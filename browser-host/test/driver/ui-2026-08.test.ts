@@ -1,4 +1,6 @@
 import type { Browser } from "puppeteer-core";
+import { ChatCompletionRequestSchema, toJobRequest } from "@aistudio-edge/shared";
+import { CLIENT_SCHEMAS } from "../../../shared/test-support/client-schemas.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SELECTORS } from "../../src/driver/selectors.js";
 import { Lane } from "../../src/lane.js";
@@ -235,6 +237,44 @@ describe("driver on UI 2026-08", () => {
     } finally {
       await lane.close();
     }
+  });
+
+  describe("client schemas, converted at the door, are accepted by the page's dialogs", () => {
+    let lane: Lane;
+    beforeAll(async () => {
+      lane = await freshLane({}, 5);
+    });
+    afterAll(async () => {
+      await lane?.close();
+    });
+
+    it.each(Object.entries(CLIENT_SCHEMAS))("%s", async (name, schema) => {
+      const request = toJobRequest(
+        ChatCompletionRequestSchema.parse({
+          model: "gemini-2.5-flash",
+          messages: [{ role: "user", content: `schema ${name}` }],
+          tools: [
+            { type: "function", function: { name: "read_it", parameters: schema, strict: true } },
+          ],
+        }),
+      );
+      await runOnLane(lane, browser, { ...jobFrame({}), request });
+      expect(last().tools.functions).toEqual([
+        { name: "read_it", parameters: request.tools[0]!.parameters },
+      ]);
+      const asFormat = toJobRequest(
+        ChatCompletionRequestSchema.parse({
+          model: "gemini-2.5-flash",
+          messages: [{ role: "user", content: `format ${name}` }],
+          response_format: { type: "json_schema", json_schema: { name, schema, strict: true } },
+        }),
+      );
+      await runOnLane(lane, browser, { ...jobFrame({}), request: asFormat });
+      expect(last()).toMatchObject({
+        responseMimeType: "application/json",
+        responseSchema: (asFormat.responseFormat as { schema: unknown }).schema,
+      });
+    });
   });
 
   describe("a control the page no longer has", () => {
