@@ -173,7 +173,12 @@ export class AiStudioPage {
    * `?model=` and the stored preference no longer select it. True when the page shows it after.
    */
   async pickModel(model: string, models: ModelInfo[], signal?: AbortSignal): Promise<boolean> {
-    await this.locate.click("modelPicker", this.opts(signal));
+    await this.locate.clickUntil(
+      "modelPicker",
+      () => this.locate.has("modelOption"),
+      "the model selection dialog to open",
+      this.opts(signal),
+    );
     const search = await this.locate.find("modelSearch");
     if (search) {
       try {
@@ -219,15 +224,24 @@ export class AiStudioPage {
   async ensureTemporaryChat(signal?: AbortSignal): Promise<void> {
     if (await this.locate.has("temporaryIndicator")) return;
     try {
-      await this.locate.clickIfPresent("moreActions");
-      const toggle = await waitFor(() => this.locate.has("temporaryToggle"), {
-        what: "the temporary chat toggle",
-        timeoutMs: Math.min(this.timeoutMs, 5_000),
-        ...(signal ? { signal } : {}),
-      }).catch((err: unknown) => {
-        if (err instanceof TimeoutError) return false;
-        throw err;
-      });
+      // Where the toggle is in the toolbar, no menu is needed.
+      const toggle =
+        (await this.locate.has("temporaryToggle")) ||
+        ((await this.locate.has("moreActions")) &&
+          (await this.locate
+            .clickUntil(
+              "moreActions",
+              () => this.locate.has("temporaryToggle"),
+              "the temporary chat toggle",
+              { timeoutMs: Math.min(this.timeoutMs, 5_000), ...(signal ? { signal } : {}) },
+            )
+            .then(
+              () => true,
+              (err: unknown) => {
+                if (err instanceof TimeoutError) return false;
+                throw err;
+              },
+            )));
       if (!toggle) {
         this.log.warn("AI Studio shows no temporary chat toggle; chats may be saved to Drive");
         return;
@@ -237,8 +251,12 @@ export class AiStudioPage {
           .has("temporaryChecked")
           .then(async (c) => c || this.locate.has("temporaryIndicator"));
       if (!(await on())) {
-        await this.locate.click("temporaryToggle", this.opts(signal));
-        await waitFor(on, { what: "temporary chat to turn on", ...this.opts(signal) });
+        await this.locate.clickUntil(
+          "temporaryToggle",
+          on,
+          "temporary chat to turn on",
+          this.opts(signal),
+        );
       }
     } finally {
       // The menu must not stay open: its backdrop swallows the next clicks.
@@ -273,7 +291,13 @@ export class AiStudioPage {
   /** Clears the chat through New chat and its "Discard and continue" dialog; a fresh page needs nothing. */
   async newChat(signal?: AbortSignal): Promise<void> {
     if ((await this.locate.count("chatTurn")) === 0) return;
-    await this.locate.click("newChat", this.opts(signal));
+    await this.locate.clickUntil(
+      "newChat",
+      async () =>
+        (await this.locate.has("dialogConfirm")) || (await this.locate.count("chatTurn")) === 0,
+      "the New chat dialog",
+      this.opts(signal),
+    );
     await waitFor(
       async () => {
         // By its text: another dialog's primary button ("Try …") must not be pressed instead.

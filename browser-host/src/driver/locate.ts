@@ -6,10 +6,17 @@ import {
   type Page,
 } from "puppeteer-core";
 import type { Logger } from "../log.js";
-import { AbortedError, DriverError, PageAccessError, SelectorNotFoundError } from "./errors.js";
+import {
+  AbortedError,
+  DriverError,
+  PageAccessError,
+  SelectorNotFoundError,
+  TimeoutError,
+} from "./errors.js";
 import { Overlays } from "./overlays.js";
 import type { SelectorCatalog } from "./selector-overrides.js";
 import { SELECTORS, type SelectorName, type SelectorSpec } from "./selectors.js";
+import { waitFor } from "./wait.js";
 
 /*
  * Finds a concept's element by trying its candidates in order inside the page, and remembers
@@ -21,6 +28,8 @@ import { SELECTORS, type SelectorName, type SelectorSpec } from "./selectors.js"
 
 /** How long a page that let a wait run out gets to show it still answers. */
 const PROBE_MS = 2_000;
+/** How long a click gets to show its effect before it counts as swallowed and is repeated. */
+const EFFECT_MS = 1_000;
 
 /**
  * Clicks through the DOM rather than with the mouse: lanes are background tabs, and a mouse
@@ -253,6 +262,37 @@ export class Locator {
       throw this.failure(this.catalog[name], err, options.signal);
     } finally {
       release(handle);
+    }
+  }
+
+  /**
+   * Clicks the element until `effect` holds: a click an overlay swallowed (one that appeared
+   * after the overlay step looked) shows no effect, so the overlays are cleared again and the
+   * element is clicked again. The effect is read before every repeat, so a click that took late
+   * is not undone by a second one.
+   */
+  async clickUntil(
+    name: SelectorName,
+    effect: () => Promise<boolean>,
+    what: string,
+    options: WaitOptions,
+  ): Promise<void> {
+    const deadline = Date.now() + options.timeoutMs;
+    const left = () => Math.max(0, deadline - Date.now());
+    const signal = options.signal ? { signal: options.signal } : {};
+    for (let press = 1; ; press++) {
+      await this.click(name, { timeoutMs: Math.max(1, left()), ...signal });
+      const took = await waitFor(effect, {
+        what,
+        timeoutMs: Math.min(EFFECT_MS, left()),
+        ...signal,
+      }).catch((err: unknown) => {
+        if (err instanceof TimeoutError) return false;
+        throw err;
+      });
+      if (took || (await effect())) return;
+      if (left() === 0) throw new TimeoutError(what, options.timeoutMs);
+      this.log.debug("a click showed no effect; clicking again", { selector: name, press });
     }
   }
 

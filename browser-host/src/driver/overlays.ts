@@ -108,10 +108,12 @@ function step(target: Element | null, spec: Spec, tries: Record<string, number>)
 
   for (const { e, host } of outer) {
     const id = idOf(e);
+    // What a person would call it: its heading, else its label, else the start of its text.
     const title = norm(
       e.querySelector("h1, h2, [mat-dialog-title], .mat-mdc-dialog-title")?.textContent ??
+        e.getAttribute("aria-label") ??
         e.textContent,
-    ).slice(0, 80);
+    ).slice(0, 60);
     const name = `${host.name} "${title}"`;
     if ((tries[id] ?? 0) >= spec.maxTries) return { kind: "stuck", id, name: host.name, title };
     if (host.kind === "menu") {

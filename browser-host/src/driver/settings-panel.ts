@@ -189,8 +189,12 @@ export class SettingsPanel {
 
   async ensureOpen(signal?: AbortSignal): Promise<void> {
     if (await this.locate.has("runSettings")) return;
-    await this.locate.click("runSettingsToggle", this.opts(signal));
-    await this.locate.wait("runSettings", this.opts(signal));
+    await this.locate.clickUntil(
+      "runSettingsToggle",
+      () => this.locate.has("runSettings"),
+      "the run settings panel to open",
+      this.opts(signal),
+    );
   }
 
   /** Opens every collapsed settings group; returns how many it opened. */
@@ -300,11 +304,12 @@ export class SettingsPanel {
         setting,
         `The job needs AI Studio's ${SETTING_NAMES[setting].control} switch ${on ? "on" : "off"}, but the page has it disabled for this model.`,
       );
-    await this.locate.click(name, this.opts(signal));
-    await waitFor(async () => (await this.switchState(name))?.on === on, {
-      what: `the ${SETTING_NAMES[setting].control} switch to turn ${on ? "on" : "off"}`,
-      ...this.opts(signal),
-    });
+    await this.locate.clickUntil(
+      name,
+      async () => (await this.switchState(name))?.on === on,
+      `the ${SETTING_NAMES[setting].control} switch to turn ${on ? "on" : "off"}`,
+      this.opts(signal),
+    );
   }
 
   /**
@@ -374,9 +379,21 @@ export class SettingsPanel {
     json: unknown,
     signal?: AbortSignal,
   ): Promise<void> {
-    await this.locate.click(open, this.opts(signal));
+    await this.locate.clickUntil(
+      open,
+      () => this.locate.has("declarationsEditor"),
+      "the declarations dialog to open",
+      this.opts(signal),
+    );
     await this.fill("declarationsEditor", JSON.stringify(json, null, 2), signal);
-    await this.locate.click("declarationsSave", this.opts(signal));
+    await this.locate.clickUntil(
+      "declarationsSave",
+      async () =>
+        !(await this.locate.has("declarationsEditor")) ||
+        (await this.locate.values("dialogError")).some((t) => t !== ""),
+      "the dialog to take the JSON",
+      this.opts(signal),
+    );
     const outcome = await waitFor(
       async () => {
         if (!(await this.locate.has("declarationsEditor"))) return { ok: true as const };
@@ -451,8 +468,12 @@ export class SettingsPanel {
         }
       };
       if ((await shown()) === thinking.level) return;
-      await this.locate.click("thinkingLevel", this.opts(signal));
-      await this.locate.wait("levelOption", this.opts(signal));
+      await this.locate.clickUntil(
+        "thinkingLevel",
+        () => this.locate.has("levelOption"),
+        "the thinking level list to open",
+        this.opts(signal),
+      );
       if (!(await this.locate.clickWhere("levelOption", thinking.level))) {
         await this.locate.overlays.clear(null, signal);
         throw new SettingError(
@@ -478,10 +499,19 @@ export class SettingsPanel {
       );
   }
 
+  private async openSystemInstructions(signal?: AbortSignal): Promise<void> {
+    if (await this.locate.has("systemInstructions")) return;
+    await this.locate.clickUntil(
+      "systemInstructionsOpen",
+      () => this.locate.has("systemInstructions"),
+      "the system instructions field to show",
+      this.opts(signal),
+    );
+  }
+
   /** The system instructions field's text now, opening it if needed (for read-back and checks). */
   async readSystemInstruction(signal?: AbortSignal): Promise<string> {
-    if (!(await this.locate.has("systemInstructions")))
-      await this.locate.click("systemInstructionsOpen", this.opts(signal));
+    await this.openSystemInstructions(signal);
     const field = await this.locate.get("systemInstructions", this.opts(signal));
     try {
       return await field.evaluate((e) => (e as HTMLTextAreaElement).value);
@@ -491,8 +521,7 @@ export class SettingsPanel {
   }
 
   private async setSystemInstruction(text: string, signal?: AbortSignal): Promise<void> {
-    if (!(await this.locate.has("systemInstructions")))
-      await this.locate.click("systemInstructionsOpen", this.opts(signal));
+    await this.openSystemInstructions(signal);
     const field = await this.locate.get("systemInstructions", this.opts(signal));
     let shown: string;
     try {
