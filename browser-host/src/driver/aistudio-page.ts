@@ -1,5 +1,6 @@
 import {
   TimeoutError as PuppeteerTimeoutError,
+  type HTTPRequest,
   type HTTPResponse,
   type Page,
 } from "puppeteer-core";
@@ -33,13 +34,38 @@ const ERROR_PLACES: SelectorName[] = ["errorCallout", "toastError", "turnError",
 
 /** A prompt this long makes the page count tokens for a noticeable time, during which Run is ignored. */
 const LONG_PROMPT_CHARS = 8_000;
-/** The token count must read the same for this long to count as settled. */
-const COUNT_STABLE_MS = 400;
 /**
- * How long a long prompt's count gets to start changing. A page that counts only on Run (2026)
- * never changes it; Run is then confirmed by `pressRun` instead of waiting for the page timeout.
+ * How long after the prompt changes the page gets to start counting it (it waits for typing to
+ * pause first). A page that counts only on Run (2026) never does; that is learnt once per load.
  */
 const COUNT_STARTS_MS = 1_500;
+const COUNT_TOKENS_RPC = ".MakerSuiteService/CountTokens";
+
+/** The page's CountTokens calls as the network sees them: whether a count is still running. */
+class CountWatch {
+  started = 0;
+  finished = 0;
+  lastStart = 0;
+
+  constructor(page: Page) {
+    const counts = (r: HTTPRequest) => r.method() === "POST" && r.url().endsWith(COUNT_TOKENS_RPC);
+    page.on("request", (r) => {
+      if (!counts(r)) return;
+      this.started += 1;
+      this.lastStart = Date.now();
+    });
+    const done = (r: HTTPRequest) => {
+      if (counts(r)) this.finished += 1;
+    };
+    page.on("requestfinished", done);
+    page.on("requestfailed", done);
+  }
+
+  /** Counted since `since`, and nothing left running. */
+  settledSince(since: number): boolean {
+    return this.lastStart >= since && this.finished >= this.started;
+  }
+}
 /**
  * How long a press of Run gets to show (the request leaves or the button turns to Stop) before
  * it is pressed again. Short: the 2026-08 page also ignores Run while it counts a short prompt
@@ -59,6 +85,9 @@ export class AiStudioPage {
   readonly locate: Locator;
   readonly settings: SettingsPanel;
   private shimmed = false;
+  private readonly counts: CountWatch;
+  /** Whether this page counts tokens as the prompt changes (2026-08) or only on Run; null: unknown yet. */
+  private countsOnInput: boolean | null = null;
 
   constructor(
     readonly page: Page,
@@ -70,6 +99,7 @@ export class AiStudioPage {
   ) {
     this.locate = new Locator(page, log, catalog, options.acceptTerms ?? true);
     this.settings = new SettingsPanel(this.locate, timeoutMs, log);
+    this.counts = new CountWatch(page);
   }
 
   private opts(signal?: AbortSignal) {
@@ -128,6 +158,7 @@ export class AiStudioPage {
     );
     if (outcome.signIn) throw new AuthExpiredError(outcome.signIn);
     this.settings.reset();
+    this.countsOnInput = null;
     const models = await listModels;
     if ("error" in models)
       throw new DriverError(
@@ -314,7 +345,7 @@ export class AiStudioPage {
    * prompt is then counted by the page, which ignores Run until the count settles: wait for it.
    */
   async fillPrompt(text: string, signal?: AbortSignal): Promise<void> {
-    const countBefore = (await this.locate.values("tokenCount"))[0] ?? null;
+    const filled = Date.now();
     const box = await this.locate.get("promptTextarea", this.opts(signal));
     try {
       await box.evaluate((e, v) => {
@@ -329,40 +360,35 @@ export class AiStudioPage {
       what: "the Run button to enable",
       ...this.opts(signal),
     });
-    if (text.length >= LONG_PROMPT_CHARS && countBefore !== null)
-      await this.tokenCountSettled(countBefore, signal);
+    // A page known to count on input is waited for always; an unknown one for long prompts.
+    if (
+      this.countsOnInput === true ||
+      (this.countsOnInput === null && text.length >= LONG_PROMPT_CHARS)
+    )
+      await this.tokenCountSettled(filled, signal);
   }
 
   /**
-   * Waits until the token count has changed from `before` and then read the same for
-   * COUNT_STABLE_MS. A count that does not start changing within COUNT_STARTS_MS (the same
-   * number by chance, a page that counts later or shows none) is not an error: Run is then
-   * confirmed by `pressRun`.
+   * Waits until the page has counted the prompt put in at `since`: a CountTokens call started
+   * after it and none still running (read from the network, so the same count by chance does
+   * not matter). A page that starts none within COUNT_STARTS_MS counts only on Run: that is
+   * remembered for this load, and Run is then confirmed by `pressRun` alone.
    */
-  async tokenCountSettled(before: string, signal?: AbortSignal): Promise<boolean> {
-    let last: string | null = null;
-    let since = Date.now();
-    const started = Date.now();
-    try {
-      await waitFor(
-        async () => {
-          const now = (await this.locate.values("tokenCount"))[0] ?? null;
-          if (now !== last) {
-            last = now;
-            since = Date.now();
-          }
-          if (now === before && Date.now() - started > COUNT_STARTS_MS)
-            throw new TimeoutError("the token count to start changing", COUNT_STARTS_MS);
-          return now !== null && now !== before && Date.now() - since >= COUNT_STABLE_MS;
-        },
-        { what: "the token count to settle", intervalMs: 100, ...this.opts(signal) },
-      );
-      return true;
-    } catch (err) {
-      if (!(err instanceof TimeoutError)) throw err;
-      this.log.debug("the token count did not change after a long prompt", { count: before });
-      return false;
+  async tokenCountSettled(since: number, signal?: AbortSignal): Promise<boolean> {
+    const outcome = await waitFor(
+      () => {
+        if (this.counts.settledSince(since)) return "counted";
+        if (this.counts.lastStart < since && Date.now() - since > COUNT_STARTS_MS) return "none";
+        return null;
+      },
+      { what: "the page to count the prompt's tokens", intervalMs: 25, ...this.opts(signal) },
+    );
+    if (outcome === "counted") this.countsOnInput = true;
+    else if (this.countsOnInput === null) {
+      this.countsOnInput = false;
+      this.log.debug("the page does not count tokens as the prompt changes");
     }
+    return outcome === "counted";
   }
 
   private async runEnabled(): Promise<boolean> {
