@@ -91,18 +91,18 @@ describe.each(UI_GENERATIONS)("npm run self-check on UI %s", (ui) => {
     expect(text).toMatch(/^runButton\s+required\s+OK\s+built-in\s+\S/m);
     expect(text).toMatch(/^ListModels\s+decoded \(6 models\)$/m);
   });
-});
 
-describe("npm run self-check, signed out or broken", () => {
-  it("exits 3 on the sign-in page and prints where it went and the remedy", async () => {
-    await control(sim("2026"), "session", { signedIn: false });
-    const { code, stdout } = await check(sim("2026"));
+  it("exits 3 when signed out, and prints where it went and the remedy", async () => {
+    await control(sim(ui), "session", { signedIn: false });
+    const { code, stdout } = await check(sim(ui));
     expect(code).toBe(3);
     expect(stdout).toMatch(/^Sign-in\s+SIGNED OUT: .*\/v3\/signin\/identifier$/m);
     expect(stdout).toContain("npm run auth -- login");
     expect(stdout).not.toMatch(/^CONCEPT/m);
   });
+});
 
+describe("npm run self-check, broken", () => {
   it("exits 1 naming the Run button when the page renamed its host", async () => {
     await control(sim("2026-08"), "config", { rename: "runButton" });
     const { code, stdout } = await check(sim("2026-08"));
