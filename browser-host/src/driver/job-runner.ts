@@ -132,8 +132,14 @@ export async function runJob(
       signal,
     });
     ctx.state.unsure = dropped;
-    if (dropped.length > 0) {
-      const settings = dropped.map((k) => SETTING_NAMES[k].param);
+    // Told to the client: what differs from a fresh chat and so is missing from this answer (a
+    // control retried only because an earlier job could not apply it is not this job's wish).
+    const defaults = defaultSettings(model);
+    const missing = dropped.filter(
+      (k) => JSON.stringify(wanted[k]) !== JSON.stringify(defaults[k]),
+    );
+    if (missing.length > 0) {
+      const settings = missing.map((k) => SETTING_NAMES[k].param);
       ctx.log.warn("job runs without settings the page would not take", {
         jobId: job.jobId,
         dropped: settings.join(","),

@@ -332,6 +332,17 @@ describe("driver on UI 2026-08", () => {
           new AbortController().signal,
         );
         expect(again).toEqual([["stop"]]);
+        // A job that wants no stop sequence is not told about the control it did not ask for.
+        const plain: string[][] = [];
+        await lane.run(
+          browser,
+          jobFrame({ model: "gemini-2.5-flash", prompt: "no stop", topP: 0.5 }),
+          (event) => {
+            if (event.t === "settings_dropped") plain.push(event.settings);
+          },
+          new AbortController().signal,
+        );
+        expect(plain).toEqual([]);
       } finally {
         await lane.close();
       }
