@@ -3,9 +3,17 @@ import type { JobMessage, JobRequest } from "@aistudio-edge/shared";
 /*
  * The conversation as one prompt. AI Studio's chat keeps its own history, but each job starts
  * a fresh chat, so the OpenAI history is written into the prompt with plain role markers the
- * model reads reliably. System and developer messages go to System instructions instead. A
- * conversation that is a single user message is sent as it is, without markers.
+ * model reads reliably. The system and developer messages the conversation starts with go to
+ * System instructions; one in the middle (SillyTavern puts its author's notes and world info
+ * there) stays where the client put it, marked as a system message, since its place is part of
+ * its meaning. A conversation that is a single user message is sent as it is, without markers.
  */
+
+/** How many messages the leading run of system messages holds. */
+function leadingSystem(request: JobRequest): number {
+  const first = request.messages.findIndex((m) => m.role !== "system");
+  return first === -1 ? request.messages.length : first;
+}
 
 function renderMessage(m: JobMessage): string {
   const attachments = m.attachments?.length
@@ -25,19 +33,19 @@ function renderMessage(m: JobMessage): string {
     case "tool":
       return `[Tool result${m.name ? ` from ${m.name}` : ""}${m.toolCallId ? ` for call ${m.toolCallId}` : ""}]\n${m.content}`;
     case "system":
-      return "";
+      return `[System]\n${m.content}`;
   }
 }
 
 export function systemInstructionOf(request: JobRequest): string {
   return request.messages
-    .filter((m) => m.role === "system")
+    .slice(0, leadingSystem(request))
     .map((m) => m.content)
     .join("\n\n");
 }
 
 export function renderPrompt(request: JobRequest): string {
-  const turns = request.messages.filter((m) => m.role !== "system");
+  const turns = request.messages.slice(leadingSystem(request));
   if (turns.length === 1 && turns[0]!.role === "user" && !turns[0]!.attachments?.length)
     return turns[0]!.content;
   const body = turns

@@ -132,16 +132,39 @@ describe("prompt rendering", () => {
 });
 
 describe("system instructions", () => {
-  it("joins every system message, in order, with a blank line", () => {
+  it("joins the system messages the conversation starts with, in order, with a blank line", () => {
     expect(
       systemInstructionOf(
         request([
           { role: "system", content: "One." },
-          { role: "user", content: "x" },
           { role: "system", content: "Two." },
+          { role: "user", content: "x" },
+          { role: "system", content: "Later." },
         ]),
       ),
     ).toBe("One.\n\nTwo.");
+  });
+
+  it("keeps a system message in the middle of the conversation at its place, marked", () => {
+    // SillyTavern's author's note: a system message two turns from the end.
+    const r = request([
+      { role: "system", content: "You are Mira." },
+      { role: "user", content: "Hi" },
+      { role: "assistant", content: "Hello!" },
+      { role: "system", content: "[Author's note: it is raining]" },
+      { role: "user", content: "What now?" },
+    ]);
+    expect(systemInstructionOf(r)).toBe("You are Mira.");
+    expect(renderPrompt(r)).toBe(
+      [
+        "The conversation so far:",
+        "[User]\nHi",
+        "[Assistant]\nHello!",
+        "[System]\n[Author's note: it is raining]",
+        "[User]\nWhat now?",
+        ASK,
+      ].join("\n\n"),
+    );
   });
 
   it("is empty without system messages, and system text never enters the prompt", () => {
