@@ -1,7 +1,7 @@
 import type { Browser, BrowserContext, Page } from "puppeteer-core";
 import type { JobFrame } from "@aistudio-edge/shared";
 import { AiStudioPage } from "./driver/aistudio-page.js";
-import { runJob, type JobSink, type PageState } from "./driver/job-runner.js";
+import { openChat, runJob, type JobSink, type PageState } from "./driver/job-runner.js";
 import { StreamCapture } from "./driver/stream-capture.js";
 import type { HostConfig } from "./config.js";
 import type { Logger } from "./log.js";
@@ -94,12 +94,7 @@ export class Lane {
       this.catalog,
       { acceptTerms: this.config.ACCEPT_TERMS },
     );
-    this.state.models = await this.ui.load(null);
-    // A freshly loaded chat shows the model's defaults.
-    this.state.applied = "defaults";
-    // A system instructions preset the page kept from an earlier job must be overwritten.
-    this.state.unsure = (await this.ui.systemInstructionsBlank()) ? [] : ["systemInstruction"];
-    await this.ui.ensureTemporaryChat();
+    await openChat(this.ui, this.state, null);
     this.stale = false;
     this.healthy = true;
     this.log.info("lane ready", {

@@ -173,7 +173,7 @@ export class AiStudioPage {
   /**
    * The model the page shows. The 2026 page has an element holding just the id; the 2026-08
    * card shows the display name and the id together, so its text is matched against the models
-   * the page listed (an id it contains, else a display name it equals).
+   * the page listed, part by part (a part that is an id, else one that is a display name).
    */
   async currentModel(models: ModelInfo[], signal?: AbortSignal): Promise<string> {
     const el = await this.locate.get("modelName", this.opts(signal));

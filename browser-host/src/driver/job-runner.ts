@@ -68,6 +68,24 @@ function toUsage(u: WireUsage | null): Usage | undefined {
   };
 }
 
+/**
+ * Loads the chat page (with a model, or the page's own), and records what a fresh chat is: the
+ * model's defaults, except system instructions a reload brought back from the presets (they
+ * must be overwritten by the next job); then temporary chat. For the lane's first load and for
+ * every model switch alike.
+ */
+export async function openChat(
+  page: AiStudioPage,
+  state: PageState,
+  model: string | null,
+  signal?: AbortSignal,
+): Promise<void> {
+  state.models = await page.load(model, signal);
+  state.applied = "defaults";
+  state.unsure = (await page.systemInstructionsBlank()) ? [] : ["systemInstruction"];
+  await page.ensureTemporaryChat(signal);
+}
+
 async function ensureModel(
   ctx: RunContext,
   model: string,
@@ -81,10 +99,7 @@ async function ensureModel(
       const prefs = JSON.parse(localStorage.getItem(key) ?? "{}");
       localStorage.setItem(key, JSON.stringify({ ...prefs, promptModel: name }));
     }, modelResourceName(model));
-    ctx.state.models = await ctx.page.load(model, signal);
-    ctx.state.applied = "defaults";
-    ctx.state.unsure = (await ctx.page.systemInstructionsBlank()) ? [] : ["systemInstruction"];
-    await ctx.page.ensureTemporaryChat(signal);
+    await openChat(ctx.page, ctx.state, model, signal);
     let shown = await ctx.page.currentModel(ctx.state.models, signal);
     if (shown !== model && ctx.state.models.some((m) => m.id === modelResourceName(model))) {
       // The URL and the preference did not select it: choose it in the dialog instead.

@@ -85,12 +85,11 @@ function step(target: Element | null, spec: Spec, tries: Record<string, number>)
     return id;
   };
   const press = (b: Element) => (b as HTMLElement).click();
-  const escape = () => {
-    for (const at of [document.activeElement ?? document.body, document])
-      at.dispatchEvent(
-        new KeyboardEvent("keydown", { key: "Escape", code: "Escape", keyCode: 27, bubbles: true }),
-      );
-  };
+  // Once, where a key press would go: it bubbles to the document (twice would close two layers).
+  const escape = () =>
+    (document.activeElement ?? document.body).dispatchEvent(
+      new KeyboardEvent("keydown", { key: "Escape", code: "Escape", keyCode: 27, bubbles: true }),
+    );
 
   // Every overlay not holding the target, outermost only, the topmost first: CDK stacks panes
   // in document order, and a page that blocks clicks outside the top one ignores the rest.

@@ -156,11 +156,11 @@ export class SettingsPanel {
   private async applyOne(wanted: RunSettings, key: SettingKey, signal?: AbortSignal) {
     switch (key) {
       case "temperature":
-        return this.setNumber("temperature", wanted.temperature, signal);
+        return this.setNumber("temperature", key, wanted.temperature, signal);
       case "topP":
-        return this.setNumber("topP", wanted.topP, signal);
+        return this.setNumber("topP", key, wanted.topP, signal);
       case "maxOutputTokens":
-        return this.setNumber("maxTokens", wanted.maxOutputTokens, signal);
+        return this.setNumber("maxTokens", key, wanted.maxOutputTokens, signal);
       case "stop":
         return this.setStopSequences(wanted.stop, signal);
       case "thinking":
@@ -226,12 +226,18 @@ export class SettingsPanel {
   }
 
   /** Sets a number box the way Angular's forms see it, commits it, and reads it back. */
-  private async setNumber(name: SelectorName, value: number, signal?: AbortSignal): Promise<void> {
+  private async setNumber(
+    name: SelectorName,
+    setting: SettingKey,
+    value: number,
+    signal?: AbortSignal,
+  ): Promise<void> {
     const shown = await this.fill(name, String(value), signal);
-    if (Number(shown) !== value)
+    // A box may group digits ("65,536") as the token count does.
+    if (Number(shown.replace(/,/g, "")) !== value)
       throw new SettingError(
-        name === "maxTokens" ? "maxOutputTokens" : (name as SettingKey),
-        `AI Studio's ${name} box shows '${shown}' after the driver set it to ${value}: the page did not take the value.`,
+        setting,
+        `AI Studio's ${SETTING_NAMES[setting].control} box shows '${shown}' after the driver set it to ${value}: the page did not take the value.`,
       );
   }
 
@@ -492,7 +498,7 @@ export class SettingsPanel {
     await this.setSwitch("manualBudgetToggle", thinking.manual, "thinking", signal);
     if (!thinking.manual) return;
     const shown = await this.fill("budgetInput", String(thinking.budget), signal);
-    if (Number(shown) !== thinking.budget)
+    if (Number(shown.replace(/,/g, "")) !== thinking.budget)
       throw new SettingError(
         "thinking",
         `AI Studio's thinking budget box shows '${shown}' after the driver set it to ${thinking.budget}.`,
