@@ -5,7 +5,7 @@ import { SELECTORS } from "../../src/driver/selectors.js";
 import { Lane } from "../../src/lane.js";
 import { startSimulator, type Simulator } from "../../simulator/server.js";
 import { launchChromium } from "../chromium.js";
-import { EVERY_SETTING, WEATHER_TOOL } from "./fixtures.js";
+import { ANSWER_SCHEMA, EVERY_SETTING, everySettingSent } from "./fixtures.js";
 import { hostConfig, jobFrame, quietLog, runOnLane } from "./harness.js";
 
 /*
@@ -33,22 +33,7 @@ describe.each(["2026", "2025"] as const)("run settings on UI %s", (ui) => {
 
   it("sends temperature, top-P, max tokens, stop, thinking budget, system instructions and functions", async () => {
     await runOnLane(lane, browser, full);
-    expect(last()).toMatchObject({
-      model: "gemini-2.5-flash",
-      systemInstruction: "You are terse.",
-      temperature: 0.25,
-      topP: 0.6,
-      maxOutputTokens: 777,
-      stopSequences: ["STOP1", "###"],
-      thinking: { includeThoughts: true, budget: 1024, level: null },
-      tools: {
-        googleSearch: true,
-        codeExecution: false,
-        urlContext: false,
-        functions: [WEATHER_TOOL],
-      },
-      responseMimeType: null,
-    });
+    expect(last()).toMatchObject({ ...everySettingSent(true), responseMimeType: null });
     expect(last().contents).toEqual([{ role: "user", text: "Weather in Rome?" }]);
   });
 
@@ -250,11 +235,7 @@ describe.each(["2026", "2025"] as const)("run settings on UI %s", (ui) => {
   });
 
   it("sends structured output with the job's schema", async () => {
-    const schema = {
-      type: "object",
-      properties: { answer: { type: "string" } },
-      required: ["answer"],
-    };
+    const schema = ANSWER_SCHEMA;
     await runOnLane(
       lane,
       browser,

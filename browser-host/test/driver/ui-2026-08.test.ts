@@ -6,7 +6,7 @@ import { SELECTORS } from "../../src/driver/selectors.js";
 import { Lane } from "../../src/lane.js";
 import { startSimulator, type Simulator } from "../../simulator/server.js";
 import { launchChromium } from "../chromium.js";
-import { EVERY_SETTING, WEATHER_TOOL } from "./fixtures.js";
+import { ANSWER_SCHEMA, EVERY_SETTING, WEATHER_TOOL, everySettingSent } from "./fixtures.js";
 import { CollectingSink, failureOf, hostConfig, jobFrame, quietLog, runOnLane } from "./harness.js";
 
 /*
@@ -16,8 +16,6 @@ import { CollectingSink, failureOf, hostConfig, jobFrame, quietLog, runOnLane } 
  * for 3 Flash), the temporary-chat menu left open, dialogs that refuse unknown schema keys, and
  * a token count that makes Run ignore presses for long prompts.
  */
-
-const weather = WEATHER_TOOL;
 
 describe("driver on UI 2026-08", () => {
   let sim: Simulator;
@@ -47,21 +45,7 @@ describe("driver on UI 2026-08", () => {
     const lane = await freshLane();
     try {
       await runOnLane(lane, browser, jobFrame(EVERY_SETTING));
-      expect(last()).toMatchObject({
-        model: "gemini-2.5-flash",
-        systemInstruction: "You are terse.",
-        temperature: 0.25,
-        topP: 0.6,
-        maxOutputTokens: 777,
-        stopSequences: ["STOP1", "###"],
-        thinking: { includeThoughts: true, budget: 1024, level: null },
-        tools: {
-          googleSearch: false,
-          codeExecution: false,
-          urlContext: false,
-          functions: [weather],
-        },
-      });
+      expect(last()).toMatchObject(everySettingSent(false));
       // Google Search on its own, then structured output: each switch turns the other off first.
       await runOnLane(
         lane,
@@ -69,11 +53,7 @@ describe("driver on UI 2026-08", () => {
         jobFrame({ model: "gemini-2.5-flash", prompt: "Search", googleSearch: true }),
       );
       expect(last().tools).toMatchObject({ googleSearch: true, functions: [] });
-      const schema = {
-        type: "object",
-        properties: { answer: { type: "string" } },
-        required: ["answer"],
-      };
+      const schema = ANSWER_SCHEMA;
       await runOnLane(
         lane,
         browser,
@@ -104,11 +84,11 @@ describe("driver on UI 2026-08", () => {
         jobFrame({
           model: "gemini-3-flash-preview",
           prompt: "Call get_weather for Rome",
-          tools: [weather],
+          tools: [WEATHER_TOOL],
         }),
       );
       expect(last()).toMatchObject({ model: "gemini-3-flash-preview" });
-      expect(last().tools).toMatchObject({ googleSearch: false, functions: [weather] });
+      expect(last().tools).toMatchObject({ googleSearch: false, functions: [WEATHER_TOOL] });
       expect(sink.calls.map((c) => c.name)).toEqual(["get_weather"]);
       // A thinking level is set on the same page.
       await runOnLane(
@@ -133,7 +113,7 @@ describe("driver on UI 2026-08", () => {
           model: "gemini-2.5-flash",
           prompt: "both",
           googleSearch: true,
-          tools: [weather],
+          tools: [WEATHER_TOOL],
         }),
       );
       expect(err).toMatchObject({ code: "upstream_unsupported", retryable: false });
