@@ -8,7 +8,8 @@ import { closePane, paneKind, type PaneKind } from "./dialogs.js";
  * handler: while a dialog, menu, listbox or first-run overlay is open, a click outside the
  * topmost one does nothing. A click on the backdrop closes a menu or listbox on top and does
  * nothing else; dialogs ignore it. Escape closes the topmost menu, listbox or dialog; first-run
- * overlays stay until their own buttons dismiss them. Snack bars and the cookie bar block nothing.
+ * overlays stay until their own buttons dismiss them. Snack bars block nothing; the cookie bar
+ * blocks what it covers, the footer.
  */
 
 const CLOSES_ON_BACKDROP = new Set<PaneKind>(["menu", "listbox"]);
@@ -35,9 +36,16 @@ export function installOverlayGuard(): void {
     (event) => {
       const top = topmostBlocking();
       const target = event.target as Element;
-      if (!top || reachable(target, top) || target.closest(".glue-cookie-notification-bar")) return;
+      const bar = document.querySelector(".glue-cookie-notification-bar");
+      if (bar?.contains(target)) return;
+      // The cookie bar is fixed over the bottom of the page: what it covers (the footer with the
+      // prompt box and Run) takes no click until it is dismissed, as a mouse click would land on
+      // the bar instead (facts §9: any first-run overlay can swallow clicks).
+      const covered = bar !== null && target.closest("footer") !== null;
+      if (!covered && (!top || reachable(target, top))) return;
       event.stopImmediatePropagation();
       event.preventDefault();
+      if (!top) return;
       if (
         target.classList.contains("cdk-overlay-backdrop") &&
         CLOSES_ON_BACKDROP.has(paneKind(top))

@@ -154,7 +154,7 @@ describe("first-run overlays, UI 2026-08", () => {
         `${S.toolsButton}[aria-expanded="true"]`,
       ),
     ).toBe(false);
-    // Only the topmost overlay (the tour, last to come) takes clicks; the cookie bar blocks nothing.
+    // Only the topmost overlay (the tour, last to come) takes clicks; the cookie bar's own buttons too.
     expect(
       await clickThenHas(page, 'button[aria-label="Close dialog"]', "ms-g1-welcome-dialog"),
     ).toBe(true);
@@ -210,6 +210,28 @@ describe("first-run overlays, UI 2026-08", () => {
     );
     expect((await prefs()).promptModel).toBe("models/gemini-3-pro-preview");
     expect(await shown(page)).toEqual([]);
+  });
+
+  it("the cookie bar takes the clicks meant for what it covers, the footer's Run, until dismissed", async () => {
+    await page.evaluateOnNewDocument(() => {
+      if (!localStorage.getItem("aiStudioUserPreference"))
+        localStorage.setItem(
+          "aiStudioUserPreference",
+          JSON.stringify({
+            warmWelcomeDisplayed: true,
+            hasShownGuidedTour: true,
+            hasAcceptedTermsOfService: true,
+            hasShownAppsFlowDialog: true,
+            hasDismissedCookieBar: false,
+          }),
+        );
+    });
+    await openChat(page, chat());
+    await waitForOverlays(page, ["cookies"]);
+    await fillAndCount(page, "Under the cookie bar.");
+    expect(await clickThenHas(page, S.run, "ms-chat-turn")).toBe(false);
+    await clickButtonByText(page, ".glue-cookie-notification-bar", "Reject all");
+    expect(await clickThenHas(page, S.run, "ms-chat-turn")).toBe(true);
   });
 
   it("honours a one-shot flag a driver writes before the first load", async () => {
