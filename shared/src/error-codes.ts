@@ -112,7 +112,7 @@ export const ERROR_CATALOG = {
   upstream_ui_changed: {
     status: 502,
     type: "server_error",
-    when: "a setting the request asked for has no control on AI Studio's page (the page changed); the host's log names the control",
+    when: "a setting the request asked for cannot be applied on AI Studio's page: its control is missing, disabled or does not keep the value (the page changed); the host's log names the control",
   },
   upstream_unsupported: {
     status: 400,
@@ -160,7 +160,7 @@ export const HOST_ERRORS = {
   upstream_model_unavailable: "The Google account serving this request does not offer the model.",
   upstream_blocked: "AI Studio blocked the request as prohibited content.",
   upstream_ui_changed:
-    "AI Studio's page has no control for a setting this request asked for (the page changed); the host's log names it.",
+    "AI Studio's page would not take a setting this request asked for (the page changed); the host's log names it.",
   upstream_unsupported:
     "AI Studio does not allow this combination of settings for the model (function calling or structured output together with web search); send them in separate requests.",
   auth_expired: "The Google login of the browser host serving this request has expired.",
