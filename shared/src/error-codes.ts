@@ -114,6 +114,11 @@ export const ERROR_CATALOG = {
     type: "server_error",
     when: "a setting the request asked for cannot be applied on AI Studio's page: its control is missing, disabled or does not keep the value (the page changed); the host's log names the control",
   },
+  attachment_refused: {
+    status: 400,
+    type: "invalid_request_error",
+    when: "AI Studio's page refused one of the request's files (its type, its size or the number of files); the message names the file",
+  },
   upstream_unsupported: {
     status: 400,
     type: "invalid_request_error",
@@ -161,6 +166,7 @@ export const HOST_ERRORS = {
   upstream_blocked: "AI Studio blocked the request as prohibited content.",
   upstream_ui_changed:
     "AI Studio's page would not take a setting this request asked for (the page changed); the host's log names it.",
+  attachment_refused: "AI Studio's page refused a file of this request.",
   upstream_unsupported:
     "AI Studio does not allow this combination of settings for the model (function calling or structured output together with web search); send them in separate requests.",
   auth_expired: "The Google login of the browser host serving this request has expired.",

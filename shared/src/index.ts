@@ -1,3 +1,4 @@
+export * from "./attachments.js";
 export * from "./error-codes.js";
 export * from "./chat-request.js";
 export * from "./chat-response.js";

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ErrorCodeSchema, HostErrorCodeSchema } from "./error-codes.js";
+import { ATTACHMENT_REFUSALS, MAX_IMAGE_BASE64 } from "./attachments.js";
 
 /*
  * The job-event vocabulary: what one job produces, from the page's network stream to the
@@ -41,10 +42,27 @@ export const ToolCallsEventSchema = z.object({
   toolCalls: z.array(WireToolCallSchema).min(1),
 });
 
+/**
+ * One image of the answer (image models), whole: the page's stream carries each image in one
+ * part. Images the model shows only while it thinks (previews) are not sent.
+ */
+export const ImageEventSchema = z.object({
+  t: z.literal("image"),
+  mimeType: z.string().regex(/^image\/[a-z0-9.+-]+$/),
+  /** Base64, no data: prefix. */
+  data: z
+    .string()
+    .min(1)
+    .max(MAX_IMAGE_BASE64)
+    .regex(/^[A-Za-z0-9+/]+={0,2}$/),
+});
+export type ImageEvent = z.infer<typeof ImageEventSchema>;
+
 export const JobOutputEventSchema = z.discriminatedUnion("t", [
   TextEventSchema,
   ThoughtEventSchema,
   ToolCallsEventSchema,
+  ImageEventSchema,
 ]);
 export type JobOutputEvent = z.infer<typeof JobOutputEventSchema>;
 
@@ -74,6 +92,16 @@ export const HostErrorEventSchema = z.object({
   retryable: z.boolean(),
   /** Whether any output had been sent for this job; after output nothing is retried. */
   outputStarted: z.boolean(),
+  /**
+   * For `attachment_refused`: which file (its 0-based place in the job's attachments) and why.
+   * The pool names the file to the client from its own copy of the request, not the host's text.
+   */
+  attachment: z
+    .object({
+      index: z.number().int().nonnegative(),
+      reason: z.enum(ATTACHMENT_REFUSALS),
+    })
+    .optional(),
 });
 export type HostErrorEvent = z.infer<typeof HostErrorEventSchema>;
 
@@ -106,6 +134,7 @@ export const HostJobEventSchema = z.discriminatedUnion("t", [
   TextEventSchema,
   ThoughtEventSchema,
   ToolCallsEventSchema,
+  ImageEventSchema,
   DoneEventSchema,
   HostErrorEventSchema,
 ]);
@@ -119,10 +148,11 @@ export const JobEventSchema = z.discriminatedUnion("t", [
   TextEventSchema,
   ThoughtEventSchema,
   ToolCallsEventSchema,
+  ImageEventSchema,
   DoneEventSchema,
   ErrorEventSchema,
 ]);
 export type JobEvent = z.infer<typeof JobEventSchema>;
 
 export const isOutput = (event: { t: string }): event is JobOutputEvent =>
-  event.t === "text" || event.t === "thought" || event.t === "tool_calls";
+  event.t === "text" || event.t === "thought" || event.t === "tool_calls" || event.t === "image";

@@ -8,20 +8,18 @@ import {
 import { bareModelId } from "./model-id.js";
 import { toGeminiSchema } from "./gemini-schema.js";
 import { withinDepth } from "./json-depth.js";
+import {
+  IMAGE_ASPECT_RATIOS,
+  JobAttachmentSchema,
+  type AttachmentKind,
+  type JobAttachment,
+} from "./attachments.js";
 
 /*
  * The chat request as the pool hands it to a browser host: one spelling per setting (three
  * OpenAI names for max tokens become one), text content flattened, only what the driver can act
  * on. The host never sees OpenAI's request shape, so the two can evolve apart.
  */
-
-export const AttachmentSchema = z.object({
-  kind: z.enum(["image", "audio", "file"]),
-  /** A data: URL or an http(s) URL, as the client gave it. */
-  url: z.string(),
-  mimeType: z.string().optional(),
-  filename: z.string().optional(),
-});
 
 export const JobToolCallSchema = z.object({
   id: z.string(),
@@ -35,7 +33,8 @@ export const JobMessageSchema = z.object({
   role: z.enum(["system", "user", "assistant", "tool"]),
   content: z.string(),
   name: z.string().optional(),
-  attachments: z.array(AttachmentSchema).optional(),
+  /** The files this message sent, in order; their bytes travel in `job.attachment` frames. */
+  attachments: z.array(JobAttachmentSchema).optional(),
   toolCalls: z.array(JobToolCallSchema).optional(),
   toolCallId: z.string().optional(),
 });
@@ -69,6 +68,8 @@ export const JobRequestSchema = z.object({
   ]),
   /** Google Search grounding, asked for by `web_search_options` or a web-search tool. */
   googleSearch: z.boolean(),
+  /** For image models: the run settings' aspect ratio (the page's own default when absent). */
+  imageAspectRatio: z.enum(IMAGE_ASPECT_RATIOS).optional(),
   stream: z.boolean(),
 });
 export type JobRequest = z.infer<typeof JobRequestSchema>;
@@ -92,54 +93,120 @@ export function plainJobRequest(
 /** AI Studio model ids are bare (`gemini-2.5-pro`); clients sometimes send Google's `models/…` form. */
 export const normalizeModelId = bareModelId;
 
-function attachmentOf(part: ContentPart): z.infer<typeof AttachmentSchema> | null {
+/** Where one attachment of a request comes from, before the Worker has resolved it. */
+export interface AttachmentSource {
+  kind: AttachmentKind;
+  /** The request's own path to the URL or data, for a 400's `param`. */
+  param: string;
+  source:
+    | { type: "url"; url: string }
+    /** Base64 without a data: prefix, with the type the part declares (`input_audio`). */
+    | { type: "base64"; data: string; mimeType: string }
+    /** An OpenAI file id: there is no file store behind this endpoint. */
+    | { type: "file_id"; id: string };
+  filename?: string;
+}
+
+const AUDIO_FORMATS: Record<string, string> = {
+  wav: "audio/wav",
+  mp3: "audio/mpeg",
+  flac: "audio/flac",
+  ogg: "audio/ogg",
+  opus: "audio/ogg",
+  aac: "audio/aac",
+  m4a: "audio/mp4",
+  webm: "audio/webm",
+  pcm16: "audio/l16",
+};
+
+function sourceOf(part: ContentPart, param: string): AttachmentSource | null {
   switch (part.type) {
     case "image_url":
-      return { kind: "image", url: part.image_url.url };
-    case "input_audio":
+      return {
+        kind: "image",
+        param: `${param}.image_url.url`,
+        source: { type: "url", url: part.image_url.url },
+      };
+    case "input_audio": {
+      const format = part.input_audio.format.toLowerCase();
       return {
         kind: "audio",
-        url: `data:audio/${part.input_audio.format};base64,${part.input_audio.data}`,
+        param: `${param}.input_audio.data`,
+        source: {
+          type: "base64",
+          data: part.input_audio.data,
+          mimeType: AUDIO_FORMATS[format] ?? `audio/${format.replace(/[^a-z0-9.+-]/g, "")}`,
+        },
       };
-    case "file":
-      if (part.file.file_data === undefined) return null;
+    }
+    case "file": {
+      const filename = part.file.filename !== undefined ? { filename: part.file.filename } : {};
+      if (part.file.file_data !== undefined)
+        return {
+          kind: "file",
+          param: `${param}.file.file_data`,
+          source: part.file.file_data.startsWith("data:")
+            ? { type: "url", url: part.file.file_data }
+            : // OpenAI's own SDK examples send bare base64 here, with the type in the name.
+              { type: "base64", data: part.file.file_data, mimeType: "" },
+          ...filename,
+        };
       return {
         kind: "file",
-        url: part.file.file_data,
-        ...(part.file.filename !== undefined ? { filename: part.file.filename } : {}),
+        param: `${param}.file.file_id`,
+        source: { type: "file_id", id: part.file.file_id ?? "" },
+        ...filename,
       };
+    }
     default:
       return null;
   }
 }
 
-function flatten(content: ChatMessage["content"]): Pick<JobMessage, "content" | "attachments"> {
+/**
+ * Every attachment of a request in conversation order (the order `toJobRequest` expects them
+ * resolved in), with the path a 400 names.
+ */
+export function attachmentSources(req: ChatCompletionRequest): AttachmentSource[] {
+  const sources: AttachmentSource[] = [];
+  req.messages.forEach((message, m) => {
+    if (message.role === "function" || typeof message.content !== "object" || !message.content)
+      return;
+    message.content.forEach((part, p) => {
+      const source = sourceOf(part, `messages[${m}].content[${p}]`);
+      if (source) sources.push(source);
+    });
+  });
+  return sources;
+}
+
+function flatten(
+  content: ChatMessage["content"],
+  take: () => JobAttachment,
+): Pick<JobMessage, "content" | "attachments"> {
   if (content === null || content === undefined) return { content: "" };
   if (typeof content === "string") return { content };
   const texts: string[] = [];
-  const attachments: NonNullable<JobMessage["attachments"]> = [];
+  const attachments: JobAttachment[] = [];
   for (const part of content) {
     if (part.type === "text") texts.push(part.text);
     else if (part.type === "refusal") texts.push(part.refusal);
-    else {
-      const attachment = attachmentOf(part);
-      if (attachment !== null) attachments.push(attachment);
-    }
+    else attachments.push(take());
   }
   return attachments.length > 0
     ? { content: texts.join("\n"), attachments }
     : { content: texts.join("\n") };
 }
 
-function normalizeMessage(message: ChatMessage): JobMessage {
+function normalizeMessage(message: ChatMessage, take: () => JobAttachment): JobMessage {
   switch (message.role) {
     case "system":
     case "developer":
-      return { role: "system", ...flatten(message.content) };
+      return { role: "system", ...flatten(message.content, take) };
     case "user":
       return {
         role: "user",
-        ...flatten(message.content),
+        ...flatten(message.content, take),
         ...(message.name !== undefined ? { name: message.name } : {}),
       };
     case "assistant": {
@@ -153,12 +220,12 @@ function normalizeMessage(message: ChatMessage): JobMessage {
         calls.push({ id: message.function_call.name, ...message.function_call });
       return {
         role: "assistant",
-        ...flatten(message.content),
+        ...flatten(message.content, take),
         ...(calls.length > 0 ? { toolCalls: calls } : {}),
       };
     }
     case "tool":
-      return { role: "tool", ...flatten(message.content), toolCallId: message.tool_call_id };
+      return { role: "tool", ...flatten(message.content, take), toolCallId: message.tool_call_id };
     case "function":
       return {
         role: "tool",
@@ -169,8 +236,21 @@ function normalizeMessage(message: ChatMessage): JobMessage {
   }
 }
 
-/** Turns a validated OpenAI request into the job a host runs. */
-export function toJobRequest(req: ChatCompletionRequest): JobRequest {
+/**
+ * Turns a validated OpenAI request into the job a host runs. `attachments` are the request's
+ * `attachmentSources`, resolved, in the same order (a request without files needs none).
+ */
+export function toJobRequest(
+  req: ChatCompletionRequest,
+  attachments: readonly JobAttachment[] = [],
+): JobRequest {
+  let next = 0;
+  const take = (): JobAttachment => {
+    const attachment = attachments[next++];
+    if (!attachment)
+      throw new Error("toJobRequest: fewer resolved attachments than the request has");
+    return attachment;
+  };
   const maxOutputTokens =
     req.max_completion_tokens ?? req.max_tokens ?? req.max_output_tokens ?? undefined;
   const tools = [
@@ -212,7 +292,7 @@ export function toJobRequest(req: ChatCompletionRequest): JobRequest {
 
   return {
     model: normalizeModelId(req.model),
-    messages: req.messages.map(normalizeMessage),
+    messages: req.messages.map((m) => normalizeMessage(m, take)),
     ...(req.temperature !== null && req.temperature !== undefined
       ? { temperature: req.temperature }
       : {}),

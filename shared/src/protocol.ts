@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { HostJobEventSchema } from "./job-events.js";
 import { JobRequestSchema } from "./job-request.js";
+import { ATTACHMENT_CHUNK_BYTES, ATTACHMENTS_HARD_CAP_COUNT } from "./attachments.js";
 
 /*
  * The host ⇄ pool protocol, version 2: JSON text frames `{ v: 2, type, … }` over the WebSocket
@@ -14,9 +15,13 @@ import { JobRequestSchema } from "./job-request.js";
  * Version 2 (from 1): a job's frames are one envelope, `job.event`, carrying the job-event
  * vocabulary of job-events.ts; hosts report only host-side error codes; `status` carries no
  * quota cool-downs (the pool owns them); `hello` carries the host process's instance id.
+ *
+ * Version 3 (from 2): messages carry attachment descriptions and the bytes follow the `job`
+ * frame in `job.attachment` frames; answers may carry `image` events; a host's error may name
+ * the attachment the page refused; hosts announce which models answer with images.
  */
 
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 export const HEARTBEAT_PING = "ping";
 export const HEARTBEAT_PONG = "pong";
 
@@ -42,6 +47,8 @@ export const HostModelSchema = z.object({
   inputTokenLimit: z.number().int().positive().optional(),
   outputTokenLimit: z.number().int().positive().optional(),
   thinking: ThinkingKindSchema.optional(),
+  /** The model answers with images (and text): the image door and `message.images` use it. */
+  imageOutput: z.boolean().optional(),
 });
 export type HostModel = z.infer<typeof HostModelSchema>;
 
@@ -128,6 +135,31 @@ export const JobFrameSchema = z.object({
   deadline: z.number().int(),
   request: JobRequestSchema,
 });
+/**
+ * A piece of one attachment's bytes. The pool sends them right after the `job` frame, each
+ * attachment's pieces in order, every piece but an attachment's last exactly
+ * ATTACHMENT_CHUNK_BYTES long; the host starts the job once every attachment is whole and its
+ * SHA-256 matches.
+ */
+export const JobAttachmentFrameSchema = z.object({
+  v,
+  type: z.literal("job.attachment"),
+  jobId,
+  seq,
+  /** 0-based place of the attachment in the job (conversation order). */
+  index: z
+    .number()
+    .int()
+    .nonnegative()
+    .max(ATTACHMENTS_HARD_CAP_COUNT - 1),
+  /** Where this piece starts in the attachment's bytes. */
+  offset: z.number().int().nonnegative(),
+  /** Base64 of at most ATTACHMENT_CHUNK_BYTES bytes. */
+  data: z
+    .string()
+    .min(1)
+    .max(Math.ceil(ATTACHMENT_CHUNK_BYTES / 3) * 4),
+});
 export const JobCancelFrameSchema = z.object({
   v,
   type: z.literal("job.cancel"),
@@ -144,12 +176,14 @@ export const DrainFrameSchema = z.object({
 export const PoolFrameSchema = z.discriminatedUnion("type", [
   WelcomeFrameSchema,
   JobFrameSchema,
+  JobAttachmentFrameSchema,
   JobCancelFrameSchema,
   DrainFrameSchema,
   ProtocolErrorFrameSchema,
 ]);
 export type PoolFrame = z.infer<typeof PoolFrameSchema>;
 export type JobFrame = z.infer<typeof JobFrameSchema>;
+export type JobAttachmentFrame = z.infer<typeof JobAttachmentFrameSchema>;
 
 export type FrameResult<T> =
   | { ok: true; frame: T }

@@ -25,7 +25,7 @@ const request = {
 
 const hostFrames: HostFrame[] = [
   {
-    v: 2,
+    v: 3,
     type: "hello",
     hostId: "h1",
     instanceId: "3f9a0c1d",
@@ -44,19 +44,19 @@ const hostFrames: HostFrame[] = [
     egressCountry: "US",
     labels: { region: "home" },
   },
-  { v: 2, type: "status", state: "degraded", lanes: 1, freeLanes: 0, detail: "lane 2 crashed" },
-  { v: 2, type: "job.event", jobId: "job_1", seq: 1, event: { t: "started", lane: 0 } },
-  { v: 2, type: "job.event", jobId: "job_1", seq: 2, event: { t: "text", text: "Hello" } },
-  { v: 2, type: "job.event", jobId: "job_1", seq: 3, event: { t: "thought", text: "hmm" } },
+  { v: 3, type: "status", state: "degraded", lanes: 1, freeLanes: 0, detail: "lane 2 crashed" },
+  { v: 3, type: "job.event", jobId: "job_1", seq: 1, event: { t: "started", lane: 0 } },
+  { v: 3, type: "job.event", jobId: "job_1", seq: 2, event: { t: "text", text: "Hello" } },
+  { v: 3, type: "job.event", jobId: "job_1", seq: 3, event: { t: "thought", text: "hmm" } },
   {
-    v: 2,
+    v: 3,
     type: "job.event",
     jobId: "job_1",
     seq: 4,
     event: { t: "tool_calls", toolCalls: [{ index: 0, id: "call_1", name: "f", arguments: "{}" }] },
   },
   {
-    v: 2,
+    v: 3,
     type: "job.event",
     jobId: "job_1",
     seq: 5,
@@ -67,7 +67,7 @@ const hostFrames: HostFrame[] = [
     },
   },
   {
-    v: 2,
+    v: 3,
     type: "job.event",
     jobId: "job_1",
     seq: 6,
@@ -79,15 +79,15 @@ const hostFrames: HostFrame[] = [
       outputStarted: false,
     },
   },
-  { v: 2, type: "protocol.error", message: "bad frame", jobId: "job_1" },
+  { v: 3, type: "protocol.error", message: "bad frame", jobId: "job_1" },
 ];
 
 const poolFrames: PoolFrame[] = [
-  { v: 2, type: "welcome", poolId: "default", heartbeatMs: 15000 },
-  { v: 2, type: "job", jobId: "job_1", seq: 0, deadline: 1_800_000_000_000, request },
-  { v: 2, type: "job.cancel", jobId: "job_1", seq: 1, reason: "client disconnected" },
-  { v: 2, type: "drain", reason: "deploy" },
-  { v: 2, type: "protocol.error", message: "nope" },
+  { v: 3, type: "welcome", poolId: "default", heartbeatMs: 15000 },
+  { v: 3, type: "job", jobId: "job_1", seq: 0, deadline: 1_800_000_000_000, request },
+  { v: 3, type: "job.cancel", jobId: "job_1", seq: 1, reason: "client disconnected" },
+  { v: 3, type: "drain", reason: "deploy" },
+  { v: 3, type: "protocol.error", message: "nope" },
 ];
 
 describe("protocol v2", () => {
@@ -120,10 +120,10 @@ describe("protocol v2", () => {
     ["[1,2]", "version"],
     ["42", "not a JSON object"],
     [JSON.stringify({ v: 1, type: "hello" }), "protocol version 1"],
-    [JSON.stringify({ v: 2, type: "job.teleport" }), '"job.teleport"'],
+    [JSON.stringify({ v: 3, type: "job.teleport" }), '"job.teleport"'],
     [
       JSON.stringify({
-        v: 2,
+        v: 3,
         type: "job.event",
         jobId: "j",
         seq: 1,
@@ -133,7 +133,7 @@ describe("protocol v2", () => {
     ],
     [
       JSON.stringify({
-        v: 2,
+        v: 3,
         type: "job.event",
         jobId: "j",
         seq: -1,
@@ -143,7 +143,7 @@ describe("protocol v2", () => {
     ],
     [
       JSON.stringify({
-        v: 2,
+        v: 3,
         type: "job.event",
         jobId: "j",
         seq: 1,
@@ -153,7 +153,7 @@ describe("protocol v2", () => {
     ],
     [
       JSON.stringify({
-        v: 2,
+        v: 3,
         type: "hello",
         hostId: "",
         instanceId: "i",
@@ -164,7 +164,7 @@ describe("protocol v2", () => {
       "hostId",
     ],
     [
-      JSON.stringify({ v: 2, type: "hello", hostId: "h", version: "1", lanes: 1, models: [] }),
+      JSON.stringify({ v: 3, type: "hello", hostId: "h", version: "1", lanes: 1, models: [] }),
       "instanceId",
     ],
   ])("rejects %s with a reason mentioning %s", (text, reason) => {

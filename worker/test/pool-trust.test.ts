@@ -121,7 +121,7 @@ describe("host identity is the socket", () => {
     const { code, reason } = await closed;
     expect(code).toBe(4010);
     expect(reason).toContain("v1");
-    expect(reason).toContain("v2");
+    expect(reason).toContain("v3");
   });
 });
 

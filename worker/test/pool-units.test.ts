@@ -15,7 +15,7 @@ function host(id: string, lanes: number, extra: Partial<StatusFrame> = {}): Host
     hello: { hostId: id, instanceId: id, version: "t", lanes, models: MODELS },
   });
   if (Object.keys(extra).length > 0)
-    h.applyStatus({ v: 2, type: "status", state: "ready", lanes, freeLanes: lanes, ...extra });
+    h.applyStatus({ v: 3, type: "status", state: "ready", lanes, freeLanes: lanes, ...extra });
   return h;
 }
 
