@@ -1,4 +1,9 @@
-import { plainJobRequest, type JobMessage, type JobRequest } from "@aistudio-edge/shared";
+import {
+  plainJobRequest,
+  type JobAttachment,
+  type JobMessage,
+  type JobRequest,
+} from "@aistudio-edge/shared";
 import { describe, expect, it } from "vitest";
 import { renderPrompt, systemInstructionOf } from "../../src/driver/prompt-render.js";
 
@@ -104,24 +109,52 @@ describe("prompt rendering", () => {
     expect(prompt).toBe(`The conversation so far:\n\n[User]\na\n\n[User]\nb\n\n${ASK}`);
   });
 
-  it("says which attachments were not forwarded, even for a lone message", () => {
+  it("marks each file where it was sent, numbered across the conversation", () => {
     const prompt = renderPrompt(
       request([
         {
           role: "user",
           content: "What is in these?",
-          attachments: [
-            { kind: "image", url: "data:image/png;base64,AAAA" },
-            { kind: "file", url: "https://example.com/a.pdf" },
-          ],
+          attachments: [file("image/png"), file("application/pdf")],
+        },
+        { role: "assistant", content: "A cat and a report." },
+        {
+          role: "user",
+          content: "And this one, compared with the first picture?",
+          attachments: [file("image/jpeg")],
         },
       ]),
     );
     expect(prompt).toBe(
-      `The conversation so far:\n\n[User]\nWhat is in these?\n[2 attachment(s) not forwarded: image, file]\n\n${ASK}`,
+      "The conversation so far:\n\n" +
+        "[User]\nWhat is in these?\n[attachment 1: image/png]\n[attachment 2: application/pdf]\n\n" +
+        "[Assistant]\nA cat and a report.\n\n" +
+        "[User]\nAnd this one, compared with the first picture?\n[attachment 3: image/jpeg]\n\n" +
+        ASK,
     );
-    // The URLs (which may be whole files) are not written into the prompt.
-    expect(prompt).not.toContain("base64");
+  });
+
+  it("keeps a lone message as it is, with its files marked after it", () => {
+    expect(
+      renderPrompt(
+        request([{ role: "user", content: "Describe it.", attachments: [file("image/webp")] }]),
+      ),
+    ).toBe("Describe it.\n\n[attachment 1: image/webp]");
+    expect(
+      renderPrompt(request([{ role: "user", content: "", attachments: [file("audio/wav")] }])),
+    ).toBe("[attachment 1: audio/wav]");
+  });
+
+  it("says which files came with the system instructions, and counts them first", () => {
+    const prompt = renderPrompt(
+      request([
+        { role: "system", content: "Use the style guide.", attachments: [file("application/pdf")] },
+        { role: "user", content: "Write a title.", attachments: [file("image/png")] },
+      ]),
+    );
+    expect(prompt).toBe(
+      "[system attachment 1: application/pdf]\n\nWrite a title.\n\n[attachment 2: image/png]",
+    );
   });
 
   it("renders a lone assistant message with markers", () => {
@@ -182,3 +215,7 @@ describe("system instructions", () => {
     expect(renderPrompt(withSystem)).not.toContain("SECRET RULES");
   });
 });
+
+function file(mimeType: string): JobAttachment {
+  return { kind: "file", mimeType, filename: "f", bytes: 1, sha256: "0".repeat(64) };
+}
