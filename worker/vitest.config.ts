@@ -27,6 +27,13 @@ export default defineConfig({
           // only a few hundred frames a second (the default refill, 500/s, might not be outrun).
           HOST_FRAME_BURST: "300",
           HOST_FRAMES_PER_SECOND: "50",
+          // Small enough that the caps can be passed quickly; the local file server is on
+          // loopback, so private URLs are allowed (one test turns it off again).
+          ATTACHMENT_MAX_BYTES: "4194304",
+          ATTACHMENTS_MAX_BYTES: "6291456",
+          ATTACHMENTS_MAX_COUNT: "4",
+          ATTACHMENT_FETCH_TIMEOUT_MS: "1500",
+          ATTACHMENT_ALLOW_PRIVATE_URLS: "true",
         },
       },
     }),
@@ -34,6 +41,8 @@ export default defineConfig({
   test: {
     root: import.meta.dirname,
     include: ["test/**/*.test.ts"],
+    // A loopback file server (in Node) for the attachment fetches.
+    globalSetup: ["./test-server/global-setup.ts"],
     testTimeout: 20_000,
     // Info lines (job accepted, dispatched…) drown the output; warnings and errors still show.
     onConsoleLog: (line) => !line.includes('"level":"info"'),

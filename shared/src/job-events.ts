@@ -80,6 +80,11 @@ export const ErrorEventSchema = z.object({
   t: z.literal("error"),
   code: ErrorCodeSchema,
   message: z.string(),
+  /**
+   * For `attachment_refused`: the 0-based place of the refused file among the job's
+   * attachments, so the Worker can name its part of the request as the error's `param`.
+   */
+  attachment: z.number().int().nonnegative().optional(),
 });
 export type ErrorEvent = z.infer<typeof ErrorEventSchema>;
 

@@ -79,13 +79,28 @@ const hostFrames: HostFrame[] = [
       outputStarted: false,
     },
   },
+  {
+    v: 3,
+    type: "job.event",
+    jobId: "job_2",
+    seq: 1,
+    event: {
+      t: "error",
+      code: "attachment_refused",
+      message: "the page refused photo.heic",
+      retryable: false,
+      outputStarted: false,
+      attachment: { index: 1, reason: "type" },
+    },
+  },
   { v: 3, type: "protocol.error", message: "bad frame", jobId: "job_1" },
 ];
 
 const poolFrames: PoolFrame[] = [
   { v: 3, type: "welcome", poolId: "default", heartbeatMs: 15000 },
   { v: 3, type: "job", jobId: "job_1", seq: 0, deadline: 1_800_000_000_000, request },
-  { v: 3, type: "job.cancel", jobId: "job_1", seq: 1, reason: "client disconnected" },
+  { v: 3, type: "job.attachment", jobId: "job_1", seq: 1, index: 0, offset: 0, data: "iVBORw==" },
+  { v: 3, type: "job.cancel", jobId: "job_1", seq: 2, reason: "client disconnected" },
   { v: 3, type: "drain", reason: "deploy" },
   { v: 3, type: "protocol.error", message: "nope" },
 ];

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ATTACHMENTS_HARD_CAP_BYTES, ATTACHMENTS_HARD_CAP_COUNT } from "@aistudio-edge/shared";
 import type { KeyLimiter } from "./keys/key-limiter.js";
 import type { Pool } from "./pool/pool.js";
 
@@ -27,7 +28,14 @@ export const ConfigSchema = z.object({
   POOL_NAME: z.string().min(1).default("default"),
   MODELS_PUBLIC: flag,
   CORS_ORIGINS: z.string().default("*"),
-  MAX_BODY_BYTES: int(8 * 1024 * 1024, 1024, 100 * 1024 * 1024),
+  // Room for data URLs up to the attachment cap: base64 is 4/3 of the bytes, plus the JSON.
+  MAX_BODY_BYTES: int(32 * 1024 * 1024, 1024, 100 * 1024 * 1024),
+  ATTACHMENT_MAX_BYTES: int(20 * 1024 * 1024, 1, ATTACHMENTS_HARD_CAP_BYTES),
+  ATTACHMENTS_MAX_BYTES: int(20 * 1024 * 1024, 1, ATTACHMENTS_HARD_CAP_BYTES),
+  ATTACHMENTS_MAX_COUNT: int(16, 0, ATTACHMENTS_HARD_CAP_COUNT),
+  ATTACHMENT_FETCH_TIMEOUT_MS: int(10_000, 100, 120_000),
+  ATTACHMENT_MAX_REDIRECTS: int(3, 0, 20),
+  ATTACHMENT_ALLOW_PRIVATE_URLS: flag,
   QUEUE_MAX: int(64, 0, 10_000),
   QUEUE_TIMEOUT_MS: int(60_000, 100, 3_600_000),
   STALL_TIMEOUT_MS: int(60_000, 100, 3_600_000),
@@ -40,6 +48,7 @@ export const ConfigSchema = z.object({
   NONSTREAM_KEEPALIVE_MS: int(5_000, 100, 60_000),
   HOST_FRAME_BURST: int(2_000, 10, 1_000_000),
   HOST_FRAMES_PER_SECOND: int(500, 1, 1_000_000),
+  IMAGE_MARKDOWN: flag,
   DEFAULT_RPM: int(60, 1, 1_000_000),
   DEFAULT_CONCURRENCY: int(4, 1, 10_000),
 });

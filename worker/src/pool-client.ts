@@ -1,3 +1,4 @@
+import { z } from "zod";
 import type { Env } from "./env.js";
 import { configOf } from "./env.js";
 import { ApiError, retryAfter } from "./errors.js";
@@ -32,8 +33,19 @@ export async function poolHealth(env: Env): Promise<PoolHealth> {
   return poolStub(env).health();
 }
 
-export async function poolModels(
-  env: Env,
-): Promise<Array<{ id: string; displayName: string | null }>> {
-  return poolStub(env).models();
+/** A model some connected host serves, as the pool lists it. */
+export const PoolModelSchema = z.object({
+  id: z.string(),
+  displayName: z.string().nullable(),
+  /** Whether any host serving it says it answers with images; absent from an older pool. */
+  imageOutput: z.boolean().optional(),
+});
+export type PoolModel = z.infer<typeof PoolModelSchema>;
+
+/**
+ * The models the connected hosts serve, sorted by id. Parsed, because the pool runs in another
+ * isolate and can be another deployment than this Worker.
+ */
+export async function poolModels(env: Env): Promise<PoolModel[]> {
+  return z.array(PoolModelSchema).parse(await poolStub(env).models());
 }

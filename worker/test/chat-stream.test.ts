@@ -228,7 +228,15 @@ describe("chat completions through a connected host", () => {
         {
           role: "user",
           content: "Look",
-          attachments: [{ kind: "image", url: "data:image/png;base64,AAAA" }],
+          attachments: [
+            {
+              kind: "image",
+              mimeType: "image/png",
+              filename: "attachment-1.png",
+              bytes: 3,
+              sha256: "709e80c88487a2411e1ee4dfb9f22a861492d20c4765150c0c794abd70f8147c",
+            },
+          ],
         },
         {
           role: "assistant",

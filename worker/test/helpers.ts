@@ -2,13 +2,26 @@ import { SELF, env } from "cloudflare:test";
 import type { Env } from "../src/env.js";
 import type { z } from "zod";
 import {
+  ATTACHMENT_CHUNK_BYTES,
   encodeFrame,
   parsePoolFrame,
   type HostJobEventSchema,
   type HostModel,
+  type JobAttachmentFrame,
+  type JobFrame,
   type PoolFrame,
 } from "@aistudio-edge/shared";
 import { until } from "../../shared/test-support/until.js";
+
+declare module "vitest" {
+  /** What the suite's globalSetup (test-server/global-setup.ts) provides. */
+  export interface ProvidedContext {
+    /** Base URL of the loopback file server the attachment tests fetch from. */
+    attachmentServer: string;
+    /** A loopback port nothing listens on, for "could not fetch". */
+    closedPort: number;
+  }
+}
 
 /** The Worker's bindings, typed (the pool-workers `env` is typed by a global this project does not declare). */
 export const bindings = env as unknown as Env;
@@ -149,10 +162,47 @@ export class TestHost {
   }
 
   /** Waits for the next unconsumed frame of a type (earlier ones of other types stay queued). */
-  async next<T extends PoolFrame["type"]>(type: T, timeoutMs = 5_000): Promise<FrameOf<T>> {
+  next<T extends PoolFrame["type"]>(type: T, timeoutMs = 5_000): Promise<FrameOf<T>> {
+    return this.nextOf(type, () => true, timeoutMs);
+  }
+
+  /**
+   * Reads a job's `job.attachment` frames (as many as its attachments' sizes make) and puts
+   * the bytes back together, checking what the protocol promises: attachments in order, each
+   * piece where the last one ended, every piece but an attachment's last exactly
+   * ATTACHMENT_CHUNK_BYTES, and seq continuing the job frame's.
+   */
+  async attachments(job: JobFrame): Promise<{ files: Uint8Array[]; frames: JobAttachmentFrame[] }> {
+    const described = job.request.messages.flatMap((m) => m.attachments ?? []);
+    const frames: JobAttachmentFrame[] = [];
+    const files = described.map((a) => new Uint8Array(a.bytes));
+    let seq = job.seq;
+    for (const [index, attachment] of described.entries()) {
+      for (let offset = 0; offset < attachment.bytes; offset += ATTACHMENT_CHUNK_BYTES) {
+        const frame = await this.nextOf("job.attachment", (f) => f.jobId === job.jobId);
+        frames.push(frame);
+        const bytes = decode(frame.data);
+        const expected = Math.min(ATTACHMENT_CHUNK_BYTES, attachment.bytes - offset);
+        if (frame.index !== index || frame.offset !== offset || bytes.length !== expected)
+          throw new Error(
+            `piece ${frame.index}@${frame.offset} (${bytes.length} bytes) where ${index}@${offset} (${expected} bytes) was due`,
+          );
+        if (frame.seq !== ++seq) throw new Error(`piece seq ${frame.seq}, expected ${seq}`);
+        files[index]!.set(bytes, offset);
+      }
+    }
+    return { files, frames };
+  }
+
+  /** Like `next`, for the first frame of a type that also matches `which`. */
+  async nextOf<T extends PoolFrame["type"]>(
+    type: T,
+    which: (frame: FrameOf<T>) => boolean,
+    timeoutMs = 5_000,
+  ): Promise<FrameOf<T>> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const index = this.frames.findIndex((f) => f.type === type);
+      const index = this.frames.findIndex((f) => f.type === type && which(f as FrameOf<T>));
       if (index >= 0) return this.frames.splice(index, 1)[0] as FrameOf<T>;
       if (this.closed) throw new Error(`${this.id}: socket closed while waiting for ${type}`);
       const left = deadline - Date.now();
@@ -254,6 +304,17 @@ export async function readSse(res: Response): Promise<SseEvent[]> {
     }
   }
   return out;
+}
+
+function decode(base64: string): Uint8Array {
+  const binary = atob(base64);
+  return Uint8Array.from(binary, (c) => c.charCodeAt(0));
+}
+
+/** Lower-case hex SHA-256, as a JobAttachment carries it. */
+export async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 /** The shared polling wait, re-exported for the Worker's tests. */

@@ -1,6 +1,5 @@
 import {
   publicHostMessage,
-  type ErrorCode,
   type HostJobEvent,
   type JobEventFrame,
   type JobRequest,
@@ -9,7 +8,9 @@ import {
 import type { Config } from "../env.js";
 import { log } from "../log.js";
 import type { Host, HostRegistry } from "./host-registry.js";
-import { Job } from "./job.js";
+import { attachmentFrames } from "./attachment-frames.js";
+import { refusalMessage } from "./attachment-refusal.js";
+import { Job, type JobFailure } from "./job.js";
 
 /*
  * The job queue and everything that happens to a job after the pool accepted it: dispatch to
@@ -46,7 +47,13 @@ export class Dispatcher {
   }
 
   /** Takes a job onto a free lane or into the queue; null when it would wait and the queue is full. */
-  accept(request: JobRequest, keyId: string, requestId: string, now: number): Job | null {
+  accept(
+    request: JobRequest,
+    files: readonly Uint8Array[],
+    keyId: string,
+    requestId: string,
+    now: number,
+  ): Job | null {
     const host = this.hosts.pick(request.model, new Set(), now);
     if (!host && this.queue.length >= this.config.QUEUE_MAX) return null;
     const job = new Job(
@@ -57,6 +64,7 @@ export class Dispatcher {
       now,
       now + this.config.JOB_DEADLINE_MS,
       (j) => this.onClientGone(j),
+      files,
     );
     log.info("job accepted", { jobId: job.id, requestId, keyId, model: request.model });
     this.live.set(job.id, job);
@@ -132,16 +140,26 @@ export class Dispatcher {
     host.lastDispatchAt = Date.now();
     log.info("job dispatched", { jobId: wireId, hostId: host.id, attempt: job.attempts });
     job.arm("stall", this.config.STALL_TIMEOUT_MS, () => this.onStall(job));
+    job.poolSeq = 0;
     if (
       !this.ports.send(host, {
         type: "job",
         jobId: wireId,
-        seq: 0,
+        seq: job.poolSeq++,
         deadline: job.deadline,
         request: job.request,
       })
     ) {
       this.ports.hostUnreachable(host);
+      return;
+    }
+    // The bytes follow at once: the host starts the job when the last piece is in.
+    for (const frame of attachmentFrames(wireId, job.poolSeq, job.files)) {
+      job.poolSeq += 1;
+      if (!this.ports.send(host, frame)) {
+        this.ports.hostUnreachable(host);
+        return;
+      }
     }
   }
 
@@ -179,6 +197,7 @@ export class Dispatcher {
       case "text":
       case "thought":
       case "tool_calls":
+      case "image":
         job.outputStarted = true;
         job.emit(event);
         break;
@@ -208,14 +227,13 @@ export class Dispatcher {
     }
     host.inflight.delete(job.wireId);
     this.onWire.delete(job.wireId);
-    const retryable = event.retryable && !event.outputStarted;
-    this.retryOrFail(
-      job,
-      host,
-      event.code,
-      publicHostMessage(event.code, job.requestId),
-      retryable,
-    );
+    // Another host's page would refuse the same file: an attachment refusal is never retried.
+    const refused = event.code === "attachment_refused";
+    const retryable = event.retryable && !event.outputStarted && !refused;
+    const failure: JobFailure = refused
+      ? { code: event.code, ...refusalMessage(event, job.attachments, job.requestId) }
+      : { code: event.code, message: publicHostMessage(event.code, job.requestId) };
+    this.retryOrFail(job, host, failure, retryable);
     this.pump();
   }
 
@@ -232,8 +250,10 @@ export class Dispatcher {
         this.retryOrFail(
           job,
           host,
-          "host_disconnected",
-          publicHostMessage("host_disconnected", job.requestId),
+          {
+            code: "host_disconnected",
+            message: publicHostMessage("host_disconnected", job.requestId),
+          },
           true,
         );
     }
@@ -241,16 +261,11 @@ export class Dispatcher {
   }
 
   /** Before any output a retryable failure goes back to the queue's front, at most MAX_RETRIES times. */
-  private retryOrFail(
-    job: Job,
-    host: Host,
-    code: ErrorCode,
-    message: string,
-    retryable: boolean,
-  ): void {
+  private retryOrFail(job: Job, host: Host, failure: JobFailure, retryable: boolean): void {
+    const { code } = failure;
     job.disarm("stall");
     // `host_busy` says only that a lane raced; it never replaces what failed before it.
-    if (code !== "host_busy" && job.firstError === null) job.firstError = { code, message };
+    if (code !== "host_busy" && job.firstError === null) job.firstError = failure;
     const servable = this.hosts.canServe(job.request.model, Date.now());
     if (
       retryable &&
@@ -269,15 +284,14 @@ export class Dispatcher {
       this.enqueue(job, "front");
       return;
     }
-    const shown =
-      code === "host_busy" && job.firstError !== null ? job.firstError : { code, message };
+    const shown = code === "host_busy" && job.firstError !== null ? job.firstError : failure;
     log.warn("job failed", {
       jobId: job.id,
       hostId: host.id,
       code: shown.code,
       attempts: job.attempts,
     });
-    job.fail(shown.code, shown.message);
+    job.fail(shown.code, shown.message, shown.attachment);
     this.finish(job);
   }
 
@@ -315,7 +329,7 @@ export class Dispatcher {
       return;
     }
     job.state = "cancelling";
-    this.ports.send(host, { type: "job.cancel", jobId: job.wireId, seq: 1, reason });
+    this.ports.send(host, { type: "job.cancel", jobId: job.wireId, seq: job.poolSeq++, reason });
     job.arm("cancel-grace", this.config.CANCEL_GRACE_MS, () => {
       log.warn("host did not confirm a cancel; freeing the lane", {
         jobId: job.wireId,
@@ -336,5 +350,7 @@ export class Dispatcher {
     this.live.delete(job.id);
     job.disarmAll();
     job.state = "finished";
+    // A finished job is never sent again; its bytes need not wait for the object to go.
+    job.files = [];
   }
 }

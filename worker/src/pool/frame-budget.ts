@@ -5,7 +5,10 @@ import { log, type LogFields } from "../log.js";
  * /health call waits behind it in the object's queue), so each socket gets a token bucket for
  * frames and a much smaller one for frames it had no business sending (malformed, before hello,
  * for a job it does not hold). Running out closes that socket with 1008; a real host never comes
- * near either. Budgets live in memory: after the object wakes they start full, which is lenient.
+ * near either. Frames are counted, not bytes: an `image` event is one frame of up to
+ * MAX_IMAGE_BASE64 characters (~24 MiB, under the runtime's 32 MiB WebSocket message cap), and
+ * nothing here caps a frame's length. Budgets live in memory: after the object wakes they start
+ * full, which is lenient.
  */
 
 export class TokenBucket {

@@ -1,8 +1,23 @@
-import type { DoneEvent, ErrorCode, JobEvent, JobRequest } from "@aistudio-edge/shared";
+import type {
+  DoneEvent,
+  ErrorCode,
+  JobAttachment,
+  JobEvent,
+  JobRequest,
+} from "@aistudio-edge/shared";
+import { jobAttachments } from "./attachment-frames.js";
 import type { Host } from "./host-registry.js";
 import { encodeEvent } from "./pool-events.js";
 
 export type JobState = "queued" | "running" | "cancelling" | "finished";
+
+/** How an attempt failed, as the client may be told. */
+export interface JobFailure {
+  code: ErrorCode;
+  message: string;
+  /** The refused attachment's index, for `attachment_refused`. */
+  attachment?: number;
+}
 
 /**
  * One accepted request, from the moment the pool takes it until its client has the last event.
@@ -20,7 +35,16 @@ export class Job {
   wireId: string;
   readonly avoidHosts = new Set<Host>();
   /** The first attempt's failure, kept so a later `host_busy` cannot hide what really went wrong. */
-  firstError: { code: ErrorCode; message: string } | null = null;
+  firstError: JobFailure | null = null;
+  /** Frames the pool has sent the current attempt (the job frame is seq 0). */
+  poolSeq = 0;
+  /** The job's attachments in conversation order, as its messages describe them. */
+  readonly attachments: readonly JobAttachment[];
+  /**
+   * Their bytes, index-aligned: held while the job waits and runs (a retry sends them again),
+   * let go when it ends.
+   */
+  files: readonly Uint8Array[];
   readonly stream: ReadableStream<Uint8Array>;
   queuedPosition = 0;
   private controller!: ReadableStreamDefaultController<Uint8Array>;
@@ -36,8 +60,11 @@ export class Job {
     readonly acceptedAt: number,
     readonly deadline: number,
     onClientGone: (job: Job) => void,
+    files: readonly Uint8Array[] = [],
   ) {
     this.wireId = id;
+    this.attachments = jobAttachments(request);
+    this.files = files;
     this.onClientGone = onClientGone;
     this.stream = new ReadableStream<Uint8Array>({
       start: (controller) => {
@@ -64,8 +91,8 @@ export class Job {
   }
 
   /** Ends the client's stream with an error event; the job itself may still be cancelling on its host. */
-  fail(code: ErrorCode, message: string): void {
-    this.emit({ t: "error", code, message });
+  fail(code: ErrorCode, message: string, attachment?: number): void {
+    this.emit({ t: "error", code, message, ...(attachment !== undefined ? { attachment } : {}) });
     this.closeStream();
   }
 

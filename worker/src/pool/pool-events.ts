@@ -1,5 +1,11 @@
 import { z } from "zod";
-import { JobEventSchema, JobRequestSchema, type JobEvent } from "@aistudio-edge/shared";
+import {
+  ATTACHMENTS_HARD_CAP_COUNT,
+  JobEventSchema,
+  JobRequestSchema,
+  type ErrorEvent,
+  type JobEvent,
+} from "@aistudio-edge/shared";
 
 /*
  * What the pool streams back to the Worker for one job: the job events of shared/job-events.ts
@@ -13,8 +19,16 @@ export const JobSubmissionSchema = z.object({
   request: JobRequestSchema,
   keyId: z.string(),
   requestId: z.string(),
+  /**
+   * The bytes of the request's attachments, index-aligned with its messages' attachments in
+   * conversation order (the pool checks count and sizes against them).
+   */
+  files: z
+    .array(z.custom<Uint8Array>((value) => value instanceof Uint8Array, "expected bytes"))
+    .max(ATTACHMENTS_HARD_CAP_COUNT)
+    .default([]),
 });
-export type JobSubmission = z.infer<typeof JobSubmissionSchema>;
+export type JobSubmission = z.input<typeof JobSubmissionSchema>;
 
 const encoder = new TextEncoder();
 export const encodeEvent = (event: JobEvent): Uint8Array =>
@@ -33,10 +47,13 @@ export class PoolStreamError extends Error {
 export class PoolEventReader implements AsyncIterable<JobEvent> {
   private readonly reader: ReadableStreamDefaultReader<Uint8Array>;
   private readonly decoder = new TextDecoder();
-  private buffered = "";
+  /** The pieces of a line not yet ended. */
+  private partial: string[] = [];
   private readonly ready: JobEvent[] = [];
   /** Set once the terminal event was read or the reader was cancelled. */
   private finished = false;
+  /** The job's error event, once read: the route names a refused attachment's part from it. */
+  lastError: ErrorEvent | null = null;
 
   /**
    * @param onCancel tells the pool the client went away. Cancelling the body alone is not
@@ -59,15 +76,20 @@ export class PoolEventReader implements AsyncIterable<JobEvent> {
         this.finished = true;
         return null;
       }
-      this.buffered += this.decoder.decode(value, { stream: true });
-      let newline: number;
-      while ((newline = this.buffered.indexOf("\n")) >= 0) {
-        const line = this.buffered.slice(0, newline);
-        this.buffered = this.buffered.slice(newline + 1);
+      // Only the new text is searched: a line can be tens of MiB (an image) in many chunks.
+      const text = this.decoder.decode(value, { stream: true });
+      let start = 0;
+      for (let newline = text.indexOf("\n"); newline >= 0; newline = text.indexOf("\n", start)) {
+        this.partial.push(text.slice(start, newline));
+        const line = this.partial.join("");
+        this.partial = [];
+        start = newline + 1;
         if (line.trim() !== "") this.ready.push(parseLine(line));
       }
+      if (start < text.length) this.partial.push(text.slice(start));
     }
     const event = this.ready.shift()!;
+    if (event.t === "error") this.lastError = event;
     if (event.t === "done" || event.t === "error") this.finished = true;
     return event;
   }

@@ -14,6 +14,7 @@ import {
 import { configOf, type Config, type Env } from "../env.js";
 import { log } from "../log.js";
 import { admit, refusal, type Refusal } from "./admission.js";
+import { filesMismatch, jobAttachments } from "./attachment-frames.js";
 import { Dispatcher } from "./dispatcher.js";
 import { SocketGuard } from "./frame-budget.js";
 import { Host, HostRegistry, type HostAttachment } from "./host-registry.js";
@@ -280,11 +281,19 @@ export class Pool extends DurableObject<Env> {
     const parsed = JobSubmissionSchema.safeParse(submission);
     if (!parsed.success)
       return refusal("internal_error", "The pool got a malformed job submission.");
-    const { request, keyId, requestId } = parsed.data;
+    const { request, keyId, requestId, files } = parsed.data;
+    const mismatch = filesMismatch(jobAttachments(request), files);
+    if (mismatch !== null) {
+      log.error("a job submission's files do not match its attachments", {
+        requestId,
+        mismatch,
+      });
+      return refusal("internal_error", "The pool got a malformed job submission.");
+    }
     const now = Date.now();
     const refused = admit(this.hosts.all(), request.model, now);
     if (refused) return refused;
-    const job = this.jobs.accept(request, keyId, requestId, now);
+    const job = this.jobs.accept(request, files, keyId, requestId, now);
     if (job) return { ok: true, jobId: job.id, stream: job.stream };
     return refusal(
       "queue_full",
@@ -347,15 +356,25 @@ export class Pool extends DurableObject<Env> {
     };
   }
 
-  models(): Array<{ id: string; displayName: string | null }> {
-    const seen = new Map<string, string | null>();
+  /** The served models; `imageOutput` when any host serving one says it answers with images. */
+  models(): Array<{ id: string; displayName: string | null; imageOutput: boolean }> {
+    const seen = new Map<
+      string,
+      { id: string; displayName: string | null; imageOutput: boolean }
+    >();
     for (const host of this.hosts.all()) {
-      for (const model of host.models)
-        if (!seen.has(model.id)) seen.set(model.id, model.displayName ?? null);
+      for (const model of host.models) {
+        const known = seen.get(model.id);
+        if (known) known.imageOutput ||= model.imageOutput === true;
+        else
+          seen.set(model.id, {
+            id: model.id,
+            displayName: model.displayName ?? null,
+            imageOutput: model.imageOutput === true,
+          });
+      }
     }
-    return [...seen]
-      .map(([id, displayName]) => ({ id, displayName }))
-      .sort((a, b) => a.id.localeCompare(b.id));
+    return [...seen.values()].sort((a, b) => a.id.localeCompare(b.id));
   }
 
   private send(ws: WebSocket, frame: OutPoolFrame): boolean {
