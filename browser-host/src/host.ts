@@ -41,6 +41,11 @@ export class BrowserHost {
   private state: HostState = "degraded";
   private detail = "starting";
   private readonly running = new Map<string, JobRelay>();
+  /**
+   * Jobs that ended or were refused lately: pieces of their attachments still on the wire are
+   * dropped quietly rather than answered as frames for an unknown job (bounded, oldest first).
+   */
+  private readonly ended = new Set<string>();
   /** Random per process: tells the pool a reconnect of this process from a second process. */
   private readonly instanceId = randomBytes(8).toString("hex");
   /** The built-in selectors, with SELECTORS_FILE's candidates ahead of them (read at start). */
@@ -226,6 +231,17 @@ export class BrowserHost {
       case "job":
         void this.runJob(frame);
         return;
+      case "job.attachment": {
+        const relay = this.running.get(frame.jobId);
+        if (relay) relay.attachment(frame);
+        else if (!this.ended.has(frame.jobId))
+          this.send({
+            type: "protocol.error",
+            jobId: frame.jobId,
+            message: `"job.attachment" for job ${frame.jobId}, which this host does not run`,
+          });
+        return;
+      }
       case "job.cancel":
         this.running.get(frame.jobId)?.controller.abort(frame.reason);
         return;
@@ -252,6 +268,7 @@ export class BrowserHost {
     const lane = accepting ? this.lanes.find((l) => l.free) : undefined;
     if (!lane || !this.browser || !lane.reserve()) {
       relay.refuse("host_busy", `No free lane on ${this.config.HOST_ID} (${this.state}).`);
+      this.forget(job.jobId);
       return;
     }
     // Reserved before the status goes out, so the pool never sees this lane free while it works.
@@ -261,9 +278,15 @@ export class BrowserHost {
       await relay.run(this.browser, lane);
     } finally {
       this.running.delete(job.jobId);
+      this.forget(job.jobId);
       lane.release();
       this.sendStatus();
     }
+  }
+
+  private forget(jobId: string): void {
+    this.ended.add(jobId);
+    if (this.ended.size > 256) this.ended.delete(this.ended.values().next().value!);
   }
 
   private onLinkDown(why: string): void {

@@ -1,11 +1,14 @@
+import { createHash } from "node:crypto";
 import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser } from "puppeteer-core";
+import { ATTACHMENT_CHUNK_BYTES } from "@aistudio-edge/shared";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { until as untilHolds } from "../../../shared/test-support/until.js";
 import { loadConfig } from "../../src/config.js";
 import { BrowserHost } from "../../src/host.js";
+import type { JobSink } from "../../src/driver/job-runner.js";
 import type { Lane } from "../../src/lane.js";
 import { createLogger } from "../../src/log.js";
 import { startSimulator, type Simulator } from "../../simulator/server.js";
@@ -93,6 +96,79 @@ describe("the browser host", () => {
       .map((e) => e.text)
       .join("");
     expect(text).toBe(sim.state.requests.at(-1)!.answer!.text);
+  });
+
+  it("gathers a 3 MiB file from its job.attachment frames and hands it whole to the lane", async () => {
+    // The lanes play a scripted answer here: what matters is what they are given.
+    const given: Array<readonly Uint8Array[]> = [];
+    const lanes = internals().lanes;
+    const originals = lanes.map((lane) => lane.run.bind(lane));
+    for (const lane of lanes)
+      lane.run = async (_browser, _job, sink: JobSink, _signal, files = []) => {
+        given.push(files);
+        sink({ t: "started" });
+        sink({ t: "done", finishReason: "stop" });
+      };
+    try {
+      const file = Buffer.from(
+        Uint8Array.from({ length: 3 * 1024 * 1024 + 77 }, (_, i) => i % 251),
+      );
+      const { v: _v, ...frame } = jobFrame(
+        {
+          messages: [
+            {
+              role: "user",
+              content: "Read this",
+              attachments: [
+                {
+                  kind: "file",
+                  mimeType: "application/pdf",
+                  filename: "big.pdf",
+                  bytes: file.length,
+                  sha256: createHash("sha256").update(file).digest("hex"),
+                },
+              ],
+            },
+          ],
+        },
+        "job_files",
+      );
+      pool.send(frame);
+      let seq = 0;
+      for (let offset = 0; offset < file.length; offset += ATTACHMENT_CHUNK_BYTES)
+        pool.send({
+          type: "job.attachment",
+          jobId: "job_files",
+          seq: ++seq,
+          index: 0,
+          offset,
+          data: file.subarray(offset, offset + ATTACHMENT_CHUNK_BYTES).toString("base64"),
+        });
+      expect(seq).toBe(4);
+      await until(() => pool.ended("job_files"), "the end of job_files");
+      expect(pool.events("job_files", "done")).toHaveLength(1);
+      expect(given).toHaveLength(1);
+      expect(Buffer.from(given[0]![0]!).equals(file)).toBe(true);
+    } finally {
+      lanes.forEach((lane, i) => (lane.run = originals[i]!));
+    }
+  });
+
+  it("answers a job.attachment frame for a job it does not run with protocol.error", async () => {
+    const before = pool.of("protocol.error").length;
+    pool.send({
+      type: "job.attachment",
+      jobId: "job_nobody",
+      seq: 1,
+      index: 0,
+      offset: 0,
+      data: "AAAA",
+    });
+    await until(() => pool.of("protocol.error").length > before, "a protocol error");
+    expect(pool.of("protocol.error").at(-1)).toMatchObject({
+      jobId: "job_nobody",
+      message: expect.stringContaining("does not run"),
+    });
   });
 
   it("reports a job's lane busy from the moment it takes the job", async () => {
