@@ -1,5 +1,6 @@
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ImagesResponseSchema, type ImagesResponse } from "@aistudio-edge/shared";
 import { HOST_TOKEN, createKeyWithCli, startEdge, until } from "./helpers.js";
 import { ScriptedHost, type Script } from "./scripted-host.js";
 
@@ -37,6 +38,19 @@ const script: Script = async (job, io) => {
     io.text(prompt);
     io.done("stop", { promptTokens: 3, completionTokens: 4, totalTokens: 7 });
   }
+};
+
+/** A 1×1 PNG, as an image model's answer carries it. */
+const PNG =
+  "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
+const IMAGE_MODEL = "gemini-2.5-flash-image";
+
+/** An image model: a line of text, then the image. */
+const paint: Script = async (_job, io) => {
+  io.started();
+  io.text("Here it is.");
+  io.image("image/png", PNG);
+  io.done("stop", { promptTokens: 5, completionTokens: 1290, totalTokens: 1295 });
 };
 
 const MODEL = "gemini-2.5-flash";
@@ -259,6 +273,75 @@ describe("the openai SDK through wrangler dev", () => {
       { intervalMs: 200 },
     );
     expect(answer).toBe("You said: again");
+  });
+
+  it("generates images with client.images.generate, and answers chat with message.images", async () => {
+    const painter = await ScriptedHost.connect({
+      url: edge.url,
+      token: HOST_TOKEN,
+      id: "painter",
+      lanes: 1,
+      models: [{ id: IMAGE_MODEL, imageOutput: true }],
+      script: paint,
+    });
+    try {
+      const generated = await client.images.generate({ prompt: "a red dot", size: "1792x1024" });
+      // Ours is the SDK's type: this assignment is checked by the compiler.
+      const ours: ImagesResponse = ImagesResponseSchema.parse(generated);
+      const sdk: OpenAI.ImagesResponse = ours;
+      expect(sdk.data?.[0]?.b64_json).toBe(PNG);
+      expect(sdk.output_format).toBe("png");
+      expect(sdk.usage).toEqual({
+        input_tokens: 5,
+        output_tokens: 1290,
+        total_tokens: 1295,
+        input_tokens_details: { text_tokens: 5, image_tokens: 0 },
+      });
+      const job = painter.received.find((f) => f.type === "job");
+      expect(job?.type === "job" && job.request).toMatchObject({
+        model: IMAGE_MODEL,
+        imageAspectRatio: "16:9",
+        messages: [{ role: "user", content: "a red dot" }],
+      });
+
+      const refused = await client.images
+        .generate({ prompt: "x", response_format: "url" })
+        .catch((e) => e);
+      expect(refused).toBeInstanceOf(OpenAI.BadRequestError);
+      expect(refused.param).toBe("response_format");
+
+      type WithImages = { images?: Array<{ type: string; image_url: { url: string } }> };
+      const url = `data:image/png;base64,${PNG}`;
+      const completion = await client.chat.completions.create({
+        model: IMAGE_MODEL,
+        messages: [{ role: "user", content: "a red dot" }],
+      });
+      const message = completion.choices[0]!.message as (typeof completion.choices)[0]["message"] &
+        WithImages;
+      expect(message.content).toBe("Here it is.");
+      expect(message.images).toEqual([{ type: "image_url", image_url: { url } }]);
+
+      const stream = await client.chat.completions.create(
+        {
+          model: IMAGE_MODEL,
+          messages: [{ role: "user", content: "a red dot" }],
+          stream: true,
+        },
+        { headers: { "x-aistudio-image-markdown": "1" } },
+      );
+      let content = "";
+      const images: unknown[] = [];
+      for await (const chunk of stream) {
+        const delta = chunk.choices[0]?.delta as
+          (OpenAI.ChatCompletionChunk.Choice.Delta & WithImages) | undefined;
+        content += delta?.content ?? "";
+        images.push(...(delta?.images ?? []));
+      }
+      expect(content).toBe(`Here it is.\n\n![image](${url})`);
+      expect(images).toEqual([{ type: "image_url", image_url: { url } }]);
+    } finally {
+      painter.close();
+    }
   });
 
   it("a host killed mid-stream makes the SDK raise APIError instead of ending quietly", async () => {

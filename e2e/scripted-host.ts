@@ -23,6 +23,8 @@ export interface JobIo {
   text(text: string): void;
   thought(text: string): void;
   toolCalls(calls: Array<{ id: string; name: string; arguments: string }>): void;
+  /** One image of the answer (for a model announced with `imageOutput`): base64, no prefix. */
+  image(mimeType: string, data: string): void;
   done(
     finishReason: "stop" | "length" | "tool_calls" | "content_filter",
     usage?: {
@@ -133,6 +135,10 @@ export class ScriptedHost {
       toolCalls: (calls) => {
         outputStarted = true;
         send({ t: "tool_calls", toolCalls: calls.map((c, index) => ({ index, ...c })) });
+      },
+      image: (mimeType, data) => {
+        outputStarted = true;
+        send({ t: "image", mimeType, data });
       },
       done: (finishReason, usage) => send({ t: "done", finishReason, ...(usage ? { usage } : {}) }),
       error: (code, message, retryable) =>

@@ -170,6 +170,10 @@ export const ChatCompletionRequestSchema = z.object({
   verbosity: z.enum(["low", "medium", "high"]).nullish(),
   prompt_cache_key: z.string().nullish(),
   safety_identifier: z.string().nullish(),
+  // Ours, not OpenAI's: image-model answers also write each image into `content` as
+  // `![image](data:…)`, for clients that render only text (the header
+  // `x-aistudio-image-markdown` says the same; the body wins).
+  image_markdown: z.boolean().nullish(),
 });
 export type ChatCompletionRequest = z.infer<typeof ChatCompletionRequestSchema>;
 

@@ -13,6 +13,16 @@ const ToolCallDeltaSchema = z.object({
   function: z.object({ name: z.string().optional(), arguments: z.string().optional() }),
 });
 
+/**
+ * One image of an answer, as OpenRouter returns them (`message.images`, `delta.images`): the
+ * image inline as a `data:` URL, because nothing is stored to serve it from.
+ */
+export const ImageOutputSchema = z.object({
+  type: z.literal("image_url"),
+  image_url: z.object({ url: z.string().startsWith("data:image/") }),
+});
+export type ImageOutput = z.infer<typeof ImageOutputSchema>;
+
 export const CompletionUsageSchema = z.object({
   prompt_tokens: z.number().int(),
   completion_tokens: z.number().int(),
@@ -40,6 +50,7 @@ export const ChatCompletionChunkSchema = z.object({
         content: z.string().nullable().optional(),
         reasoning_content: z.string().optional(),
         tool_calls: z.array(ToolCallDeltaSchema).optional(),
+        images: z.array(ImageOutputSchema).optional(),
       }),
       logprobs: z.null(),
       finish_reason: FinishReason.nullable(),
@@ -69,6 +80,7 @@ export const ChatCompletionSchema = z.object({
             }),
           )
           .optional(),
+        images: z.array(ImageOutputSchema).optional(),
       }),
       logprobs: z.null(),
       finish_reason: FinishReason,
@@ -78,15 +90,20 @@ export const ChatCompletionSchema = z.object({
 });
 export type ChatCompletion = z.infer<typeof ChatCompletionSchema>;
 
+/** What a model answers with; OpenRouter's field name, which OpenAI's clients ignore. */
+export const OutputModalitySchema = z.enum(["text", "image"]);
+
+export const ModelSchema = z.object({
+  id: z.string(),
+  object: z.literal("model"),
+  created: z.number().int(),
+  owned_by: z.string(),
+  output_modalities: z.array(OutputModalitySchema).optional(),
+});
+export type Model = z.infer<typeof ModelSchema>;
+
 export const ModelListSchema = z.object({
   object: z.literal("list"),
-  data: z.array(
-    z.object({
-      id: z.string(),
-      object: z.literal("model"),
-      created: z.number().int(),
-      owned_by: z.string(),
-    }),
-  ),
+  data: z.array(ModelSchema),
 });
 export type ModelList = z.infer<typeof ModelListSchema>;

@@ -7,6 +7,7 @@ import { adminKeys } from "./routes/admin-keys.js";
 import { chatCompletions } from "./routes/chat-completions.js";
 import { health } from "./routes/health.js";
 import { hosts } from "./routes/hosts.js";
+import { images } from "./routes/images.js";
 import { models } from "./routes/models.js";
 
 /** The Worker's routes. Built per call so tests get a fresh app and nothing runs at import time. */
@@ -15,6 +16,7 @@ export function createApp(): Hono<AppEnv> {
   // No body is read here: each route reads its own through `bodyLimit`, after authenticating.
   app.use(requestId, cors);
   app.route("/v1/chat/completions", chatCompletions);
+  app.route("/v1/images", images);
   app.route("/v1/models", models);
   app.route("/admin/keys", adminKeys);
   app.route("/hosts", hosts);

@@ -138,6 +138,7 @@ describe("health and models", () => {
       object: "model",
       created: expect.any(Number),
       owned_by: "google",
+      output_modalities: ["text"],
     });
     const one = await SELF.fetch(`${BASE}/v1/models/gemini-3-pro-preview`, {
       headers: { authorization: `Bearer ${key}` },

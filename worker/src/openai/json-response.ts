@@ -1,4 +1,4 @@
-import { errorBody, isOutput, type ChatCompletion } from "@aistudio-edge/shared";
+import { errorBody, isOutput, type ChatCompletion, type JobEvent } from "@aistudio-edge/shared";
 import { ApiError } from "../errors.js";
 import { log } from "../log.js";
 import type { PoolEventReader } from "../pool/pool-events.js";
@@ -13,6 +13,8 @@ import { CompletionGatherer } from "./gather-completion.js";
  * parsers skip leading whitespace; the writes keep proxies with idle timeouts from cutting a
  * long answer, and a write is how the runtime notices a client that went away — which cancels
  * the job and frees its lane and the key's slot instead of holding them to the deadline.
+ * (A route may settle later than the first output: the images route waits for the first image,
+ * so that an answer without one is still a real 502; see `jsonAnswer`'s `commitOn`.)
  *
  * Late failure: an error after output ends the body with OpenAI's error object instead of the
  * completion, `{"error":{"message","type","param","code"}}`, still under status 200. OpenAI's
@@ -37,12 +39,34 @@ const SPACE = encoder.encode(" ");
  * The completion when it was complete before any output, else a body that ends with it; and the
  * settings the host dropped, which it reports before any output (so before the headers go).
  */
-export async function jsonCompletion(
+export function jsonCompletion(
   events: PoolEventReader,
   identity: CompletionIdentity,
-  options: { requestId: string; keepAliveMs: number },
+  options: { requestId: string; keepAliveMs: number; imageMarkdown?: boolean },
 ): Promise<{ answer: ChatCompletion | ReadableStream<Uint8Array>; dropped: string[] }> {
-  const gather = new CompletionGatherer(identity);
+  const gather = new CompletionGatherer(identity, { imageMarkdown: options.imageMarkdown });
+  return jsonAnswer(events, gather, {
+    ...options,
+    commitOn: isOutput,
+    render: (done) => done.completion(),
+  });
+}
+
+/**
+ * The general form: `render` makes the answer of a complete gather (an `ApiError` it throws is
+ * the answer's error), and `commitOn` names the event from which the status is 200 and the
+ * keep-alive body starts. Until then an error, `render`'s included, keeps its own status.
+ */
+export async function jsonAnswer<T>(
+  events: PoolEventReader,
+  gather: CompletionGatherer,
+  options: {
+    requestId: string;
+    keepAliveMs: number;
+    commitOn: (event: JobEvent) => boolean;
+    render: (done: CompletionGatherer) => T;
+  },
+): Promise<{ answer: T | ReadableStream<Uint8Array>; dropped: string[] }> {
   /** The next event; a stream that ends before `done` or `error` is our failure. */
   const next = async () => {
     const event = await events.next();
@@ -55,8 +79,8 @@ export async function jsonCompletion(
   for (;;) {
     const event = await next();
     gather.add(event);
-    if (gather.done) return { answer: gather.completion(), dropped: gather.dropped };
-    if (isOutput(event)) break;
+    if (gather.done) return { answer: options.render(gather), dropped: gather.dropped };
+    if (options.commitOn(event)) break;
   }
 
   let open = true;
@@ -72,7 +96,7 @@ export async function jsonCompletion(
         let tail: string;
         try {
           while (!gather.done) gather.add(await next());
-          tail = JSON.stringify(gather.completion());
+          tail = JSON.stringify(options.render(gather));
         } catch (err) {
           tail = JSON.stringify(lateError(err, options.requestId));
         }

@@ -1,12 +1,24 @@
-import { errorBody, type ChatCompletionChunk, type JobEvent } from "@aistudio-edge/shared";
+import {
+  errorBody,
+  type ChatCompletionChunk,
+  type ErrorEvent,
+  type JobEvent,
+} from "@aistudio-edge/shared";
 import { log } from "../log.js";
 import type { PoolEventReader } from "../pool/pool-events.js";
-import { toOpenAIUsage, type CompletionIdentity } from "./completion-parts.js";
+import {
+  ContentWriter,
+  imageOutput,
+  toOpenAIUsage,
+  type CompletionIdentity,
+} from "./completion-parts.js";
 
 /*
  * Turns a job's events into the SSE stream OpenAI clients parse: a role chunk first, the same
- * id/created on every chunk, `reasoning_content` for thoughts, exactly one finish_reason, the
- * usage chunk when asked, then `data: [DONE]`. While queued the client gets `: queued N`
+ * id/created on every chunk, `reasoning_content` for thoughts, each image in a chunk of its own
+ * as `delta.images` (OpenRouter's spelling; with the markdown switch the same chunk carries it
+ * as `![image](…)` content), exactly one finish_reason, the usage chunk when asked, then
+ * `data: [DONE]`. While queued the client gets `: queued N`
  * comments. Any failure after the headers is an `error` event and then the end, never a bare
  * close, which clients would read as a complete answer.
  */
@@ -23,8 +35,15 @@ const encoder = new TextEncoder();
 export function sseStream(
   events: PoolEventReader,
   identity: CompletionIdentity,
-  options: { includeUsage: boolean; requestId: string },
+  options: {
+    includeUsage: boolean;
+    requestId: string;
+    imageMarkdown?: boolean;
+    /** The request's own path to what an error is about (a refused attachment), if any. */
+    paramOf?: (event: ErrorEvent) => string | null;
+  },
 ): ReadableStream<Uint8Array> {
+  const writer = new ContentWriter(options.imageMarkdown === true);
   let roleSent = false;
   let ended = false;
   const base = {
@@ -63,7 +82,7 @@ export function sseStream(
         // Headers are out already; a comment is the one place left that clients skip.
         return `: dropped-settings ${event.settings.join(",")}\n\n`;
       case "text":
-        return role() + chunk({ content: event.text });
+        return role() + chunk({ content: writer.text(event.text) });
       case "thought":
         return role() + chunk({ reasoning_content: event.text });
       case "tool_calls":
@@ -78,6 +97,13 @@ export function sseStream(
             })),
           })
         );
+      case "image": {
+        const image = imageOutput(event);
+        const markdown = writer.image(image);
+        return (
+          role() + chunk({ ...(markdown !== null ? { content: markdown } : {}), images: [image] })
+        );
+      }
       case "done": {
         ended = true;
         let out = role() + chunk({}, event.finishReason);
@@ -88,7 +114,7 @@ export function sseStream(
       }
       case "error":
         ended = true;
-        return `data: ${JSON.stringify(errorBody(event.code, event.message))}\n\n`;
+        return `data: ${JSON.stringify(errorBody(event.code, event.message, options.paramOf?.(event) ?? null))}\n\n`;
     }
   }
 

@@ -1,19 +1,22 @@
 import { Hono } from "hono";
-import { ChatCompletionRequestSchema, toJobRequest } from "@aistudio-edge/shared";
+import {
+  ChatCompletionRequestSchema,
+  attachmentSources,
+  toJobRequest,
+} from "@aistudio-edge/shared";
 import type { AppEnv } from "../app-types.js";
 import { apiKey } from "../middleware/api-key.js";
 import { bodyLimit } from "../middleware/body-limit.js";
 import { rateLimit } from "../middleware/rate-limit.js";
 import { newIdentity } from "../openai/completion-parts.js";
-import { KEEPALIVE_JSON_HEADERS, jsonCompletion } from "../openai/json-response.js";
+import { jsonCompletion } from "../openai/json-response.js";
 import { configOf } from "../env.js";
 import { SSE_HEADERS, sseStream } from "../openai/sse-response.js";
-import { submitJob } from "../pool-client.js";
+import { resolveAttachments } from "../attachments/resolve-attachments.js";
+import { nameRefusedPart, refusedParam } from "../attachments/refused-part.js";
+import { IMAGE_MARKDOWN_HEADER, wantsImageMarkdown } from "../openai/image-markdown.js";
+import { jsonReply, startJob } from "./run-job.js";
 import { parseBody, readJson } from "../validate.js";
-import { log } from "../log.js";
-
-/** Names the settings a lenient host ran the request without (streams carry an SSE comment). */
-export const DROPPED_SETTINGS_HEADER = "x-aistudio-dropped-settings";
 
 export const chatCompletions = new Hono<AppEnv>().post(
   "/",
@@ -22,35 +25,51 @@ export const chatCompletions = new Hono<AppEnv>().post(
   bodyLimit,
   async (c) => {
     const body = parseBody(ChatCompletionRequestSchema, readJson(c.get("body")));
-    const request = toJobRequest(body);
-    const events = await submitJob(c.env, (work) => c.executionCtx.waitUntil(work), {
+    const imageMarkdown = wantsImageMarkdown(
+      body.image_markdown,
+      c.req.header(IMAGE_MARKDOWN_HEADER),
+      configOf(c.env).IMAGE_MARKDOWN,
+    );
+    // Files are fetched and checked before the job is queued; a client that hangs up meanwhile
+    // aborts the fetches (request.signal).
+    const files = await resolveAttachments(
+      attachmentSources(body),
+      configOf(c.env),
+      // Absent only where a runtime lacks the enable_request_signal flag (see run-job.ts).
+      c.req.raw.signal ?? new AbortController().signal,
+    );
+    const request = toJobRequest(
+      body,
+      files.map((f) => f.attachment),
+    );
+    const events = await startJob(
+      c,
       request,
-      keyId: c.get("apiKey").id,
-      requestId: c.get("requestId"),
-    });
+      files.map((f) => f.bytes),
+    );
     const identity = newIdentity(body.model);
     const requestId = c.get("requestId");
-    // A client that hangs up cancels its job (the signal fires with the enable_request_signal
-    // compatibility flag; a write to a gone client is the other way the runtime finds out).
-    c.req.raw.signal?.addEventListener?.("abort", () => void events.cancel());
 
     if (request.stream) {
       const includeUsage = body.stream_options?.include_usage === true;
-      return c.body(sseStream(events, identity, { includeUsage, requestId }), 200, SSE_HEADERS);
+      return c.body(
+        sseStream(events, identity, {
+          includeUsage,
+          requestId,
+          imageMarkdown,
+          paramOf: (event) => refusedParam(event, files),
+        }),
+        200,
+        SSE_HEADERS,
+      );
     }
-    const { answer, dropped } = await jsonCompletion(events, identity, {
+    const result = await jsonCompletion(events, identity, {
       requestId,
       keepAliveMs: configOf(c.env).NONSTREAM_KEEPALIVE_MS,
+      imageMarkdown,
+    }).catch((err: unknown) => {
+      throw nameRefusedPart(err, events.lastError, files);
     });
-    const headers: Record<string, string> =
-      dropped.length > 0 ? { [DROPPED_SETTINGS_HEADER]: dropped.join(", ") } : {};
-    if (dropped.length > 0)
-      log.warn("answered without settings the page would not take", {
-        requestId,
-        dropped: dropped.join(","),
-      });
-    return answer instanceof ReadableStream
-      ? c.body(answer, 200, { ...KEEPALIVE_JSON_HEADERS, ...headers })
-      : c.json(answer, 200, headers);
+    return jsonReply(c, result);
   },
 );

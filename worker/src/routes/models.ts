@@ -1,11 +1,11 @@
 import { Hono } from "hono";
-import { bareModelId, type ModelList } from "@aistudio-edge/shared";
+import { bareModelId, type Model, type ModelList } from "@aistudio-edge/shared";
 import type { AppEnv } from "../app-types.js";
 import { configOf } from "../env.js";
 import { ApiError } from "../errors.js";
 import { apiKey } from "../middleware/api-key.js";
 import { rateLimit } from "../middleware/rate-limit.js";
-import { poolModels } from "../pool-client.js";
+import { poolModels, type PoolModel } from "../pool-client.js";
 import type { MiddlewareHandler } from "hono";
 
 /** Models come from the hosts (their AI Studio model lists); a model is listed while a host serves it. */
@@ -19,16 +19,23 @@ const keyUnlessPublic: MiddlewareHandler<AppEnv> = async (c, next) => {
 // A fixed timestamp: AI Studio does not say when a model appeared, and clients only need a number.
 const CREATED = 1_700_000_000;
 
+/**
+ * A model as OpenAI lists it, plus OpenRouter's `output_modalities`, which OpenAI's clients
+ * ignore and image-aware clients read to find the models that answer with images.
+ */
+const listed = (m: PoolModel): Model => ({
+  id: m.id,
+  object: "model",
+  created: CREATED,
+  owned_by: "google",
+  output_modalities: m.imageOutput === true ? ["text", "image"] : ["text"],
+});
+
 export const models = new Hono<AppEnv>()
   .get("/", keyUnlessPublic, async (c) => {
     const list: ModelList = {
       object: "list",
-      data: (await poolModels(c.env)).map((m) => ({
-        id: m.id,
-        object: "model",
-        created: CREATED,
-        owned_by: "google",
-      })),
+      data: (await poolModels(c.env)).map(listed),
     };
     return c.json(list);
   })
@@ -41,5 +48,5 @@ export const models = new Hono<AppEnv>()
         `The model '${id}' is not served by any connected browser host.`,
         { param: "model" },
       );
-    return c.json({ id: found.id, object: "model", created: CREATED, owned_by: "google" });
+    return c.json(listed(found));
   });
