@@ -1,12 +1,32 @@
 import type { RequestSpec } from "../src/wire/generate-content-request.js";
 import type { Json } from "../src/wire/struct-value.js";
+import {
+  attachmentLines,
+  IMAGE_OUTPUT_TOKENS,
+  imageAnswerText,
+  imageThoughts,
+  previewImage,
+  simulatedImage,
+  type ResolvedFile,
+} from "./media-answers.js";
+import { fileTokens } from "./media-rules.js";
 import type { ScenarioName } from "./scenarios.js";
+
+export {
+  attachmentLine,
+  attachmentLines,
+  imageAnswerText,
+  simulatedImage,
+  type ResolvedFile,
+} from "./media-answers.js";
 
 /*
  * The answer the simulated model gives, derived only from the request, so a test can predict
  * it: the same request always gets the same text, thoughts and calls. Token counts are
  * characters / 4, rounded up, which is near enough to the real tokenizer for limits to bite
- * where a client expects them to.
+ * where a client expects them to. Files in the last user turn put one line each at the start
+ * of the answer (attachmentLine); an image model answers with thoughts, a preview, a line of
+ * text and a PNG (simulatedImage).
  */
 
 export interface AnswerPlan {
@@ -16,6 +36,8 @@ export interface AnswerPlan {
   /** FinishReason code: 1 STOP, 2 MAX_TOKENS. */
   finishReason: number;
   promptTokens: number;
+  /** Image models: the thought parts, the preview, the final PNG and its token count. */
+  image?: { thoughts: string[]; preview: Buffer; png: Buffer; tokens: number };
 }
 
 export const tokensOf = (text: string): number => Math.ceil(text.length / 4);
@@ -94,11 +116,21 @@ function applyLimits(text: string, spec: RequestSpec): { text: string; finishRea
   return { text: out, finishReason: 1 };
 }
 
-export function planAnswer(spec: RequestSpec, scenario: ScenarioName): AnswerPlan {
+/**
+ * The answer to a request. `files` are the last user turn's files with their bytes (the server
+ * resolves Drive references); they count toward the prompt tokens and head the answer text.
+ */
+export function planAnswer(
+  spec: RequestSpec,
+  scenario: ScenarioName,
+  files: ResolvedFile[] = [],
+): AnswerPlan {
   const prompt = lastUserText(spec);
-  const promptTokens = tokensOf(
-    [spec.systemInstruction ?? "", ...spec.contents.map((t) => t.text)].join(" "),
-  );
+  const promptTokens =
+    tokensOf([spec.systemInstruction ?? "", ...spec.contents.map((t) => t.text)].join(" ")) +
+    files.reduce((sum, f) => sum + fileTokens(f.mimeType, f.bytes.length), 0);
+  const headed = (text: string) =>
+    files.length > 0 ? `${attachmentLines(files)}\n\n${text}` : text;
   const thinkingOn = spec.thinking?.includeThoughts === true;
   const named = spec.tools.functions.find((f) => prompt.includes(f.name));
 
@@ -108,6 +140,23 @@ export function planAnswer(spec: RequestSpec, scenario: ScenarioName): AnswerPla
     else if (spec.responseMimeType === "application/json") kind = "structured";
     else if (thinkingOn) kind = "thinking";
     else kind = "plain";
+  }
+
+  if (spec.responseModalities?.includes("IMAGE") && (kind === "plain" || kind === "thinking")) {
+    const image = {
+      thoughts: imageThoughts(prompt),
+      preview: previewImage(prompt),
+      png: simulatedImage(prompt, spec.aspectRatio ?? null).png,
+      tokens: IMAGE_OUTPUT_TOKENS,
+    };
+    return {
+      thoughts: image.thoughts.join(""),
+      text: headed(imageAnswerText(prompt)),
+      functionCalls: [],
+      finishReason: 1,
+      promptTokens,
+      image,
+    };
   }
 
   const thoughts =
@@ -142,7 +191,8 @@ export function planAnswer(spec: RequestSpec, scenario: ScenarioName): AnswerPla
       : kind === "long"
         ? longAnswer(prompt)
         : plainAnswer(spec.model, prompt);
-  const limited = applyLimits(raw, spec);
+  // Structured output stays JSON: only free text starts with the attachment lines.
+  const limited = applyLimits(kind === "structured" ? raw : headed(raw), spec);
   return {
     thoughts,
     text: limited.text,

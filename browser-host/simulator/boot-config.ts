@@ -1,6 +1,6 @@
 /*
  * What the server tells the simulated page when it loads: the UI generation, a renamed hook for
- * selector-override tests, and the first-run overlays a fresh profile gets. The server plans it;
+ * selector-override tests, the first-run overlays a fresh profile gets, and the upload limits. The server plans it;
  * the page reads it from a JSON script element and removes that element, so nothing on the page
  * names the generation (the real site does not either). Imports nothing: the page bundles it.
  */
@@ -29,11 +29,27 @@ export interface FirstRunItem {
   delayMs: number;
 }
 
+/** The page's upload limits and pace (SimOptions of the same names). */
+export interface UploadConfig {
+  maxUploadBytes: number;
+  maxUploadFiles: number;
+  uploadDelayMs: number;
+  uploadMsPerMb: number;
+}
+
+export const DEFAULT_UPLOAD: UploadConfig = {
+  maxUploadBytes: 100 * 2 ** 20,
+  maxUploadFiles: 10,
+  uploadDelayMs: 400,
+  uploadMsPerMb: 200,
+};
+
 export interface BootConfig {
   ui: UiGeneration;
   rename: Rename | null;
   /** The overlays a fresh profile gets, for an overlay whose decision is not yet stored. */
   firstRun: FirstRunItem[];
+  upload: UploadConfig;
 }
 
 /** The id of the `<script type="application/json">` element that carries the BootConfig. */

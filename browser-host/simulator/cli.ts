@@ -5,7 +5,8 @@ import { SimConfigSchema } from "./sim-options.js";
 /*
  * `npm run sim -- [--port 9300] [--ui 2026-08|2026|2025] [--pace-ms 15] [--chunk-chars 24]
  *   [--xssi] [--require-login] [--first-run all|none|random] [--first-run-seed N]
- *   [--token-count-ms-per-1k 10] [--rename run-button]`
+ *   [--token-count-ms-per-1k 10] [--rename run-button] [--max-upload-bytes 104857600]
+ *   [--max-upload-files 10] [--upload-delay-ms 400] [--upload-ms-per-mb 200]`
  */
 
 const { values } = parseArgs({
@@ -21,6 +22,10 @@ const { values } = parseArgs({
     "first-run-seed": { type: "string" },
     "token-count-ms-per-1k": { type: "string" },
     rename: { type: "string" },
+    "max-upload-bytes": { type: "string" },
+    "max-upload-files": { type: "string" },
+    "upload-delay-ms": { type: "string" },
+    "upload-ms-per-mb": { type: "string" },
   },
 });
 
@@ -45,6 +50,10 @@ const parsed = SimConfigSchema.safeParse({
   firstRunSeed: number(values["first-run-seed"]),
   tokenCountMsPer1k: number(values["token-count-ms-per-1k"]),
   rename: values.rename === undefined ? undefined : (RENAME_FLAGS[values.rename] ?? values.rename),
+  maxUploadBytes: number(values["max-upload-bytes"]),
+  maxUploadFiles: number(values["max-upload-files"]),
+  uploadDelayMs: number(values["upload-delay-ms"]),
+  uploadMsPerMb: number(values["upload-ms-per-mb"]),
 });
 if (!parsed.success) {
   const FLAGS: Record<string, string> = {
@@ -54,6 +63,10 @@ if (!parsed.success) {
     firstRunSeed: "--first-run-seed",
     tokenCountMsPer1k: "--token-count-ms-per-1k",
     rename: "--rename",
+    maxUploadBytes: "--max-upload-bytes",
+    maxUploadFiles: "--max-upload-files",
+    uploadDelayMs: "--upload-delay-ms",
+    uploadMsPerMb: "--upload-ms-per-mb",
   };
   for (const issue of parsed.error.issues) {
     const key = String(issue.path[0] ?? "");

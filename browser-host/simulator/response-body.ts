@@ -8,7 +8,9 @@ import { tokensOf, type AnswerPlan } from "./answers.js";
  * and no candidate count in their usage; text follows in pieces; a function call is a part of
  * its own at [10] with a signature at [14]; the last content chunk has an empty text part, a
  * signature and the finish reason; usage is cumulative in every chunk; every chunk carries the
- * same `v1_` response id at [7].
+ * same `v1_` response id at [7]. An image answer streams as captures/generate-image-cat.json:
+ * whole thought parts, a thought preview image (inline data with [12] = 1), the text, the final
+ * image as inline data, and usage with candidatesTokensDetails at [6].
  */
 
 const SAFETY_RATINGS = [7, 8, 9, 10].map((category) => [null, null, category, 1]);
@@ -43,16 +45,22 @@ export function answerChunks(
   const chunks: unknown[] = [];
   let thoughtTokens = 0;
   let candidateTokens = 0;
+  let imageTokens = 0;
   const usage = () => {
     const u: unknown[] = [
       plan.promptTokens,
-      candidateTokens > 0 ? candidateTokens : null,
-      plan.promptTokens + candidateTokens + thoughtTokens,
+      candidateTokens + imageTokens > 0 ? candidateTokens + imageTokens : null,
+      plan.promptTokens + candidateTokens + imageTokens + thoughtTokens,
       null,
       [[1, plan.promptTokens]],
     ];
-    if (thoughtTokens > 0) u.push(null, null, null, null, thoughtTokens);
-    return u;
+    if (imageTokens > 0)
+      u.push(null, [
+        [1, candidateTokens],
+        [2, imageTokens],
+      ]);
+    if (thoughtTokens > 0) u[9] = thoughtTokens;
+    return Array.from(u, (v) => v ?? null);
   };
   const chunk = (parts: unknown[], finish?: number) => {
     const candidate: unknown[] = [[parts, "model"]];
@@ -60,13 +68,27 @@ export function answerChunks(
     return [[candidate], null, usage(), null, null, null, null, id];
   };
 
-  for (const piece of split(plan.thoughts, options.chunkChars)) {
-    thoughtTokens += tokensOf(piece);
-    chunks.push(chunk([part({ 1: piece, 12: 1 })]));
+  if (plan.image) {
+    for (const thought of plan.image.thoughts) {
+      thoughtTokens += tokensOf(thought);
+      chunks.push(chunk([part({ 1: thought, 12: 1 })]));
+    }
+    // [I] the preview's tokens: the capture counts it among the thoughts.
+    thoughtTokens += 258;
+    chunks.push(chunk([part({ 2: ["image/png", plan.image.preview.toString("base64")], 12: 1 })]));
+  } else {
+    for (const piece of split(plan.thoughts, options.chunkChars)) {
+      thoughtTokens += tokensOf(piece);
+      chunks.push(chunk([part({ 1: piece, 12: 1 })]));
+    }
   }
   for (const piece of split(plan.text, options.chunkChars)) {
     candidateTokens += tokensOf(piece);
     chunks.push(chunk([part({ 1: piece })]));
+  }
+  if (plan.image) {
+    imageTokens = plan.image.tokens;
+    chunks.push(chunk([part({ 2: ["image/png", plan.image.png.toString("base64")] })]));
   }
   for (const call of plan.functionCalls) {
     candidateTokens += tokensOf(JSON.stringify(call.args)) + 4;

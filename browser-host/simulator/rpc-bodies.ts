@@ -14,6 +14,8 @@ export const PER_USER_QUOTA_404 =
 export const QUOTA_EXHAUSTED =
   '[,[8,"Resource has been exhausted (e.g. check quota).",[["type.googleapis.com/google.rpc.ErrorInfo",["USER_GENAI_QUOTA_EXHAUSTED","generativelanguage.googleapis.com"]]]]]';
 export const RATE_LIMITED = '[,[8,"429: Too Many Requests"]]';
+/** INVALID_ARGUMENT: an unreadable body, or a Drive file the server does not have. */
+export const INVALID_ARGUMENT = '[,[3,"Request contains an invalid argument."]]';
 export const INTERNAL = '[,[13,"Internal error encountered."]]';
 export const UNAUTHENTICATED =
   '[16,"Request is missing required authentication credential. Expected OAuth 2 access token, login cookie or other valid authentication credential."]';

@@ -6,13 +6,19 @@ import { fileURLToPath } from "node:url";
 import { constants, createGzip } from "node:zlib";
 import { build } from "esbuild";
 import { z } from "zod";
-import { decodeRequest } from "../src/wire/generate-content-request.js";
-import { lastUserText, planAnswer, tokensOf } from "./answers.js";
+import {
+  decodeFilePart,
+  decodeRequest,
+  type RequestSpec,
+} from "../src/wire/generate-content-request.js";
+import { lastUserText, planAnswer, tokensOf, type ResolvedFile } from "./answers.js";
+import { DRIVE_UPLOAD_PATH, fileTokens } from "./media-rules.js";
 import { firstRunPlan } from "./boot-config.js";
 import { pageShell, signInPage } from "./page-shell.js";
 import { answerChunks, blockedChunks, bodyPieces } from "./response-body.js";
 import {
   INTERNAL,
+  INVALID_ARGUMENT,
   PERMISSION_DENIED,
   PER_USER_QUOTA_404,
   QUOTA_EXHAUSTED,
@@ -42,6 +48,8 @@ import { decodeChunk } from "../src/wire/generate-content-response.js";
 const HERE = dirname(fileURLToPath(import.meta.url));
 const JSPB = "application/json+protobuf; charset=UTF-8";
 const MODELS_DUMP = readFileSync(join(HERE, "models-dump.json"), "utf8");
+/** How many models the simulated ListModels answers with, for tests that report the count. */
+export const SIM_MODEL_COUNT = (JSON.parse(MODELS_DUMP) as unknown[][])[0]!.length;
 
 export interface Simulator {
   url: string;
@@ -66,7 +74,7 @@ async function bundleClient(): Promise<{ js: string; css: string }> {
   };
 }
 
-async function readBody(req: IncomingMessage, limit = 200 * 1024 * 1024): Promise<string> {
+async function readBytes(req: IncomingMessage, limit = 200 * 1024 * 1024): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -74,8 +82,10 @@ async function readBody(req: IncomingMessage, limit = 200 * 1024 * 1024): Promis
     if (size > limit) throw new Error("body too large");
     chunks.push(chunk as Buffer);
   }
-  return Buffer.concat(chunks).toString("utf8");
+  return Buffer.concat(chunks);
 }
+
+const readBody = async (req: IncomingMessage) => (await readBytes(req)).toString("utf8");
 
 function send(
   res: ServerResponse,
@@ -124,13 +134,62 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     return sid !== undefined && state.sessions.has(sid);
   };
 
+  /** The last user turn's files with their bytes; null when a Drive id is unknown. */
+  function resolveFiles(spec: RequestSpec): ResolvedFile[] | null {
+    const turn = [...spec.contents].reverse().find((t) => t.role === "user");
+    const out: ResolvedFile[] = [];
+    for (const file of turn?.files ?? []) {
+      if ("driveId" in file) {
+        const stored = state.drive.get(file.driveId);
+        if (!stored) return null;
+        out.push(stored);
+      } else out.push({ mimeType: file.mimeType, bytes: Buffer.from(file.data, "base64") });
+    }
+    return out;
+  }
+
+  /** A Drive upload (the page's path for files over the inline limit): keeps the bytes, returns the id. */
+  async function driveUpload(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!signedIn(req)) return json(res, 401, { error: { code: 401, message: "Login Required." } });
+    const limit = state.options.maxUploadBytes;
+    let bytes: Buffer;
+    try {
+      bytes = await readBytes(req, limit);
+    } catch {
+      return json(res, 413, { error: { code: 413, message: "The file is too large." } });
+    }
+    const mimeType = (req.headers["content-type"] ?? "application/octet-stream").split(";")[0]!;
+    const id = state.drive.put({ mimeType: mimeType.trim().toLowerCase(), bytes });
+    return json(res, 200, { kind: "drive#file", id, mimeType });
+  }
+
+  /** What CountTokens says for the contents: their text as before, plus each file's tokens. */
+  function countContents(contents: unknown): number {
+    if (!Array.isArray(contents)) return tokensOf(JSON.stringify(contents ?? ""));
+    let files = 0;
+    const stripped = contents.map((turn) => {
+      if (!Array.isArray(turn) || !Array.isArray(turn[0])) return turn;
+      const parts = (turn[0] as unknown[]).filter((part) => {
+        const file = Array.isArray(part) ? decodeFilePart(part) : null;
+        if (!file) return true;
+        if ("driveId" in file) {
+          const stored = state.drive.get(file.driveId);
+          if (stored) files += fileTokens(stored.mimeType, stored.bytes.length);
+        } else files += fileTokens(file.mimeType, Buffer.byteLength(file.data, "base64"));
+        return false;
+      });
+      return [parts, ...turn.slice(1)];
+    });
+    return tokensOf(JSON.stringify(stripped)) + files;
+  }
+
   async function generateContent(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const arrived = preciseNow();
     let spec;
     try {
       spec = decodeRequest(JSON.parse(await readBody(req)));
     } catch {
-      return send(res, 400, '[,[3,"Request contains an invalid argument."]]');
+      return send(res, 400, INVALID_ARGUMENT);
     }
     if (!signedIn(req)) return send(res, 401, UNAUTHENTICATED);
     if (!spec.token.startsWith("!")) return send(res, 403, PERMISSION_DENIED);
@@ -160,9 +219,13 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         return send(res, 401, UNAUTHENTICATED);
     }
 
-    const plan = planAnswer(spec, scenario);
+    // A file part naming a Drive file the server does not have (never uploaded, or evicted).
+    const files = resolveFiles(spec);
+    if (files === null) return send(res, 400, INVALID_ARGUMENT);
+    const plan = planAnswer(spec, scenario, files);
     // A blocked prompt gets no answer: only the block reason (facts §3.3 prompt feedback).
-    record.answer = scenario === "blocked" ? null : plan;
+    const { text, thoughts, functionCalls, finishReason } = plan;
+    record.answer = scenario === "blocked" ? null : { text, thoughts, functionCalls, finishReason };
     const pace = {
       chunkChars: chosen.chunkChars ?? state.options.pace.chunkChars,
       paceMs: chosen.paceMs ?? (scenario === "slow" ? 250 : state.options.pace.paceMs),
@@ -224,7 +287,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       if (state.options.ui === "2026-08" && ms > 0) await new Promise((r) => setTimeout(r, ms));
       let total = 0;
       try {
-        total = tokensOf(JSON.stringify((JSON.parse(body) as unknown[])[1] ?? ""));
+        total = countContents((JSON.parse(body) as unknown[])[1] ?? "");
       } catch {
         // An unreadable body counts as empty, as a token counter would.
       }
@@ -286,6 +349,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     if (path.startsWith(RPC_PREFIX) && req.method === "POST")
       return rpc(path.slice(RPC_PREFIX.length), req, res);
     if (path.startsWith("/$rpc/google.internal.waa.v1.Waa/")) return send(res, 200, "[]");
+    if (path === DRIVE_UPLOAD_PATH && req.method === "POST") return driveUpload(req, res);
     if (path.startsWith("/__sim/")) return control(path, req, res);
     if (path === "/_/mss/app.js") return send(res, 200, client.js, "text/javascript");
     if (path === "/_/mss/app.css") return send(res, 200, client.css, "text/css");
@@ -302,11 +366,13 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       }
       // Google rotates a session cookie on page loads; so does this, so write-back has something to keep.
       const { ui, rename, firstRun, firstRunSeed } = state.options;
+      const { maxUploadBytes, maxUploadFiles, uploadDelayMs, uploadMsPerMb } = state.options;
       const boot = {
         ui,
         rename,
         // First-run overlays are a 2026-08 behaviour; the older generations never had them here.
         firstRun: ui === "2026-08" ? firstRunPlan(firstRun, firstRunSeed) : [],
+        upload: { maxUploadBytes, maxUploadFiles, uploadDelayMs, uploadMsPerMb },
       };
       return send(
         res,

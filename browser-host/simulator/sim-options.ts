@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { FIRST_RUN_MODES, RENAMES, UI_GENERATIONS } from "./boot-config.js";
+import { DEFAULT_UPLOAD, FIRST_RUN_MODES, RENAMES, UI_GENERATIONS } from "./boot-config.js";
 import { PaceSchema } from "./scenarios.js";
 
 /*
@@ -29,6 +29,17 @@ export const SimOptionsSchema = z.object({
   tokenCountMsPer1k: z.number().nonnegative().max(60_000),
   /** Renames a hook so the built-in selectors miss it, for selector-override tests. */
   rename: z.enum(RENAMES).nullable(),
+  /** The largest file the page takes; a larger one is refused with a snack bar. */
+  maxUploadBytes: z
+    .number()
+    .int()
+    .positive()
+    .max(2 ** 31),
+  /** How many files one prompt can hold; more are refused with a snack bar. */
+  maxUploadFiles: z.number().int().positive().max(1000),
+  /** A file's simulated upload takes this long before its chip shows, plus uploadMsPerMb per MiB. */
+  uploadDelayMs: z.number().int().nonnegative().max(600_000),
+  uploadMsPerMb: z.number().nonnegative().max(600_000),
 });
 export type SimOptions = z.infer<typeof SimOptionsSchema>;
 
@@ -51,6 +62,8 @@ export const DEFAULT_OPTIONS: SimOptions = {
   // ~300 ms + 1 ms per 100 characters: a 200 KB prompt is counted in about 2.3 s.
   tokenCountMsPer1k: 10,
   rename: null,
+  // 100 MiB, 10 files; a 1 MiB file shows its chip after ~0.6 s, a 100 MiB one after ~20 s.
+  ...DEFAULT_UPLOAD,
 };
 
 /** The options with a change applied; pace is merged field by field. */

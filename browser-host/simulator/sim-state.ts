@@ -1,5 +1,6 @@
 import type { RequestSpec } from "../src/wire/generate-content-request.js";
 import type { AnswerPlan } from "./answers.js";
+import { DriveStore } from "./drive-store.js";
 import { ScenarioQueue, type ScenarioName } from "./scenarios.js";
 import type { SimOptions } from "./sim-options.js";
 
@@ -30,6 +31,8 @@ export class SimState {
   /** Set by `POST /__sim/session` or a sign-in redirect scenario; every page load then goes to sign-in. */
   signedOut = false;
   readonly sessions = new Set<string>();
+  /** Files the page uploaded to "Drive" (too big to go inline), by id. */
+  readonly drive = new DriveStore();
   options: SimOptions;
 
   constructor(private readonly initial: SimOptions) {
@@ -41,6 +44,7 @@ export class SimState {
     this.requests = [];
     this.signedOut = false;
     this.sessions.clear();
+    this.drive.clear();
     this.options = {
       ...this.initial,
       pace: { ...this.initial.pace },

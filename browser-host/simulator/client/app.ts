@@ -1,6 +1,7 @@
 import type { ThinkingLevel } from "../../src/wire/generate-content-request.js";
 import { decodeListModels, type ModelInfo } from "../../src/wire/list-models.js";
 import { readBoot } from "./boot.js";
+import { aspectRatioOf, openAspectRatios } from "./aspect-ratio.js";
 import { addModelTurn, addUserTurn, clearChat, renderZeroState } from "./chat.js";
 import { closeOverlays, dialog, openPane } from "./dialogs.js";
 import { openDeclarations } from "./editors.js";
@@ -14,6 +15,7 @@ import {
 import { scheduleFirstRun } from "./first-run.js";
 import { installGroupToggles } from "./groups.js";
 import { $, h, setSwitch } from "./h.js";
+import { installMediaMenuGuard, MediaUploads } from "./media-upload.js";
 import { openModelPicker, openModelSelection } from "./model-picker.js";
 import { openMoreActions, setTemporary, toggleTemporaryInMenu } from "./more-actions.js";
 import { installOverlayGuard } from "./overlay-guard.js";
@@ -30,7 +32,7 @@ import {
   type AppState,
 } from "./state.js";
 import { openSystemInstructions } from "./system-instructions.js";
-import { TokenCounter } from "./token-count.js";
+import { countedContents, showTokenCount, TokenCounter } from "./token-count.js";
 import { keepToolsCompatible } from "./tool-conflicts.js";
 import { uiNames } from "./ui-names.js";
 
@@ -40,7 +42,8 @@ import { uiNames } from "./ui-names.js";
  * per-user-quota helper and GenerateContent, rendering the streamed answer into the chat.
  * The 2026-08 generation adds, from its own modules: the overlay guard and first-run overlays,
  * collapsed settings groups, token counting that holds Run back, system-instruction presets,
- * strict declaration editors and its error surfaces.
+ * strict declaration editors and its error surfaces. Every generation has media upload
+ * (media-upload.ts) and the image models' aspect ratio (aspect-ratio.ts).
  */
 
 declare global {
@@ -81,9 +84,16 @@ const state: AppState = {
   running: null,
   previousResponseId: null,
   tokenCount: null,
+  attachments: [],
+  aspectRatio: null,
 };
 const names = uiNames(state);
 const counter = new TokenCounter(state);
+// A chip came or went: it joins the count (2026-08 holds Run back until then) and may enable Run.
+const uploads = new MediaUploads(state, boot.upload, () => {
+  counter.schedule();
+  updateRunEnabled();
+});
 
 // ── Start-up ──────────────────────────────────────────────────────────────────────────────
 
@@ -149,29 +159,23 @@ function setRunning(running: boolean, startedAt = 0): void {
 }
 
 function updateRunEnabled(): void {
-  const disabled = state.running === null && state.prompt.trim() === "";
+  const disabled =
+    state.running === null && state.prompt.trim() === "" && state.attachments.length === 0;
   const button = runButton();
   button.toggleAttribute("disabled", disabled);
   button.setAttribute("aria-disabled", String(disabled));
   const newChat = document.querySelector<HTMLElement>(`button[aria-label="${names.newChatLabel}"]`);
-  if (state.turns.length === 0) newChat?.setAttribute("disabled", "true");
+  if (state.turns.length === 0 && state.attachments.length === 0)
+    newChat?.setAttribute("disabled", "true");
   else newChat?.removeAttribute("disabled");
 }
 
 /** The count after a run, as the page showed it before 2026-08 (2026-08 counts on input). */
 function countAfterRun(contents: AppState["turns"]): void {
-  void call("CountTokens", [
-    `models/${state.model}`,
-    contents.map((t) => [[[null, t.text]], t.role]),
-  ]).then((r) => {
+  void call("CountTokens", [`models/${state.model}`, countedContents(contents)]).then((r) => {
     try {
       state.tokenCount = (JSON.parse(r.text) as number[])[0] ?? null;
-      const shown = $("ms-token-count .token-count-container");
-      if (shown)
-        shown.textContent = shown.textContent!.replace(
-          /^[\d,]+/,
-          (state.tokenCount ?? 0).toLocaleString("en-US"),
-        );
+      showTokenCount(state.tokenCount ?? 0);
     } catch {
       // A failed count only leaves the counter as it was.
     }
@@ -180,17 +184,20 @@ function countAfterRun(contents: AppState["turns"]): void {
 
 function run(): void {
   if (state.running) return;
+  // Every generation: Run does nothing, silently, while a file is still uploading (facts §9).
+  if (uploads.pending()) return;
   // 2026-08 (facts §9 "Run vs token counting"): Run is ignored, silently, while counting.
   if (latest && counter.counting) return;
   const text = state.prompt;
-  if (text.trim() === "") return;
+  if (text.trim() === "" && state.attachments.length === 0) return;
   clearFailureBanners();
   state.prompt = "";
   const textarea = promptTextarea();
   textarea.value = "";
   textarea.parentElement!.setAttribute("data-value", "");
-  addUserTurn(text);
-  state.turns.push({ role: "user", text });
+  const { files, names: fileNames } = uploads.take();
+  addUserTurn(text, fileNames);
+  state.turns.push({ role: "user", text, ...(files.length > 0 ? { files } : {}) });
   const view = addModelTurn(state);
   const spec = buildSpec(state);
   const startedAt = Date.now();
@@ -222,6 +229,8 @@ function run(): void {
           ...(event.id ? { id: event.id } : {}),
         });
         view.addFunctionCall(event.name, event.args);
+      } else if (event.type === "inline_data" && !event.thought) {
+        view.addImage(event.mimeType, event.data);
       } else if (event.type === "response_id") state.previousResponseId = event.id;
       else if (event.type === "blocked") blocked = true;
     },
@@ -253,6 +262,10 @@ function run(): void {
 }
 
 // ── Controls ──────────────────────────────────────────────────────────────────────────────
+
+/** The prompt box's media button, in every generation (facts §9 "Upload", §1.2). */
+const MEDIA_BUTTON =
+  'footer ms-add-media-button button[data-test="selectMediaMenu"], footer ms-add-chunk-menu button[data-test-id="add-media-button"]';
 
 function toggleSwitch(label: string): boolean {
   switch (label) {
@@ -287,6 +300,7 @@ function openNewChatDialog(): void {
   confirm.addEventListener("click", () => {
     state.turns = [];
     state.previousResponseId = null;
+    uploads.clear();
     clearChat();
     closeOverlays("dialog");
     updateRunEnabled();
@@ -333,10 +347,11 @@ function toggleSettingsPanel(): void {
 }
 
 // 2026-08: overlays swallow clicks, and the settings groups toggle; both ahead of the handler below.
+// The older generations' media menu swallows clicks too, by its own guard.
 if (latest) {
   installOverlayGuard();
   installGroupToggles(() => renderSettings(state));
-}
+} else installMediaMenuGuard();
 
 document.addEventListener("click", (event) => {
   const target = event.target as HTMLElement;
@@ -351,7 +366,10 @@ document.addEventListener("click", (event) => {
 
   if (button === runButton()) return state.running ? state.running.abort() : run();
   if (label === names.newChatLabel)
-    return state.turns.length === 0 ? undefined : openNewChatDialog();
+    return state.turns.length === 0 && state.attachments.length === 0
+      ? undefined
+      : openNewChatDialog();
+  if (button.matches(MEDIA_BUTTON)) return uploads.openMenu();
   if (label === "View more actions") return openMoreActions(state);
   if (label === names.temporaryChatLabel) {
     if (latest) return toggleTemporaryInMenu(state, button);
@@ -382,6 +400,14 @@ document.addEventListener("click", (event) => {
     return renderSettings(state);
   }
   if (label === "Thinking Level") return openThinkingLevels(button);
+  if (label === "Aspect ratio" && button.tagName === "MAT-SELECT")
+    return openAspectRatios(button, state);
+  const ratio = button.tagName === "MAT-OPTION" ? aspectRatioOf(button) : undefined;
+  if (ratio !== undefined) {
+    state.aspectRatio = ratio;
+    closeOverlays("listbox");
+    return renderSettings(state);
+  }
   if (button.tagName === "MAT-OPTION" && button.hasAttribute("data-level")) {
     state.level = button.getAttribute("data-level") as ThinkingLevel;
     closeOverlays("listbox");

@@ -18,6 +18,8 @@ export interface ModelTurnView {
   addThought(text: string): void;
   addText(text: string): void;
   addFunctionCall(name: string, args: unknown): void;
+  /** An image the model made (thought previews are not shown). */
+  addImage(mimeType: string, data: string): void;
   error(message: string): void;
   /** The prompt was blocked: "No Content" before 2026-08 (§4), "Content blocked" after (§9). */
   blocked(): void;
@@ -96,15 +98,25 @@ function virtualise(): void {
   container().parentElement?.scrollTo({ top: 1e9 });
 }
 
-export function addUserTurn(text: string): void {
+/** A user turn: a chunk per file (its name), then the text's chunk when there is text. */
+export function addUserTurn(text: string, fileNames: string[] = []): void {
   const { content } = turnShell("user");
-  content.append(
-    h(
-      "ms-prompt-chunk",
-      { id: `chunk-${++chunkIds}` },
-      h("ms-text-chunk", {}, h("ms-cmark-node", { class: "cmark-node" }, text)),
-    ),
-  );
+  for (const name of fileNames)
+    content.append(
+      h(
+        "ms-prompt-chunk",
+        { id: `chunk-${++chunkIds}` },
+        h("ms-file-chunk", {}, h("span", { class: "file-name" }, name)),
+      ),
+    );
+  if (text !== "" || fileNames.length === 0)
+    content.append(
+      h(
+        "ms-prompt-chunk",
+        { id: `chunk-${++chunkIds}` },
+        h("ms-text-chunk", {}, h("ms-cmark-node", { class: "cmark-node" }, text)),
+      ),
+    );
 }
 
 /** 2026-08's failure in a turn: `ms-error-message[role=alert]`, an icon and the words. */
@@ -180,6 +192,21 @@ export function addModelTurn(state: AppState): ModelTurnView {
           ),
         ),
       );
+    },
+    addImage(mimeType, data) {
+      chunk.append(
+        h(
+          "ms-image-chunk",
+          {},
+          h("img", {
+            class: "generated-image",
+            alt: "Generated image",
+            src: `data:${mimeType};base64,${data}`,
+          }),
+        ),
+      );
+      textNode = null;
+      text = "";
     },
     error(message) {
       loading.remove();

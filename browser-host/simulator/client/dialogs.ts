@@ -36,16 +36,21 @@ export const paneKind = (pane: Element) => pane.getAttribute("data-kind") as Pan
 
 /**
  * Opens a pane on top. By default it replaces the open panes of its kind; `stack` keeps them
- * (first-run overlays pile up). Snack bars get no backdrop.
+ * (first-run overlays pile up). Snack bars get no backdrop; a menu's may be transparent
+ * (Material's `cdk-overlay-transparent-backdrop`), which still takes every click.
  */
 export function openPane(
   kind: PaneKind,
   content: HTMLElement,
-  options: { stack?: boolean } = {},
+  options: { stack?: boolean; transparentBackdrop?: boolean } = {},
 ): HTMLElement {
   if (!options.stack) closeOverlays(kind);
   if (kind !== "snackbar" && !overlay().querySelector(".cdk-overlay-backdrop"))
-    overlay().append(h("div", { class: "cdk-overlay-backdrop cdk-overlay-backdrop-showing" }));
+    overlay().append(
+      h("div", {
+        class: `cdk-overlay-backdrop cdk-overlay-backdrop-showing${options.transparentBackdrop ? " cdk-overlay-transparent-backdrop" : ""}`,
+      }),
+    );
   const pane = h("div", { class: "cdk-overlay-pane", "data-kind": kind }, content);
   overlay().append(pane);
   return pane;

@@ -47,8 +47,11 @@ export function showClassicFailure(view: ModelTurnView, status: number, body: st
   }
 }
 
-/** A Material snack bar at the bottom; a new one replaces the last, each goes after 10 s. */
-export function snackBar(message: string): void {
+/**
+ * A Material snack bar at the bottom; a new one replaces the last unless `stack` (upload
+ * refusals, one per file, all readable), each goes after 10 s.
+ */
+export function snackBar(message: string, options: { stack?: boolean } = {}): void {
   const dismiss = h(
     "button",
     { class: "mat-mdc-snack-bar-action ms-button-borderless" },
@@ -62,6 +65,7 @@ export function snackBar(message: string): void {
       h("div", { class: "mat-mdc-snack-bar-label", role: "alert" }, message),
       dismiss,
     ),
+    options,
   );
   dismiss.addEventListener("click", () => closePane(pane));
   setTimeout(() => closePane(pane), 10_000);

@@ -1,7 +1,8 @@
+import { aspectRatioSetting } from "./aspect-ratio.js";
 import { ADVANCED_GROUP, settingsGroup, TOOLS_GROUP } from "./groups.js";
 import { h, slideToggle } from "./h.js";
 import { selectedPreset } from "./si-presets.js";
-import type { AppState } from "./state.js";
+import { imageModelSelected, type AppState } from "./state.js";
 import { thinkingSetting } from "./thinking-setting.js";
 import { conflictsOf, type Tool } from "./tool-conflicts.js";
 
@@ -86,46 +87,51 @@ function tool(
   );
 }
 
-function tools(state: AppState): HTMLElement[] {
+function tools(state: AppState): Array<HTMLElement | false> {
   const c: Record<Tool, string | null> = conflictsOf(state);
+  // Image models have no structured outputs, function calling or Google Search.
+  const text = !imageModelSelected(state);
   return [
-    tool(
-      "structuredOutputTooltip",
-      "Structured outputs",
-      state.structuredOutput,
-      c.structuredOutput,
-      h(
-        "button",
-        {
-          class: "edit-schema-button ms-button-borderless",
-          "aria-label": "Edit JSON schema",
-          "aria-disabled": String(!state.structuredOutput),
-        },
-        "Edit",
+    text &&
+      tool(
+        "structuredOutputTooltip",
+        "Structured outputs",
+        state.structuredOutput,
+        c.structuredOutput,
+        h(
+          "button",
+          {
+            class: "edit-schema-button ms-button-borderless",
+            "aria-label": "Edit JSON schema",
+            "aria-disabled": String(!state.structuredOutput),
+          },
+          "Edit",
+        ),
       ),
-    ),
     tool("codeExecutionTooltip", "Code execution", state.codeExecution, c.codeExecution),
-    tool(
-      "functionCallingTooltip",
-      "Function calling",
-      state.functionCalling,
-      c.functionCalling,
-      h(
-        "button",
-        {
-          class: "edit-function-declarations-button ms-button-borderless",
-          "aria-label": "Edit function declarations",
-          "aria-disabled": String(!state.functionCalling),
-        },
-        "Edit",
+    text &&
+      tool(
+        "functionCallingTooltip",
+        "Function calling",
+        state.functionCalling,
+        c.functionCalling,
+        h(
+          "button",
+          {
+            class: "edit-function-declarations-button ms-button-borderless",
+            "aria-label": "Edit function declarations",
+            "aria-disabled": String(!state.functionCalling),
+          },
+          "Edit",
+        ),
       ),
-    ),
-    tool(
-      "searchAsAToolTooltip",
-      "Grounding with Google Search",
-      state.googleSearch,
-      c.googleSearch,
-    ),
+    text &&
+      tool(
+        "searchAsAToolTooltip",
+        "Grounding with Google Search",
+        state.googleSearch,
+        c.googleSearch,
+      ),
     h(
       "div",
       {
@@ -249,8 +255,12 @@ export function renderSettings0826(host: HTMLElement, state: AppState): void {
         "data-test-id": "temperatureSliderContainer",
       },
     ),
+    // Top level, beside temperature: no group to expand first.
+    aspectRatioSetting(state),
     thinking && model?.thinking.level ? h("ms-thinking-level-setting", {}, thinking) : thinking,
-    settingsGroup(TOOLS_GROUP, "tools-group", () => tools(state)),
+    settingsGroup(TOOLS_GROUP, "tools-group", () =>
+      tools(state).filter((t): t is HTMLElement => t !== false),
+    ),
     settingsGroup(ADVANCED_GROUP, "advanced-group", () => advanced(state)),
   ];
   host.replaceChildren(...children.filter((c): c is HTMLElement => c !== null));

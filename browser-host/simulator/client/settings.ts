@@ -1,6 +1,7 @@
+import { aspectRatioSetting } from "./aspect-ratio.js";
 import { h, slideToggle } from "./h.js";
 import { renderSettings0826 } from "./settings-2026-08.js";
-import { readPreferences, type AppState } from "./state.js";
+import { imageModelSelected, readPreferences, type AppState } from "./state.js";
 import { thinkingSetting } from "./thinking-setting.js";
 
 /*
@@ -68,44 +69,49 @@ function tools(state: AppState): HTMLElement {
     "Tools",
   );
   if (!open) return h("div", { class: "tools-section" }, toggle);
+  // Image models have no structured output, function calling or Google Search.
+  const text = !imageModelSelected(state);
   return h(
     "div",
     { class: "tools-section" },
     toggle,
-    h(
-      "div",
-      { "data-test-id": "structuredOutputTooltip", class: "tool" },
-      slideToggle("Structured output", state.structuredOutput),
+    text &&
       h(
-        "button",
-        { class: "edit-schema-button", "aria-disabled": String(!state.structuredOutput) },
-        "Edit JSON schema",
+        "div",
+        { "data-test-id": "structuredOutputTooltip", class: "tool" },
+        slideToggle("Structured output", state.structuredOutput),
+        h(
+          "button",
+          { class: "edit-schema-button", "aria-disabled": String(!state.structuredOutput) },
+          "Edit JSON schema",
+        ),
       ),
-    ),
     h(
       "div",
       { "data-test-id": "codeExecutionTooltip", class: "tool" },
       slideToggle("Code execution", state.codeExecution),
     ),
-    h(
-      "div",
-      { "data-test-id": "functionCallingTooltip", class: "tool" },
-      slideToggle("Function calling", state.functionCalling),
+    text &&
       h(
-        "button",
-        {
-          class: "edit-function-declarations-button",
-          "aria-label": "Edit function declarations",
-          "aria-disabled": String(!state.functionCalling),
-        },
-        "Edit",
+        "div",
+        { "data-test-id": "functionCallingTooltip", class: "tool" },
+        slideToggle("Function calling", state.functionCalling),
+        h(
+          "button",
+          {
+            class: "edit-function-declarations-button",
+            "aria-label": "Edit function declarations",
+            "aria-disabled": String(!state.functionCalling),
+          },
+          "Edit",
+        ),
       ),
-    ),
-    h(
-      "div",
-      { "data-test-id": "searchAsAToolTooltip", class: "tool" },
-      slideToggle("Grounding with Google Search", state.googleSearch),
-    ),
+    text &&
+      h(
+        "div",
+        { "data-test-id": "searchAsAToolTooltip", class: "tool" },
+        slideToggle("Grounding with Google Search", state.googleSearch),
+      ),
     h(
       "div",
       { class: "tool" },
@@ -174,6 +180,7 @@ export function renderSettings(state: AppState): void {
     ),
     slider(state, "temperature"),
     thinkingSetting(state),
+    aspectRatioSetting(state),
     tools(state),
     h(
       "div",

@@ -1,8 +1,19 @@
-import type { ThinkingLevel, Turn } from "../../src/wire/generate-content-request.js";
+import type { FilePart, ThinkingLevel, Turn } from "../../src/wire/generate-content-request.js";
 import type { ModelInfo } from "../../src/wire/list-models.js";
 import type { Json } from "../../src/wire/struct-value.js";
 import type { Rename } from "../boot-config.js";
+import { isImageModel } from "../media-rules.js";
 import type { Generation } from "./ui-names.js";
+
+/** A file in the prompt box: uploading (no part yet) or ready, with the part Run will send. */
+export interface Attachment {
+  key: number;
+  name: string;
+  mimeType: string;
+  size: number;
+  status: "pending" | "ready";
+  part: FilePart | null;
+}
 
 /** The page's own model of the world: what Run sends is read from here, never from the DOM. */
 export interface AppState {
@@ -35,7 +46,14 @@ export interface AppState {
   previousResponseId: string | null;
   /** The last CountTokens total shown in `ms-token-count`. */
   tokenCount: number | null;
+  /** The files in the prompt box, in chip order. */
+  attachments: Attachment[];
+  /** Image models' aspect ratio, e.g. "16:9"; null is "Auto". */
+  aspectRatio: string | null;
 }
+
+/** Whether the selected model makes images (it gets the aspect ratio and loses some tools). */
+export const imageModelSelected = (state: AppState) => isImageModel(state.model);
 
 const PREF_KEY = "aiStudioUserPreference";
 
@@ -72,6 +90,8 @@ export function applyModelDefaults(state: AppState, model: ModelInfo): void {
   state.manualBudget = false;
   state.budget = typeof d[0] === "number" ? d[0] : 8192;
   state.level = LEVEL_NAMES[typeof d[5] === "number" ? d[5] : 3] ?? "high";
-  // Google Search grounding is on by default for Gemini 3 models (facts §1.2, Feb 2026).
-  state.googleSearch = model.id.includes("gemini-3");
+  // Google Search grounding is on by default for Gemini 3 models (facts §1.2, Feb 2026), not for
+  // the image models, which have no such switch.
+  state.googleSearch = model.id.includes("gemini-3") && !isImageModel(model.id);
+  state.aspectRatio = null;
 }

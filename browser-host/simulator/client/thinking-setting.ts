@@ -1,3 +1,4 @@
+import { isImageModel } from "../media-rules.js";
 import { h, slideToggle } from "./h.js";
 import { levelLabel, LEVEL_NAMES, type AppState } from "./state.js";
 
@@ -11,6 +12,8 @@ import { levelLabel, LEVEL_NAMES, type AppState } from "./state.js";
 export function thinkingSetting(state: AppState): HTMLElement | null {
   const model = state.models.find((m) => m.id === `models/${state.model}`);
   if (!model?.thinking.supported) return null;
+  // The image models that think (feature 25) have neither a level nor a budget to set.
+  if (isImageModel(model.id) && !model.thinking.level && !model.thinking.budget) return null;
   const d = model.thinking.descriptor ?? [];
   if (model.thinking.level) {
     const levels = (Array.isArray(d[6]) ? (d[6] as number[]) : [1, 3])

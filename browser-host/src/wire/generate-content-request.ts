@@ -7,7 +7,9 @@ import { jsonSchemaToWire, wireToJsonSchema } from "./schema-wire.js";
  * The GenerateContent request body (facts §3.2), positional JSPB. `encodeRequest` is what the
  * simulator's page does when Run is pressed; `decodeRequest` is how the simulator (and tests)
  * read back what a page sent. Field positions are the facts sheet's; comments mark the two
- * encodings no capture shows (URL context tool, function-response part) as inferred.
+ * encodings no capture shows (URL context tool, function-response part) as inferred. Files are
+ * parts of their turn (inline data [2] or a Drive reference [5]); image models add config [14]
+ * (response modalities) and [26] (aspect ratio, image size), as captures/request-image-cat.json.
  */
 
 export type ThinkingLevel = "minimal" | "low" | "medium" | "high";
@@ -24,9 +26,22 @@ const LEVEL_BY_CODE: Record<number, ThinkingLevel> = {
   4: "minimal",
 };
 
+/**
+ * A file in a turn (facts §3.2 part layout): inline data at part [2] `[mimeType, base64]`, or a
+ * Drive reference at part [5] `[fileId]` for an uploaded file. The page puts them before the text.
+ */
+export type FilePart = { mimeType: string; data: string } | { driveId: string };
+
+/** GenerationConfig.Modality of the public API, which config [14] uses: `[2,1]` = IMAGE, TEXT. */
+export type ResponseModality = "TEXT" | "IMAGE" | "AUDIO";
+const MODALITY_CODES: Record<ResponseModality, number> = { TEXT: 1, IMAGE: 2, AUDIO: 3 };
+const MODALITY_BY_CODE: Record<number, ResponseModality> = { 1: "TEXT", 2: "IMAGE", 3: "AUDIO" };
+
 export interface Turn {
   role: "user" | "model";
   text: string;
+  /** Files of the turn, in the order the page sent them (before the text part). */
+  files?: FilePart[];
   thought?: string;
   functionCalls?: Array<{ name: string; args: { [key: string]: Json }; id?: string }>;
   /** Thought signature the model sent, echoed back in the history (part [14]). */
@@ -60,6 +75,12 @@ export interface RequestSpec {
   token: string;
   previousResponseId: string | null;
   timeZone: string | null;
+  /** Image models: config [14], e.g. ["IMAGE", "TEXT"]; absent when the request has none. */
+  responseModalities?: ResponseModality[];
+  /** Image models: config [26][0], e.g. "16:9"; null for the UI's "Auto"; absent without [26]. */
+  aspectRatio?: string | null;
+  /** Image models: config [26][1], the UI's "1K" (a capture shows "512"); absent without [26]. */
+  imageSize?: string | null;
 }
 
 /** Safety categories 7–10 (harassment, hate, sexual, dangerous), all set to 5 = off: the 2026 default. */
@@ -72,11 +93,21 @@ function message(fields: Record<number, unknown>): unknown[] {
   return fill(out);
 }
 
+/** A file's part: `[null,null,[mime,b64]]` inline, `[null,null,null,null,null,[id]]` from Drive. */
+export function encodeFilePart(file: FilePart): unknown[] {
+  return "driveId" in file
+    ? message({ 5: [file.driveId] })
+    : message({ 2: [file.mimeType, file.data] });
+}
+
 function encodeTurn(turn: Turn): unknown[] {
   const parts: unknown[] = [];
-  // Part fields (facts §3.2): [1] text, [10] function call, [12] thought flag, [14] signature.
+  // Part fields (facts §3.2): [1] text, [2] inline data, [5] Drive file, [10] function call,
+  // [12] thought flag, [14] signature. Files go before the text, as the page sends them.
   if (turn.thought) parts.push(message({ 1: turn.thought, 12: 1 }));
-  if (turn.text !== "" || (!turn.functionCalls?.length && !turn.thought))
+  for (const file of turn.files ?? []) parts.push(encodeFilePart(file));
+  const files = turn.files?.length ?? 0;
+  if (turn.text !== "" || (!turn.functionCalls?.length && !turn.thought && files === 0))
     parts.push([null, turn.text]);
   for (const call of turn.functionCalls ?? []) {
     parts.push(message({ 10: [call.name, encodeStruct(call.args), call.id ?? null] }));
@@ -96,6 +127,9 @@ export function encodeRequest(spec: RequestSpec): unknown[] {
   config[6] = spec.topK;
   if (spec.responseMimeType) config[7] = spec.responseMimeType;
   if (spec.responseSchema) config[8] = jsonSchemaToWire(spec.responseSchema);
+  if (spec.responseModalities) config[14] = spec.responseModalities.map((m) => MODALITY_CODES[m]);
+  if (spec.aspectRatio !== undefined || spec.imageSize !== undefined)
+    config[26] = [spec.aspectRatio ?? null, spec.imageSize ?? null];
   if (spec.thinking) {
     const t = spec.thinking;
     config[16] = [
@@ -152,8 +186,21 @@ function decodeTurn(raw: unknown): Turn {
       });
     }
     if (typeof part[14] === "string") turn.signature = part[14];
+    const file = decodeFilePart(part);
+    if (file) (turn.files ??= []).push(file);
   }
   return turn;
+}
+
+/** The file a part carries (inline data or a Drive reference), if any; thought images are not files. */
+export function decodeFilePart(part: unknown[]): FilePart | null {
+  if (part[12] === 1) return null;
+  const inline = part[2];
+  if (Array.isArray(inline) && typeof inline[0] === "string" && typeof inline[1] === "string")
+    return { mimeType: inline[0], data: inline[1] };
+  const drive = part[5];
+  if (Array.isArray(drive) && typeof drive[0] === "string") return { driveId: drive[0] };
+  return null;
 }
 
 const num = (v: unknown): number | null => (typeof v === "number" ? v : null);
@@ -185,6 +232,13 @@ export function decodeRequest(raw: unknown): RequestSpec {
     if (tool[7] !== undefined && tool[7] !== null) urlContext = true;
   }
   const system = Array.isArray(raw[5]) ? decodeTurn(raw[5]).text : null;
+  const modalities = Array.isArray(config[14])
+    ? config[14]
+        .map((code) => MODALITY_BY_CODE[num(code) ?? 0])
+        .filter((m): m is ResponseModality => m !== undefined)
+    : null;
+  const image = Array.isArray(config[26]) ? config[26] : null;
+  const str = (v: unknown): string | null => (typeof v === "string" ? v : null);
   const tz = Array.isArray(raw[13]) && Array.isArray(raw[13][0]) ? raw[13][0][2] : null;
   return {
     model: bareModelId(raw[0]),
@@ -210,5 +264,8 @@ export function decodeRequest(raw: unknown): RequestSpec {
     token: typeof raw[4] === "string" ? raw[4] : "",
     previousResponseId: typeof raw[11] === "string" ? raw[11] : null,
     timeZone: typeof tz === "string" ? tz : null,
+    // Present only when the request has them, so a text model's spec has no image fields.
+    ...(modalities ? { responseModalities: modalities } : {}),
+    ...(image ? { aspectRatio: str(image[0]), imageSize: str(image[1]) } : {}),
   };
 }

@@ -9,7 +9,7 @@ import { loadConfig } from "../../src/config.js";
 import { BrowserHost } from "../../src/host.js";
 import type { Lane } from "../../src/lane.js";
 import { createLogger } from "../../src/log.js";
-import { startSimulator, type Simulator } from "../../simulator/server.js";
+import { SIM_MODEL_COUNT, startSimulator, type Simulator } from "../../simulator/server.js";
 import { jobFrame } from "../driver/harness.js";
 import { FakePool } from "../host/fake-pool.js";
 import { TestProxy } from "./test-proxy.js";
@@ -90,7 +90,9 @@ describe("npm run auth -- check", () => {
     await writeProfile("good", [{ name: "SID", value: await simSession() }], { country: "US" });
     expect(await auth(["check", "good", "--headless", ...common()], print)).toBe(0);
     expect(out.join("\n")).toMatch(/Egress: 127\.0\.0\.1 \(US\)/);
-    expect(out.join("\n")).toContain("Profile 'good': signed in — AI Studio loaded with 6 models.");
+    expect(out.join("\n")).toContain(
+      `Profile 'good': signed in — AI Studio loaded with ${SIM_MODEL_COUNT} models.`,
+    );
   });
 
   it("reports the sign-in redirect for a profile the site no longer accepts", async () => {

@@ -6,7 +6,7 @@ import { ruleOf } from "../../src/self-check/concepts.js";
 import { ReportSchema, type Report } from "../../src/self-check/report.js";
 import { TEST_PROMPT } from "../../src/self-check/trial-run.js";
 import { UI_GENERATIONS, type UiGeneration } from "../../simulator/boot-config.js";
-import { startSimulator, type Simulator } from "../../simulator/server.js";
+import { SIM_MODEL_COUNT, startSimulator, type Simulator } from "../../simulator/server.js";
 import { TestProxy } from "../profile/test-proxy.js";
 import { runSelfCheck, simSettings } from "./run-self-check.js";
 
@@ -64,7 +64,7 @@ describe.each(UI_GENERATIONS)("npm run self-check on UI %s", (ui) => {
     expect(code, stderr).toBe(0);
     expect(report!.generation).toBe(ui);
     expect(report!.signIn.state).toBe("signed-in");
-    expect(report!.listModels).toMatchObject({ decoded: true, models: 6 });
+    expect(report!.listModels).toMatchObject({ decoded: true, models: SIM_MODEL_COUNT });
     expect(report!.currentModel).toBe("gemini-3-flash-preview");
     expect(report!.temporaryChat).toBe("on");
     // Everything the driver needs, but what only a chat with turns has (--run checks those).
@@ -89,7 +89,9 @@ describe.each(UI_GENERATIONS)("npm run self-check on UI %s", (ui) => {
     const css = row(report!, "runButton").matched!;
     expect(text).toContain(css);
     expect(text).toMatch(/^runButton\s+required\s+OK\s+built-in\s+\S/m);
-    expect(text).toMatch(/^ListModels\s+decoded \(6 models\)$/m);
+    expect(text).toMatch(
+      new RegExp(`^ListModels\\s+decoded \\(${SIM_MODEL_COUNT} models\\)$`, "m"),
+    );
   });
 
   it("exits 3 when signed out, and prints where it went and the remedy", async () => {

@@ -484,9 +484,11 @@ describe("simulated AI Studio, UI 2026-08", () => {
     const cards = await page.$$eval("mat-dialog-container .content-button", (els) =>
       els.map((e) => e.textContent),
     );
+    // Every word matches somewhere in the card: the image model's id has "2.5" and "flash" too.
     expect(cards).toEqual([
       "Gemini 2.5 Flashgemini-2.5-flash",
       "Gemini 2.5 Flash-Litegemini-2.5-flash-lite",
+      "Nano Bananagemini-2.5-flash-image",
     ]);
     await page.$$eval("mat-dialog-container .content-button", (els) =>
       (els[0] as HTMLElement).click(),
