@@ -126,7 +126,14 @@ export class Lane {
    * Runs a job on a reserved lane (a lane that was not reserved is reserved here, for tests and
    * tools that drive one lane directly).
    */
-  async run(browser: Browser, job: JobFrame, sink: JobSink, signal: AbortSignal): Promise<void> {
+  async run(
+    browser: Browser,
+    job: JobFrame,
+    sink: JobSink,
+    signal: AbortSignal,
+    /** The bytes of the job's attachments, in the job's attachment order. */
+    files: readonly Uint8Array[] = [],
+  ): Promise<void> {
     const reservedHere = !this.busy;
     this.busy = true;
     try {
@@ -145,6 +152,7 @@ export class Lane {
         job,
         sink,
         signal,
+        files,
       );
     } catch (err) {
       // After a failure the page's state is unknown: start the next job on a fresh one.

@@ -11,6 +11,7 @@ import { Locator } from "./locate.js";
 import type { SelectorCatalog } from "./selector-overrides.js";
 import { SELECTORS, type SelectorName } from "./selectors.js";
 import { SettingsPanel } from "./settings-panel.js";
+import { Uploader, type UploadFile } from "./uploads.js";
 import { waitFor, withTimeout } from "./wait.js";
 import { bareModelId } from "@aistudio-edge/shared";
 
@@ -84,6 +85,7 @@ export interface PageErrors {
 export class AiStudioPage {
   readonly locate: Locator;
   readonly settings: SettingsPanel;
+  private readonly uploader: Uploader;
   private shimmed = false;
   private readonly counts: CountWatch;
   /** Whether this page counts tokens as the prompt changes (2026-08) or only on Run; null: unknown yet. */
@@ -99,6 +101,7 @@ export class AiStudioPage {
   ) {
     this.locate = new Locator(page, log, catalog, options.acceptTerms ?? true);
     this.settings = new SettingsPanel(this.locate, timeoutMs, log);
+    this.uploader = new Uploader(page, this.locate, timeoutMs, log);
     this.counts = new CountWatch(page);
   }
 
@@ -366,6 +369,17 @@ export class AiStudioPage {
       (this.countsOnInput === null && text.length >= LONG_PROMPT_CHARS)
     )
       await this.tokenCountSettled(filled, signal);
+  }
+
+  /**
+   * Puts the job's files into the prompt, each until its preview shows (a refused one fails
+   * with AttachmentRefusedError), then lets the page count them: Run is ignored until it has.
+   */
+  async attach(files: readonly UploadFile[], signal?: AbortSignal): Promise<void> {
+    if (files.length === 0) return;
+    const since = Date.now();
+    await this.uploader.upload(files, signal);
+    if (this.countsOnInput !== false) await this.tokenCountSettled(since, signal);
   }
 
   /**

@@ -1,4 +1,4 @@
-import type { HostErrorCode } from "@aistudio-edge/shared";
+import type { AttachmentRefusal, HostErrorCode } from "@aistudio-edge/shared";
 
 /*
  * The driver's local errors. Each carries the wire code it becomes in `job.error` (only a code a
@@ -17,6 +17,20 @@ export class DriverError extends Error {
   ) {
     // The cause keeps the original failure (a CDP error, a timeout) for logs and snapshots.
     super(message, options);
+  }
+}
+
+/** The page refused to take one of the job's files; the pool names it to the client. */
+export class AttachmentRefusedError extends DriverError {
+  override readonly name = "AttachmentRefusedError";
+  constructor(
+    /** 0-based place of the file among the job's attachments. */
+    readonly index: number,
+    readonly reason: AttachmentRefusal,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super("attachment_refused", message, false, options);
   }
 }
 

@@ -1,4 +1,5 @@
 import {
+  MAX_IMAGE_BASE64,
   modelResourceName,
   type HostJobEvent,
   type JobFrame,
@@ -20,6 +21,7 @@ import {
 } from "./run-settings.js";
 import { SETTING_NAMES, type SettingKey } from "./settings-panel.js";
 import type { CaptureEnd, StreamCapture } from "./stream-capture.js";
+import { jobAttachments, removeQuietly, stageFiles } from "./uploads.js";
 import { withTimeout } from "./wait.js";
 
 const NO_ERRORS = { callout: null, toast: null, turnError: null };
@@ -130,6 +132,8 @@ export async function runJob(
   job: JobFrame,
   sink: JobSink,
   signal: AbortSignal,
+  /** The bytes of the job's attachments, in the job's attachment order. */
+  files: readonly Uint8Array[] = [],
 ): Promise<void> {
   const request = job.request;
   sink({ t: "started" });
@@ -163,6 +167,16 @@ export async function runJob(
     }
   }
   ctx.state.applied = wanted;
+  const attachments = jobAttachments(request);
+  if (attachments.length > 0) {
+    const staged = await stageFiles(attachments, files);
+    try {
+      await ctx.page.attach(staged.files, signal);
+    } finally {
+      // The page has read each file once its preview shows; nothing of them stays on disk.
+      await removeQuietly(staged.remove, ctx.log);
+    }
+  }
   await ctx.page.fillPrompt(renderPrompt(request), signal);
 
   const calls: WireToolCall[] = [];
@@ -171,6 +185,8 @@ export async function runJob(
   let blockedReason: number | null = null;
   let output = false;
   let usage: WireUsage | null = null;
+  /** The size of an answer image too big to relay (the pool would refuse the frame). */
+  let oversized: number | null = null;
   let requestSeen = false;
   let resolveEnd!: (end: CaptureEnd) => void;
   const ended = new Promise<CaptureEnd>((resolve) => (resolveEnd = resolve));
@@ -191,6 +207,16 @@ export async function runJob(
         case "thought":
           output = true;
           sink({ t: "thought", text: event.text });
+          break;
+        case "inline_data":
+          // The pictures an image model shows while it thinks are drafts: only the answer's go out.
+          if (event.thought || !event.mimeType.startsWith("image/")) break;
+          if (event.data.length > MAX_IMAGE_BASE64) {
+            oversized = event.data.length;
+            break;
+          }
+          output = true;
+          sink({ t: "image", mimeType: event.mimeType, data: event.data });
           break;
         case "function_call":
           calls.push({
@@ -278,6 +304,12 @@ export async function runJob(
       throw new DriverError(
         "upstream_blocked",
         `AI Studio blocked the prompt (block reason ${blockedReason}).`,
+        false,
+      );
+    if (end.status === 200 && end.failed === null && oversized !== null)
+      throw new DriverError(
+        "upstream_error",
+        `AI Studio answered with an image of ${oversized} base64 characters, more than the ${MAX_IMAGE_BASE64} a job event carries.`,
         false,
       );
     if (end.status === 200 && end.failed === null) {

@@ -1,4 +1,5 @@
-import { plainJobRequest, type JobRequest } from "@aistudio-edge/shared";
+import { plainJobRequest, type ImageAspectRatio, type JobRequest } from "@aistudio-edge/shared";
+import { isImageModel } from "../models.js";
 import type { ThinkingLevel } from "../wire/generate-content-request.js";
 import type { ModelInfo } from "../wire/list-models.js";
 import type { Json } from "../wire/struct-value.js";
@@ -23,6 +24,8 @@ export interface RunSettings {
   googleSearch: boolean;
   schema: { [key: string]: Json } | null;
   systemInstruction: string;
+  /** Image models: the aspect ratio select; null is the page's own "Auto". Always null for others. */
+  aspectRatio: ImageAspectRatio | null;
 }
 
 const LEVEL_NAMES: Record<number, ThinkingLevel> = {
@@ -127,6 +130,7 @@ export function resolveSettings(
     googleSearch: request.googleSearch,
     schema,
     systemInstruction,
+    aspectRatio: isImageModel(model.id) ? (request.imageAspectRatio ?? null) : null,
   };
 }
 
@@ -135,12 +139,13 @@ export function resolveSettings(
  * except where the page's default differs from "off". Google Search grounding is on by default
  * for Gemini 3 models (facts §1.2, §9), so a job that did not ask for it must turn it off there;
  * assuming "off" would send such a job grounded. Taking it as on where it may not be costs one
- * read of the switch (already off: no click).
+ * read of the switch (already off: no click). Image models have no Search switch (their run
+ * settings hold the aspect ratio instead): off for them.
  */
 export function defaultSettings(model: ModelInfo): RunSettings {
   return {
     ...resolveSettings(plainJobRequest({ model: model.id }), model, ""),
-    googleSearch: /^(models\/)?gemini-3/.test(model.id),
+    googleSearch: /^(models\/)?gemini-3/.test(model.id) && !isImageModel(model.id),
   };
 }
 

@@ -411,6 +411,52 @@ export const SELECTORS = {
       },
     ],
   ),
+  mediaButton: spec(
+    "media button",
+    "the prompt box's button that opens the insert-media menu (images, audio, files)",
+    [
+      {
+        css: 'ms-add-media-button button[data-test="selectMediaMenu"]',
+        ui: "2026-08",
+        seen: "2026-08",
+      },
+      {
+        css: 'ms-prompt-box button[aria-label="Insert images, videos, audio, or files"]',
+        ui: "2026",
+        seen: "2026-02",
+      },
+      { css: 'button[data-test-id="add-media-button"]', ui: "2025", seen: "2025-09" },
+      { css: 'button[aria-label^="Insert assets"]', ui: "2025", seen: "2025-09" },
+    ],
+  ),
+  uploadInput: spec(
+    "upload file input",
+    "the hidden file input of the open media menu (present only while the menu is open)",
+    [
+      { css: "input[data-test-upload-file-input]", ui: "2026-08", seen: "2026-08" },
+      { css: '.cdk-overlay-pane [role="menu"] input[type="file"]', ui: "any", seen: "simulator" },
+    ],
+  ),
+  uploadMenuItem: spec(
+    "upload menu item",
+    'the media menu\'s items, told apart by their text ("Upload a file" opens the file chooser)',
+    [
+      { css: '.cdk-overlay-pane [role="menu"] [role="menuitem"]', ui: "any", seen: "2026-08" },
+      { css: ".cdk-overlay-pane .mat-mdc-menu-item", ui: "any", seen: "2025-09" },
+    ],
+  ),
+  mediaRemove: spec(
+    "media preview remove button",
+    'the "Remove media" button of each file\'s preview in the prompt box: one per file the page took',
+    [{ css: 'button[aria-label="Remove media"]', ui: "any", seen: "2026-08" }],
+  ),
+  aspectRatio: spec("aspect ratio select", "the image models' aspect ratio drop-down", [
+    { css: 'mat-select[aria-label="Aspect ratio"]', ui: "any", seen: "simulator" },
+    { css: '[role="combobox"][aria-label="Aspect ratio"]', ui: "any", seen: "simulator" },
+  ]),
+  aspectRatioOption: spec("aspect ratio option", "the options of the open aspect ratio list", [
+    { css: '[role="listbox"] [role="option"]', ui: "any", seen: "simulator" },
+  ]),
   signInForm: spec("Google sign-in form", "the account identifier field of the sign-in page", [
     { css: "input#identifierId", ui: "any", seen: "2026-07" },
   ]),

@@ -31,7 +31,11 @@ export const SETTING_NAMES: Record<SettingKey, { control: string; param: string 
   googleSearch: { control: "Google Search", param: "web_search_options" },
   schema: { control: "structured output", param: "response_format" },
   systemInstruction: { control: "system instructions", param: "system message" },
+  aspectRatio: { control: "aspect ratio", param: "size" },
 };
+
+/** What the aspect ratio select shows when no ratio is chosen. */
+const AUTO_RATIO = "Auto";
 
 /**
  * A setting the job asked for that the page would not take: its control is missing (the UI
@@ -184,6 +188,16 @@ export class SettingsPanel {
         return;
       case "systemInstruction":
         return this.setSystemInstruction(wanted.systemInstruction, signal);
+      case "aspectRatio":
+        // Only image models have the control; "Auto" is what a page without it does anyway.
+        if (wanted.aspectRatio === null && !(await this.locate.has("aspectRatio"))) return;
+        return this.setSelect(
+          "aspectRatio",
+          "aspectRatioOption",
+          "aspectRatio",
+          wanted.aspectRatio ?? AUTO_RATIO,
+          signal,
+        );
     }
   }
 
@@ -464,35 +478,8 @@ export class SettingsPanel {
     signal?: AbortSignal,
   ): Promise<void> {
     if (thinking.kind === "none") return;
-    if (thinking.kind === "level") {
-      const shown = async () => {
-        const select = await this.control("thinkingLevel", signal);
-        try {
-          return (await select.evaluate((e) => e.textContent ?? "")).trim().toLowerCase();
-        } finally {
-          await select.dispose();
-        }
-      };
-      if ((await shown()) === thinking.level) return;
-      await this.locate.clickUntil(
-        "thinkingLevel",
-        () => this.locate.has("levelOption"),
-        "the thinking level list to open",
-        this.opts(signal),
-      );
-      if (!(await this.locate.clickWhere("levelOption", thinking.level))) {
-        await this.locate.overlays.clear(null, signal);
-        throw new SettingError(
-          "thinking",
-          `AI Studio's thinking-level control offers no '${thinking.level}' for this model.`,
-        );
-      }
-      await waitFor(async () => (await shown()) === thinking.level, {
-        what: `the thinking level to show '${thinking.level}'`,
-        ...this.opts(signal),
-      });
-      return;
-    }
+    if (thinking.kind === "level")
+      return this.setSelect("thinkingLevel", "levelOption", "thinking", thinking.level, signal);
     await this.setSwitch("thinkingToggle", thinking.on, "thinking", signal);
     if (!thinking.on) return;
     await this.setSwitch("manualBudgetToggle", thinking.manual, "thinking", signal);
@@ -503,6 +490,46 @@ export class SettingsPanel {
         "thinking",
         `AI Studio's thinking budget box shows '${shown}' after the driver set it to ${thinking.budget}.`,
       );
+  }
+
+  /**
+   * Chooses an option of a drop-down (a mat-select and its list in the overlay) by its text and
+   * reads the choice back from what the select shows.
+   */
+  private async setSelect(
+    select: SelectorName,
+    option: SelectorName,
+    setting: SettingKey,
+    value: string,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    const want = value.toLowerCase();
+    const shown = async () => {
+      const el = await this.control(select, signal);
+      try {
+        return (await el.evaluate((e) => e.textContent ?? "")).trim().toLowerCase();
+      } finally {
+        await el.dispose();
+      }
+    };
+    if ((await shown()) === want) return;
+    await this.locate.clickUntil(
+      select,
+      () => this.locate.has(option),
+      `the ${SETTING_NAMES[setting].control} list to open`,
+      this.opts(signal),
+    );
+    if (!(await this.locate.clickWhere(option, value))) {
+      await this.locate.overlays.clear(null, signal);
+      throw new SettingError(
+        setting,
+        `AI Studio's ${SETTING_NAMES[setting].control} control offers no '${value}' for this model.`,
+      );
+    }
+    await waitFor(async () => (await shown()) === want, {
+      what: `the ${SETTING_NAMES[setting].control} to show '${value}'`,
+      ...this.opts(signal),
+    });
   }
 
   private async openSystemInstructions(signal?: AbortSignal): Promise<void> {

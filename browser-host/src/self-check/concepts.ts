@@ -79,6 +79,18 @@ export const CONCEPT_RULES = {
   pageAlert: { need: "optional", use: "error surface (absent on a healthy page)" },
   tokenCount: { need: "optional", use: "long prompts wait for it to settle" },
   collapsedGroup: { need: "optional", use: "a collapsed settings group, opened by the driver" },
+  mediaButton: { need: "needed", use: "a job with files opens the media menu" },
+  uploadInput: {
+    need: "optional",
+    use: "a job with files sets them here (else through the file chooser); only while the media menu is open",
+  },
+  uploadMenuItem: {
+    need: "optional",
+    use: 'opens the file chooser ("Upload a file") when the menu has no file input; only while the menu is open',
+  },
+  mediaRemove: { need: "optional", use: "each file's preview, counted to know the page took it" },
+  aspectRatio: { need: "optional", use: "image models only: the aspect ratio of an image" },
+  aspectRatioOption: { need: "optional", use: "image models only: the ratios offered" },
   signInForm: { need: "optional", use: "Google's sign-in page only" },
 } satisfies Record<SelectorName, ConceptRule>;
 

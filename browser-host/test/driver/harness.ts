@@ -62,6 +62,7 @@ export class CollectingSink {
   finish: FinishReason | null = null;
   usage: Usage | undefined;
   deltas = 0;
+  images: Array<{ mimeType: string; data: string }> = [];
 
   readonly sink: JobSink = (event) => {
     switch (event.t) {
@@ -79,6 +80,9 @@ export class CollectingSink {
       case "tool_calls":
         this.calls.push(...event.toolCalls);
         break;
+      case "image":
+        this.images.push({ mimeType: event.mimeType, data: event.data });
+        break;
       case "done":
         this.finish = event.finishReason;
         this.usage = event.usage;
@@ -92,9 +96,10 @@ export async function runOnLane(
   browser: Browser,
   job: JobFrame,
   signal = new AbortController().signal,
+  files: readonly Uint8Array[] = [],
 ): Promise<CollectingSink> {
   const collected = new CollectingSink();
-  await lane.run(browser, job, collected.sink, signal);
+  await lane.run(browser, job, collected.sink, signal, files);
   return collected;
 }
 
@@ -104,9 +109,10 @@ export async function failureOf(
   browser: Browser,
   job: JobFrame,
   signal?: AbortSignal,
+  files: readonly Uint8Array[] = [],
 ): Promise<{ code: string; message: string; retryable: boolean }> {
   try {
-    await runOnLane(lane, browser, job, signal);
+    await runOnLane(lane, browser, job, signal ?? new AbortController().signal, files);
   } catch (err) {
     return err as { code: string; message: string; retryable: boolean };
   }

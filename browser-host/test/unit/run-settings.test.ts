@@ -61,6 +61,13 @@ const thinkingOf = (effort: JobRequest["reasoningEffort"], m: ModelInfo) =>
   resolve(effort === undefined ? {} : { reasoningEffort: effort }, m).thinking;
 
 describe("resolving a job's run settings", () => {
+  it("sets an aspect ratio for image models only, and the page's Auto when none is asked", () => {
+    const image = madeUp({ supported: false }, { id: "models/gemini-2.5-flash-image" });
+    expect(resolve({ imageAspectRatio: "16:9" }, image).aspectRatio).toBe("16:9");
+    expect(resolve({}, image).aspectRatio).toBeNull();
+    expect(resolve({ imageAspectRatio: "16:9" }, madeUp({})).aspectRatio).toBeNull();
+  });
+
   it("takes what the job sets and the model's defaults for the rest", () => {
     const flash = model("gemini-2.5-flash");
     expect(resolve({}, flash)).toMatchObject({
@@ -256,6 +263,7 @@ describe("the settings that changed", () => {
     "googleSearch",
     "schema",
     "systemInstruction",
+    "aspectRatio",
   ];
 
   it("is every control, in the order they are applied, after a page load", () => {
@@ -337,6 +345,7 @@ describe("the order the page accepts", () => {
       "stop",
       "thinking",
       "systemInstruction",
+      "aspectRatio",
       "functions",
     ]);
     const search = resolve({ googleSearch: true, responseFormat: { type: "json_object" } }, flash);
