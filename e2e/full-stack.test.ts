@@ -4,7 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { inflateSync } from "node:zlib";
 import { plainAnswer } from "../browser-host/simulator/answers.js";
+import { attachmentLines, simulatedImage } from "../browser-host/simulator/media-answers.js";
 import type { RecordedRequest } from "../browser-host/simulator/sim-state.js";
 import { ROOT, freePort } from "../scripts/wrangler.js";
 import { until } from "./helpers.js";
@@ -244,6 +246,102 @@ describe("OpenAI SDK → Worker → browser host → Chromium → simulator", ()
       "the lane to be free again",
       30_000,
     );
+  });
+});
+
+const IMAGE_MODEL = "gemini-3.1-flash-image-preview";
+
+/**
+ * Decodes a PNG the way a viewer would, for the parts an 8-bit RGB image has: every chunk's
+ * length and CRC walked, the IDAT inflated, one filter byte and three bytes per pixel per row.
+ */
+function decodePng(png: Buffer): { width: number; height: number; pixels: number } {
+  expect(png.subarray(0, 8).toString("latin1")).toBe("\x89PNG\r\n\x1a\n");
+  let at = 8;
+  let width = 0;
+  let height = 0;
+  const idat: Buffer[] = [];
+  while (at < png.length) {
+    const length = png.readUInt32BE(at);
+    const type = png.toString("latin1", at + 4, at + 8);
+    const data = png.subarray(at + 8, at + 8 + length);
+    if (type === "IHDR") {
+      width = data.readUInt32BE(0);
+      height = data.readUInt32BE(4);
+      expect([data[8], data[9]]).toEqual([8, 2]);
+    } else if (type === "IDAT") idat.push(data);
+    at += 12 + length;
+    if (type === "IEND") break;
+  }
+  const raw = inflateSync(Buffer.concat(idat));
+  expect(raw.length).toBe(height * (1 + width * 3));
+  return { width, height, pixels: width * height };
+}
+
+describe("media through the demo", () => {
+  it("answers a chat with an image part with the simulator's description of that image", async () => {
+    const picture = simulatedImage("a picture a client attaches", "4:3").png;
+    const completion = await client.chat.completions.create({
+      model: MODEL,
+      reasoning_effort: "none",
+      messages: [
+        {
+          role: "user",
+          content: [
+            { type: "text", text: "What is in this picture?" },
+            {
+              type: "image_url",
+              image_url: { url: `data:image/png;base64,${picture.toString("base64")}` },
+            },
+          ],
+        },
+      ],
+    });
+    const description = attachmentLines([{ mimeType: "image/png", bytes: picture }]);
+    expect(description).toContain(", 64x48 pixels.");
+    expect(completion.choices[0]!.message.content!.startsWith(`${description}\n\n`)).toBe(true);
+    await refresh();
+    expect(last().request.contents.at(-1)!.files).toEqual([
+      { mimeType: "image/png", data: picture.toString("base64") },
+    ]);
+  });
+
+  it("client.images.generate returns a PNG that decodes, in the size's aspect ratio", async () => {
+    const prompt = "A red kite over the sea";
+    const result = await client.images.generate({
+      model: IMAGE_MODEL,
+      prompt,
+      size: "1792x1024",
+      response_format: "b64_json",
+    });
+    const png = Buffer.from(result.data![0]!.b64_json!, "base64");
+    expect(decodePng(png)).toEqual({ width: 64, height: 36, pixels: 64 * 36 });
+    expect(png.equals(simulatedImage(prompt, "16:9").png)).toBe(true);
+    await refresh();
+    expect(last().request.aspectRatio).toBe("16:9");
+  });
+
+  it("streams the image model's answer with its image", async () => {
+    const prompt = "A lighthouse at dusk";
+    const stream = await client.chat.completions.create({
+      model: IMAGE_MODEL,
+      stream: true,
+      messages: [{ role: "user", content: prompt }],
+    });
+    let text = "";
+    const images: string[] = [];
+    for await (const chunk of stream) {
+      const delta = chunk.choices[0]?.delta as
+        { content?: string | null; images?: Array<{ image_url: { url: string } }> } | undefined;
+      text += delta?.content ?? "";
+      for (const image of delta?.images ?? []) images.push(image.image_url.url);
+    }
+    expect(text).toContain("Simulated image for");
+    expect(images).toHaveLength(1);
+    const [head, data] = images[0]!.split(",");
+    expect(head).toBe("data:image/png;base64");
+    expect(decodePng(Buffer.from(data!, "base64")).width).toBe(64);
+    expect(Buffer.from(data!, "base64").equals(simulatedImage(prompt, null).png)).toBe(true);
   });
 });
 
