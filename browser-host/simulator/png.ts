@@ -18,15 +18,25 @@ function chunk(type: string, data: Buffer): Buffer {
 
 /** A width × height PNG of one colour. */
 export function solidPng(width: number, height: number, rgb: [number, number, number]): Buffer {
+  const pixels = Buffer.alloc(width * height * 3);
+  for (let i = 0; i < pixels.length; i += 3) pixels.set(rgb, i);
+  return rgbPng(width, height, pixels);
+}
+
+/** A width × height PNG of the given 8-bit RGB pixels, row by row (3 bytes a pixel). */
+export function rgbPng(width: number, height: number, pixels: Buffer): Buffer {
+  if (pixels.length !== width * height * 3)
+    throw new Error(`rgbPng: ${pixels.length} bytes for ${width}x${height} pixels`);
   const ihdr = Buffer.alloc(13);
   ihdr.writeUInt32BE(width, 0);
   ihdr.writeUInt32BE(height, 4);
   ihdr[8] = 8; // bit depth
   ihdr[9] = 2; // colour type: RGB
   // [10] compression, [11] filter, [12] interlace: all 0
-  const row = Buffer.alloc(1 + width * 3);
-  for (let x = 0; x < width; x++) row.set(rgb, 1 + x * 3); // filter byte 0 = None
-  const raw = Buffer.concat(Array.from({ length: height }, () => row));
+  // Each row is its filter byte (0, None) and then its pixels.
+  const raw = Buffer.alloc(height * (1 + width * 3));
+  for (let y = 0; y < height; y++)
+    pixels.copy(raw, y * (1 + width * 3) + 1, y * width * 3, (y + 1) * width * 3);
   return Buffer.concat([
     PNG_SIGNATURE,
     chunk("IHDR", ihdr),
