@@ -3,9 +3,9 @@ import {
   ATTACHMENT_CHUNK_BYTES,
   ATTACHMENTS_HARD_CAP_BYTES,
   ATTACHMENTS_HARD_CAP_COUNT,
+  STRICT_BASE64,
   type JobAttachment,
   type JobAttachmentFrame,
-  type JobRequest,
 } from "@aistudio-edge/shared";
 import { AbortedError, DriverError } from "./driver/errors.js";
 
@@ -24,12 +24,6 @@ export class AttachmentTransferError extends DriverError {
     super("upstream_error", `The job's attachments did not arrive intact: ${message}.`, true);
   }
 }
-
-/** Every attachment of a job, in conversation order: the order its pieces come in. */
-export const jobAttachments = (request: JobRequest): JobAttachment[] =>
-  request.messages.flatMap((m) => m.attachments ?? []);
-
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 export interface AssemblerOptions {
   /** Epoch ms after which the job is given up anyway. */
@@ -99,7 +93,7 @@ export class AttachmentAssembler {
       );
       return false;
     }
-    if (!BASE64.test(piece.data)) {
+    if (!STRICT_BASE64.test(piece.data)) {
       this.fail(new AttachmentTransferError(`a piece of attachment ${this.index} is not base64`));
       return false;
     }

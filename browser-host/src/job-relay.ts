@@ -1,13 +1,14 @@
 import type { Browser } from "puppeteer-core";
 import {
   isOutput,
+  jobAttachments,
   type HostErrorCode,
   type HostJobEvent,
   type JobAttachmentFrame,
   type JobFrame,
   type OutHostFrame,
 } from "@aistudio-edge/shared";
-import { AttachmentAssembler, jobAttachments } from "./attachment-assembler.js";
+import { AttachmentAssembler } from "./attachment-assembler.js";
 import type { HostConfig } from "./config.js";
 import { AttachmentRefusedError, DriverError } from "./driver/errors.js";
 import type { Lane } from "./lane.js";

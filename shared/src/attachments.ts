@@ -35,6 +35,12 @@ export const JobAttachmentSchema = z.object({
 });
 export type JobAttachment = z.infer<typeof JobAttachmentSchema>;
 
+/**
+ * Base64 as the project sends and takes it: the standard alphabet, padded to a multiple of four,
+ * nothing else (`atob` and Node's Buffer would skip whitespace and take unpadded text).
+ */
+export const STRICT_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
 /** Raw bytes in one `job.attachment` frame (the frame carries them as base64, 4/3 as long). */
 export const ATTACHMENT_CHUNK_BYTES = 1024 * 1024;
 

@@ -8,6 +8,7 @@ import {
 import { bareModelId } from "./model-id.js";
 import { toGeminiSchema } from "./gemini-schema.js";
 import { withinDepth } from "./json-depth.js";
+import { mimeFromName } from "./media-types.js";
 import {
   IMAGE_ASPECT_RATIOS,
   JobAttachmentSchema,
@@ -90,6 +91,11 @@ export function plainJobRequest(
   };
 }
 
+/** Every attachment of a job in conversation order: the order of its files, pieces and uploads. */
+export function jobAttachments(request: JobRequest): JobAttachment[] {
+  return request.messages.flatMap((m) => m.attachments ?? []);
+}
+
 /** AI Studio model ids are bare (`gemini-2.5-pro`); clients sometimes send Google's `models/…` form. */
 export const normalizeModelId = bareModelId;
 
@@ -107,17 +113,16 @@ export interface AttachmentSource {
   filename?: string;
 }
 
-const AUDIO_FORMATS: Record<string, string> = {
-  wav: "audio/wav",
-  mp3: "audio/mpeg",
-  flac: "audio/flac",
-  ogg: "audio/ogg",
-  opus: "audio/ogg",
-  aac: "audio/aac",
-  m4a: "audio/mp4",
-  webm: "audio/webm",
-  pcm16: "audio/l16",
-};
+/**
+ * `input_audio` formats that are not a file extension of an audio type (webm is also video's,
+ * pcm16 is no file at all); the others are looked up as extensions (media-types.ts).
+ */
+const AUDIO_FORMATS: Record<string, string> = { webm: "audio/webm", pcm16: "audio/l16" };
+
+function audioType(format: string): string {
+  const known = AUDIO_FORMATS[format] ?? mimeFromName(`clip.${format}`);
+  return known?.startsWith("audio/") ? known : `audio/${format.replace(/[^a-z0-9.+-]/g, "")}`;
+}
 
 function sourceOf(part: ContentPart, param: string): AttachmentSource | null {
   switch (part.type) {
@@ -135,7 +140,7 @@ function sourceOf(part: ContentPart, param: string): AttachmentSource | null {
         source: {
           type: "base64",
           data: part.input_audio.data,
-          mimeType: AUDIO_FORMATS[format] ?? `audio/${format.replace(/[^a-z0-9.+-]/g, "")}`,
+          mimeType: audioType(format),
         },
       };
     }

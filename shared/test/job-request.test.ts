@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { ChatCompletionRequestSchema, paramOf, toJobRequest } from "../src/index.js";
+import {
+  ChatCompletionRequestSchema,
+  attachmentSources,
+  paramOf,
+  toJobRequest,
+} from "../src/index.js";
 
 const parse = (body: Record<string, unknown>) =>
   toJobRequest(
@@ -68,5 +73,39 @@ describe("paramOf", () => {
     expect(paramOf(["messages", 0, "content"])).toBe("messages[0].content");
     expect(paramOf(["tools", 2, "function", "name"])).toBe("tools[2].function.name");
     expect(paramOf([])).toBeNull();
+  });
+});
+
+describe("attachment sources", () => {
+  const audio = (format: string) =>
+    attachmentSources(
+      ChatCompletionRequestSchema.parse({
+        model: "gemini-2.5-flash",
+        messages: [
+          { role: "system", content: "Listen." },
+          {
+            role: "user",
+            content: [
+              { type: "text", text: "What is said?" },
+              { type: "input_audio", input_audio: { data: "AAAA", format } },
+            ],
+          },
+        ],
+      }),
+    );
+
+  it("names each part's path and gives input_audio the type of its format", () => {
+    expect(audio("mp3")).toEqual([
+      {
+        kind: "audio",
+        param: "messages[1].content[1].input_audio.data",
+        source: { type: "base64", data: "AAAA", mimeType: "audio/mpeg" },
+      },
+    ]);
+    expect(audio("wav")[0]!.source).toMatchObject({ mimeType: "audio/wav" });
+    // webm is also a video extension, pcm16 no extension at all.
+    expect(audio("webm")[0]!.source).toMatchObject({ mimeType: "audio/webm" });
+    expect(audio("pcm16")[0]!.source).toMatchObject({ mimeType: "audio/l16" });
+    expect(audio("AMR!")[0]!.source).toMatchObject({ mimeType: "audio/amr" });
   });
 });

@@ -4,7 +4,7 @@
  * whitespace and take unpadded text, and a client's typo must be a 400, not other bytes.
  */
 
-const STRICT_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+import { STRICT_BASE64 } from "@aistudio-edge/shared";
 
 /** The bytes `text` stands for, or null when it is not strict, padded base64. */
 export function decodeBase64(text: string): Uint8Array | null {

@@ -4,6 +4,7 @@ import type { z } from "zod";
 import {
   ATTACHMENT_CHUNK_BYTES,
   encodeFrame,
+  jobAttachments,
   parsePoolFrame,
   type HostJobEventSchema,
   type HostModel,
@@ -12,6 +13,7 @@ import {
   type PoolFrame,
 } from "@aistudio-edge/shared";
 import { until } from "../../shared/test-support/until.js";
+import { decodeBase64 } from "../src/base64.js";
 
 declare module "vitest" {
   /** What the suite's globalSetup (test-server/global-setup.ts) provides. */
@@ -173,7 +175,7 @@ export class TestHost {
    * ATTACHMENT_CHUNK_BYTES, and seq continuing the job frame's.
    */
   async attachments(job: JobFrame): Promise<{ files: Uint8Array[]; frames: JobAttachmentFrame[] }> {
-    const described = job.request.messages.flatMap((m) => m.attachments ?? []);
+    const described = jobAttachments(job.request);
     const frames: JobAttachmentFrame[] = [];
     const files = described.map((a) => new Uint8Array(a.bytes));
     let seq = job.seq;
@@ -307,15 +309,13 @@ export async function readSse(res: Response): Promise<SseEvent[]> {
 }
 
 function decode(base64: string): Uint8Array {
-  const binary = atob(base64);
-  return Uint8Array.from(binary, (c) => c.charCodeAt(0));
+  const bytes = decodeBase64(base64);
+  if (bytes === null) throw new Error("a job.attachment piece is not base64");
+  return bytes;
 }
 
 /** Lower-case hex SHA-256, as a JobAttachment carries it. */
-export async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
-  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
-}
+export { sha256Hex } from "../src/attachments/resolve-attachments.js";
 
 /** The shared polling wait, re-exported for the Worker's tests. */
 export { until };

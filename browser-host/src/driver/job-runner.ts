@@ -1,5 +1,6 @@
 import {
   MAX_IMAGE_BASE64,
+  jobAttachments,
   modelResourceName,
   type HostJobEvent,
   type JobFrame,
@@ -21,7 +22,7 @@ import {
 } from "./run-settings.js";
 import { SETTING_NAMES, type SettingKey } from "./settings-panel.js";
 import type { CaptureEnd, StreamCapture } from "./stream-capture.js";
-import { jobAttachments, removeQuietly, stageFiles } from "./uploads.js";
+import { removeQuietly, stageFiles } from "./uploads.js";
 import { withTimeout } from "./wait.js";
 
 const NO_ERRORS = { callout: null, toast: null, turnError: null };

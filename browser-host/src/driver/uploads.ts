@@ -6,7 +6,6 @@ import {
   mimeFromName,
   type AttachmentRefusal,
   type JobAttachment,
-  type JobRequest,
 } from "@aistudio-edge/shared";
 import type { ElementHandle, Page } from "puppeteer-core";
 import type { Logger } from "../log.js";
@@ -47,11 +46,6 @@ export function uploadName(attachment: JobAttachment): string {
   if (wanted === "bin" || mimeFromName(attachment.filename) === attachment.mimeType)
     return attachment.filename;
   return `${attachment.filename}.${wanted}`;
-}
-
-/** Every attachment of the job in upload order (the order the prompt numbers them in). */
-export function jobAttachments(request: JobRequest): JobAttachment[] {
-  return request.messages.flatMap((m) => m.attachments ?? []);
 }
 
 /**

@@ -1,8 +1,8 @@
 import { readFile, stat } from "node:fs/promises";
 import { createHash } from "node:crypto";
-import { plainJobRequest, type JobAttachment } from "@aistudio-edge/shared";
+import { jobAttachments, plainJobRequest, type JobAttachment } from "@aistudio-edge/shared";
 import { describe, expect, it } from "vitest";
-import { jobAttachments, refusalOf, stageFiles, uploadName } from "../../src/driver/uploads.js";
+import { refusalOf, stageFiles, uploadName } from "../../src/driver/uploads.js";
 
 /* The files of a job, as they are written for the page's file input, and the page's refusals read. */
 

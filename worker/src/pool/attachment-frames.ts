@@ -1,7 +1,6 @@
 import {
   ATTACHMENT_CHUNK_BYTES,
   type JobAttachment,
-  type JobRequest,
   type OutPoolFrame,
 } from "@aistudio-edge/shared";
 import { encodeBase64 } from "../base64.js";
@@ -11,10 +10,6 @@ import { encodeBase64 } from "../base64.js";
  * pieces of ATTACHMENT_CHUNK_BYTES (the last piece of each may be shorter), numbered on from
  * the job frame's seq. Built one piece at a time, so the pool holds one piece's base64 at once.
  */
-
-/** Every attachment of a job, in conversation order: the order of its files. */
-export const jobAttachments = (request: JobRequest): JobAttachment[] =>
-  request.messages.flatMap((m) => m.attachments ?? []);
 
 export function* attachmentFrames(
   jobId: string,

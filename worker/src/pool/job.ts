@@ -1,11 +1,11 @@
-import type {
-  DoneEvent,
-  ErrorCode,
-  JobAttachment,
-  JobEvent,
-  JobRequest,
+import {
+  jobAttachments,
+  type DoneEvent,
+  type ErrorCode,
+  type JobAttachment,
+  type JobEvent,
+  type JobRequest,
 } from "@aistudio-edge/shared";
-import { jobAttachments } from "./attachment-frames.js";
 import type { Host } from "./host-registry.js";
 import { encodeEvent } from "./pool-events.js";
 

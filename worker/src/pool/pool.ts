@@ -6,6 +6,7 @@ import {
   PROTOCOL_VERSION,
   encodeFrame,
   errorBody,
+  jobAttachments,
   parseHostFrame,
   statusOf,
   type HelloFrame,
@@ -14,7 +15,7 @@ import {
 import { configOf, type Config, type Env } from "../env.js";
 import { log } from "../log.js";
 import { admit, refusal, type Refusal } from "./admission.js";
-import { filesMismatch, jobAttachments } from "./attachment-frames.js";
+import { filesMismatch } from "./attachment-frames.js";
 import { Dispatcher } from "./dispatcher.js";
 import { SocketGuard } from "./frame-budget.js";
 import { Host, HostRegistry, type HostAttachment } from "./host-registry.js";
