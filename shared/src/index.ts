@@ -9,4 +9,5 @@ export * from "./job-events.js";
 export * from "./media-types.js";
 export * from "./model-id.js";
 export * from "./gemini-schema.js";
+export * from "./operator-frames.js";
 export * from "./protocol.js";

@@ -2,6 +2,16 @@ import { z } from "zod";
 import { HostJobEventSchema } from "./job-events.js";
 import { JobRequestSchema } from "./job-request.js";
 import { ATTACHMENT_CHUNK_BYTES, ATTACHMENTS_HARD_CAP_COUNT } from "./attachments.js";
+import {
+  SignInFrameFrameSchema,
+  SignInInputFrameSchema,
+  SignInStartFrameSchema,
+  SignInStateFrameSchema,
+  SignInStopFrameSchema,
+  SnapshotEndFrameSchema,
+  SnapshotPartFrameSchema,
+  SnapshotRequestFrameSchema,
+} from "./operator-frames.js";
 
 /*
  * The host ⇄ pool protocol, version 2: JSON text frames `{ v: 2, type, … }` over the WebSocket
@@ -19,9 +29,13 @@ import { ATTACHMENT_CHUNK_BYTES, ATTACHMENTS_HARD_CAP_COUNT } from "./attachment
  * Version 3 (from 2): messages carry attachment descriptions and the bytes follow the `job`
  * frame in `job.attachment` frames; answers may carry `image` events; a host's error may name
  * the attachment the page refused; hosts announce which models answer with images.
+ *
+ * Version 4 (from 3): the operator's frames of operator-frames.ts — remote sign-in
+ * (`signin.start` / `.input` / `.stop` to the host, `signin.frame` / `.state` back) and failure
+ * snapshots fetched on demand (`snapshot.request`, answered by `snapshot.part`… `snapshot.end`).
  */
 
-export const PROTOCOL_VERSION = 3;
+export const PROTOCOL_VERSION = 4;
 export const HEARTBEAT_PING = "ping";
 export const HEARTBEAT_PONG = "pong";
 
@@ -107,11 +121,20 @@ export const ProtocolErrorFrameSchema = z.object({
   jobId: jobId.optional(),
 });
 
+export const HostSignInFrameSchema = SignInFrameFrameSchema.extend({ v });
+export const HostSignInStateFrameSchema = SignInStateFrameSchema.extend({ v });
+export const HostSnapshotPartFrameSchema = SnapshotPartFrameSchema.extend({ v });
+export const HostSnapshotEndFrameSchema = SnapshotEndFrameSchema.extend({ v });
+
 export const HostFrameSchema = z.discriminatedUnion("type", [
   HelloFrameSchema,
   StatusFrameSchema,
   JobEventFrameSchema,
   ProtocolErrorFrameSchema,
+  HostSignInFrameSchema,
+  HostSignInStateFrameSchema,
+  HostSnapshotPartFrameSchema,
+  HostSnapshotEndFrameSchema,
 ]);
 export type HostFrame = z.infer<typeof HostFrameSchema>;
 export type HelloFrame = z.infer<typeof HelloFrameSchema>;
@@ -173,6 +196,11 @@ export const DrainFrameSchema = z.object({
   reason: z.string().optional(),
 });
 
+export const PoolSignInStartFrameSchema = SignInStartFrameSchema.extend({ v });
+export const PoolSignInInputFrameSchema = SignInInputFrameSchema.extend({ v });
+export const PoolSignInStopFrameSchema = SignInStopFrameSchema.extend({ v });
+export const PoolSnapshotRequestFrameSchema = SnapshotRequestFrameSchema.extend({ v });
+
 export const PoolFrameSchema = z.discriminatedUnion("type", [
   WelcomeFrameSchema,
   JobFrameSchema,
@@ -180,6 +208,10 @@ export const PoolFrameSchema = z.discriminatedUnion("type", [
   JobCancelFrameSchema,
   DrainFrameSchema,
   ProtocolErrorFrameSchema,
+  PoolSignInStartFrameSchema,
+  PoolSignInInputFrameSchema,
+  PoolSignInStopFrameSchema,
+  PoolSnapshotRequestFrameSchema,
 ]);
 export type PoolFrame = z.infer<typeof PoolFrameSchema>;
 export type JobFrame = z.infer<typeof JobFrameSchema>;

@@ -25,7 +25,7 @@ const request = {
 
 const hostFrames: HostFrame[] = [
   {
-    v: 3,
+    v: PROTOCOL_VERSION,
     type: "hello",
     hostId: "h1",
     instanceId: "3f9a0c1d",
@@ -44,19 +44,19 @@ const hostFrames: HostFrame[] = [
     egressCountry: "US",
     labels: { region: "home" },
   },
-  { v: 3, type: "status", state: "degraded", lanes: 1, freeLanes: 0, detail: "lane 2 crashed" },
-  { v: 3, type: "job.event", jobId: "job_1", seq: 1, event: { t: "started", lane: 0 } },
-  { v: 3, type: "job.event", jobId: "job_1", seq: 2, event: { t: "text", text: "Hello" } },
-  { v: 3, type: "job.event", jobId: "job_1", seq: 3, event: { t: "thought", text: "hmm" } },
+  { v: PROTOCOL_VERSION, type: "status", state: "degraded", lanes: 1, freeLanes: 0, detail: "lane 2 crashed" },
+  { v: PROTOCOL_VERSION, type: "job.event", jobId: "job_1", seq: 1, event: { t: "started", lane: 0 } },
+  { v: PROTOCOL_VERSION, type: "job.event", jobId: "job_1", seq: 2, event: { t: "text", text: "Hello" } },
+  { v: PROTOCOL_VERSION, type: "job.event", jobId: "job_1", seq: 3, event: { t: "thought", text: "hmm" } },
   {
-    v: 3,
+    v: PROTOCOL_VERSION,
     type: "job.event",
     jobId: "job_1",
     seq: 4,
     event: { t: "tool_calls", toolCalls: [{ index: 0, id: "call_1", name: "f", arguments: "{}" }] },
   },
   {
-    v: 3,
+    v: PROTOCOL_VERSION,
     type: "job.event",
     jobId: "job_1",
     seq: 5,
@@ -67,7 +67,7 @@ const hostFrames: HostFrame[] = [
     },
   },
   {
-    v: 3,
+    v: PROTOCOL_VERSION,
     type: "job.event",
     jobId: "job_1",
     seq: 6,
@@ -80,7 +80,7 @@ const hostFrames: HostFrame[] = [
     },
   },
   {
-    v: 3,
+    v: PROTOCOL_VERSION,
     type: "job.event",
     jobId: "job_2",
     seq: 1,
@@ -93,16 +93,16 @@ const hostFrames: HostFrame[] = [
       attachment: { index: 1, reason: "type" },
     },
   },
-  { v: 3, type: "protocol.error", message: "bad frame", jobId: "job_1" },
+  { v: PROTOCOL_VERSION, type: "protocol.error", message: "bad frame", jobId: "job_1" },
 ];
 
 const poolFrames: PoolFrame[] = [
-  { v: 3, type: "welcome", poolId: "default", heartbeatMs: 15000 },
-  { v: 3, type: "job", jobId: "job_1", seq: 0, deadline: 1_800_000_000_000, request },
-  { v: 3, type: "job.attachment", jobId: "job_1", seq: 1, index: 0, offset: 0, data: "iVBORw==" },
-  { v: 3, type: "job.cancel", jobId: "job_1", seq: 2, reason: "client disconnected" },
-  { v: 3, type: "drain", reason: "deploy" },
-  { v: 3, type: "protocol.error", message: "nope" },
+  { v: PROTOCOL_VERSION, type: "welcome", poolId: "default", heartbeatMs: 15000 },
+  { v: PROTOCOL_VERSION, type: "job", jobId: "job_1", seq: 0, deadline: 1_800_000_000_000, request },
+  { v: PROTOCOL_VERSION, type: "job.attachment", jobId: "job_1", seq: 1, index: 0, offset: 0, data: "iVBORw==" },
+  { v: PROTOCOL_VERSION, type: "job.cancel", jobId: "job_1", seq: 2, reason: "client disconnected" },
+  { v: PROTOCOL_VERSION, type: "drain", reason: "deploy" },
+  { v: PROTOCOL_VERSION, type: "protocol.error", message: "nope" },
 ];
 
 describe("protocol v2", () => {
@@ -135,7 +135,7 @@ describe("protocol v2", () => {
     ["[1,2]", "version"],
     ["42", "not a JSON object"],
     [JSON.stringify({ v: 1, type: "hello" }), "protocol version 1"],
-    [JSON.stringify({ v: 3, type: "job.teleport" }), '"job.teleport"'],
+    [JSON.stringify({ v: PROTOCOL_VERSION, type: "job.teleport" }), '"job.teleport"'],
     [
       JSON.stringify({
         v: 3,
@@ -179,7 +179,14 @@ describe("protocol v2", () => {
       "hostId",
     ],
     [
-      JSON.stringify({ v: 3, type: "hello", hostId: "h", version: "1", lanes: 1, models: [] }),
+      JSON.stringify({
+        v: PROTOCOL_VERSION,
+        type: "hello",
+        hostId: "h",
+        version: "1",
+        lanes: 1,
+        models: [],
+      }),
       "instanceId",
     ],
   ])("rejects %s with a reason mentioning %s", (text, reason) => {

@@ -1,6 +1,7 @@
 import { SELF, createExecutionContext } from "cloudflare:test";
 import worker from "../src/index.js";
 import { afterEach, describe, expect, it } from "vitest";
+import { PROTOCOL_VERSION } from "@aistudio-edge/shared";
 import {
   BASE,
   TestHost,
@@ -172,7 +173,7 @@ describe("protocol hygiene", () => {
     const host = await TestHost.connect();
     host.ws.send("not json");
     expect((await host.next("protocol.error")).message).toContain("not JSON");
-    host.ws.send(JSON.stringify({ v: 3, type: "job.teleport", jobId: "x", seq: 1 }));
+    host.ws.send(JSON.stringify({ v: PROTOCOL_VERSION, type: "job.teleport", jobId: "x", seq: 1 }));
     expect((await host.next("protocol.error")).message).toContain("job.teleport");
     host.ws.send(JSON.stringify({ v: 9, type: "status" }));
     expect((await host.next("protocol.error")).message).toContain("version 9");
@@ -186,7 +187,15 @@ describe("protocol hygiene", () => {
     const closed = new Promise<number>((resolve) =>
       ws.addEventListener("close", (e) => resolve(e.code)),
     );
-    ws.send(JSON.stringify({ v: 3, type: "status", state: "ready", lanes: 1, freeLanes: 1 }));
+    ws.send(
+      JSON.stringify({
+        v: PROTOCOL_VERSION,
+        type: "status",
+        state: "ready",
+        lanes: 1,
+        freeLanes: 1,
+      }),
+    );
     expect(await closed).toBe(1008);
     expect(frames.join("")).toContain("hello");
   });

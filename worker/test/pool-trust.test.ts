@@ -1,5 +1,6 @@
 import { SELF } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
+import { PROTOCOL_VERSION } from "@aistudio-edge/shared";
 import {
   BASE,
   MODELS,
@@ -121,7 +122,7 @@ describe("host identity is the socket", () => {
     const { code, reason } = await closed;
     expect(code).toBe(4010);
     expect(reason).toContain("v1");
-    expect(reason).toContain("v3");
+    expect(reason).toContain(`v${PROTOCOL_VERSION}`);
   });
 });
 

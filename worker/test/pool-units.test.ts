@@ -1,4 +1,4 @@
-import type { HostModel, StatusFrame } from "@aistudio-edge/shared";
+import { PROTOCOL_VERSION, type HostModel, type StatusFrame } from "@aistudio-edge/shared";
 import { describe, expect, it } from "vitest";
 import { SocketBudget, TokenBucket, WarningLimiter } from "../src/pool/frame-budget.js";
 import { Host, pickHost } from "../src/pool/host-registry.js";
@@ -15,7 +15,14 @@ function host(id: string, lanes: number, extra: Partial<StatusFrame> = {}): Host
     hello: { hostId: id, instanceId: id, version: "t", lanes, models: MODELS },
   });
   if (Object.keys(extra).length > 0)
-    h.applyStatus({ v: 3, type: "status", state: "ready", lanes, freeLanes: lanes, ...extra });
+    h.applyStatus({
+      v: PROTOCOL_VERSION,
+      type: "status",
+      state: "ready",
+      lanes,
+      freeLanes: lanes,
+      ...extra,
+    });
   return h;
 }
 
