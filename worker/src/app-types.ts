@@ -7,6 +7,8 @@ export interface AppVariables {
   apiKey: KeyRecord;
   /** The request body, read by `bodyLimit` (after authentication) within MAX_BODY_BYTES. */
   body: Uint8Array;
+  /** Set once the pool accepted the request's job: the ledger records its end, not onError. */
+  jobAccepted?: boolean;
 }
 
 export type AppEnv = { Bindings: Env; Variables: AppVariables };

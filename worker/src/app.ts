@@ -4,6 +4,7 @@ import { cors } from "./middleware/cors.js";
 import { requestId } from "./middleware/request-id.js";
 import { onError, onNotFound } from "./on-error.js";
 import { adminKeys } from "./routes/admin-keys.js";
+import { adminUsage } from "./routes/admin-usage.js";
 import { chatCompletions } from "./routes/chat-completions.js";
 import { health } from "./routes/health.js";
 import { hosts } from "./routes/hosts.js";
@@ -19,6 +20,7 @@ export function createApp(): Hono<AppEnv> {
   app.route("/v1/images", images);
   app.route("/v1/models", models);
   app.route("/admin/keys", adminKeys);
+  app.route("/admin", adminUsage);
   app.route("/hosts", hosts);
   app.route("/health", health);
   app.notFound(onNotFound);

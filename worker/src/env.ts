@@ -49,6 +49,11 @@ export const ConfigSchema = z.object({
   HOST_FRAME_BURST: int(2_000, 10, 1_000_000),
   HOST_FRAMES_PER_SECOND: int(500, 1, 1_000_000),
   IMAGE_MARKDOWN: flag,
+  /** "false" keeps no job records or usage rollups (the console's usage and jobs pages stay empty). */
+  ACCOUNTING: z
+    .enum(["true", "false", "1", "0"])
+    .default("true")
+    .transform((s) => s === "true" || s === "1"),
   DEFAULT_RPM: int(60, 1, 1_000_000),
   DEFAULT_CONCURRENCY: int(4, 1, 10_000),
 });

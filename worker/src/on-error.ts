@@ -4,6 +4,7 @@ import type { AppEnv } from "./app-types.js";
 import { ConfigError } from "./env.js";
 import { ApiError } from "./errors.js";
 import { log } from "./log.js";
+import { poolStub } from "./pool-client.js";
 
 /**
  * The single place where anything thrown becomes a response. Client mistakes and upstream
@@ -12,6 +13,7 @@ import { log } from "./log.js";
  */
 export function onError(err: Error, c: Context<AppEnv>): Response {
   const requestId = c.get("requestId");
+  recordRefusal(c, err instanceof ApiError ? err.code : "internal_error");
   if (err instanceof ApiError) {
     for (const [name, value] of Object.entries(err.headers)) c.header(name, value);
     return c.json(err.body, err.status as 400);
@@ -24,6 +26,28 @@ export function onError(err: Error, c: Context<AppEnv>): Response {
   return c.json(
     errorBody("internal_error", `Internal error (request ${requestId ?? "unknown"}).`),
     500,
+  );
+}
+
+/**
+ * A request with a key that failed before the pool accepted its job (bad body, rate limit, no
+ * host…) still counts in that key's usage. Written after the response, off its path; a job the
+ * pool accepted is recorded by the pool when it ends.
+ */
+function recordRefusal(c: Context<AppEnv>, code: string): void {
+  const key = c.get("apiKey");
+  if (!key || c.get("jobAccepted") === true) return;
+  let waitUntil: (work: Promise<unknown>) => void;
+  try {
+    const ctx = c.executionCtx;
+    waitUntil = (work) => ctx.waitUntil(work);
+  } catch {
+    return; // No execution context (a unit test calling the app directly).
+  }
+  waitUntil(
+    poolStub(c.env)
+      .recordRefusal({ at: Date.now(), keyId: key.id, keyName: key.name, code })
+      .catch((err: unknown) => log.warn("could not record a refusal", { error: String(err) })),
   );
 }
 

@@ -24,6 +24,10 @@ export interface DispatcherPorts {
   send(host: Host, frame: OutPoolFrame): boolean;
   /** A send failed: the pool drops the host (which comes back here through `hostGone`). */
   hostUnreachable(host: Host): void;
+  /** A job has ended for good (called once per job), for the ledger and the live overview. */
+  jobEnded(job: Job): void;
+  /** The queue or the running set changed, for the live overview. */
+  changed(): void;
 }
 
 export class Dispatcher {
@@ -51,6 +55,7 @@ export class Dispatcher {
     request: JobRequest,
     files: readonly Uint8Array[],
     keyId: string,
+    keyName: string,
     requestId: string,
     now: number,
   ): Job | null {
@@ -60,6 +65,7 @@ export class Dispatcher {
       `job_${crypto.randomUUID().replaceAll("-", "")}`,
       request,
       keyId,
+      keyName,
       requestId,
       now,
       now + this.config.JOB_DEADLINE_MS,
@@ -95,6 +101,7 @@ export class Dispatcher {
       this.finish(job);
     });
     this.reportPositions();
+    this.ports.changed();
   }
 
   private dequeue(job: Job): void {
@@ -131,6 +138,7 @@ export class Dispatcher {
     job.attempts += 1;
     job.state = "running";
     job.host = host;
+    job.lastHostId = host.id;
     job.lastSeq = -1;
     // Each attempt has its own wire id, so a late frame from a failed attempt cannot leak into the next.
     const wireId = job.attempts === 1 ? job.id : `${job.id}.${job.attempts}`;
@@ -138,6 +146,7 @@ export class Dispatcher {
     this.onWire.set(wireId, job);
     host.inflight.add(wireId);
     host.lastDispatchAt = Date.now();
+    this.ports.changed();
     log.info("job dispatched", { jobId: wireId, hostId: host.id, attempt: job.attempts });
     job.arm("stall", this.config.STALL_TIMEOUT_MS, () => this.onStall(job));
     job.poolSeq = 0;
@@ -199,6 +208,7 @@ export class Dispatcher {
       case "tool_calls":
       case "image":
         job.outputStarted = true;
+        job.firstOutputAt ??= Date.now();
         job.emit(event);
         break;
       case "done":
@@ -347,10 +357,14 @@ export class Dispatcher {
   }
 
   private finish(job: Job): void {
+    if (job.state === "finished") return;
     this.live.delete(job.id);
     job.disarmAll();
     job.state = "finished";
     // A finished job is never sent again; its bytes need not wait for the object to go.
     job.files = [];
+    // A client that left before any end was sent was never told anything else.
+    job.outcome ??= "cancelled";
+    this.ports.jobEnded(job);
   }
 }

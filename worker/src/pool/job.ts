@@ -47,6 +47,14 @@ export class Job {
   files: readonly Uint8Array[];
   readonly stream: ReadableStream<Uint8Array>;
   queuedPosition = 0;
+  /** The host of the latest attempt, kept when a retry puts the job back in the queue. */
+  lastHostId: string | null = null;
+  /** Epoch ms of the first output event (text, thought, tool call, image), for the ledger. */
+  firstOutputAt: number | null = null;
+  /** What the client was told at the end: "ok" or an error code (null until then). */
+  outcome: string | null = null;
+  /** Token counts from the host's `done`, for the ledger. */
+  usage: DoneEvent["usage"] | null = null;
   private controller!: ReadableStreamDefaultController<Uint8Array>;
   private clientGone = false;
   private readonly onClientGone: (job: Job) => void;
@@ -56,6 +64,7 @@ export class Job {
     readonly id: string,
     readonly request: JobRequest,
     readonly keyId: string,
+    readonly keyName: string,
     readonly requestId: string,
     readonly acceptedAt: number,
     readonly deadline: number,
@@ -92,11 +101,14 @@ export class Job {
 
   /** Ends the client's stream with an error event; the job itself may still be cancelling on its host. */
   fail(code: ErrorCode, message: string, attachment?: number): void {
+    this.outcome ??= code;
     this.emit({ t: "error", code, message, ...(attachment !== undefined ? { attachment } : {}) });
     this.closeStream();
   }
 
   succeed(event: DoneEvent): void {
+    this.outcome ??= "ok";
+    this.usage = event.usage ?? null;
     this.emit(event);
     this.closeStream();
   }

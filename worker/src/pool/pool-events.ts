@@ -18,6 +18,8 @@ import {
 export const JobSubmissionSchema = z.object({
   request: JobRequestSchema,
   keyId: z.string(),
+  /** The key's name at submission, for the ledger (names can change; records keep theirs). */
+  keyName: z.string().max(128).default(""),
   requestId: z.string(),
   /**
    * The bytes of the request's attachments, index-aligned with its messages' attachments in

@@ -12,6 +12,17 @@ import {
   type HelloFrame,
   type OutPoolFrame,
 } from "@aistudio-edge/shared";
+import { jobRecord } from "../accounting/job-record.js";
+import { Ledger } from "../accounting/ledger.js";
+import {
+  type JobRecord,
+  type JobsQuery,
+  type KeyUsageSummary,
+  type MinuteRow,
+  type RefusalRecord,
+  type UsageQuery,
+  type UsageRow,
+} from "../accounting/records.js";
 import { configOf, type Config, type Env } from "../env.js";
 import { log } from "../log.js";
 import { admit, refusal, type Refusal } from "./admission.js";
@@ -19,7 +30,15 @@ import { filesMismatch } from "./attachment-frames.js";
 import { Dispatcher } from "./dispatcher.js";
 import { SocketGuard } from "./frame-budget.js";
 import { Host, HostRegistry, type HostAttachment } from "./host-registry.js";
+import { LiveFeed } from "./live-feed.js";
+import { hostView } from "./operator-views.js";
 import { JobSubmissionSchema } from "./pool-events.js";
+import { SignInRelay } from "./signin-relay.js";
+import { SnapshotRequests } from "./snapshot-requests.js";
+import type { OverviewView, PoolOperatorApi, SnapshotResult } from "./views.js";
+
+/** Finished jobs are written to SQLite this long after they end, in one batch, off their path. */
+const LEDGER_FLUSH_MS = 250;
 
 export interface PoolHealth {
   status: "ok" | "degraded" | "no_hosts";
@@ -40,10 +59,16 @@ export type SubmitResult =
  * This class owns the sockets: who a host is (fixed at its first hello), what each socket may
  * send, and when a socket goes. The jobs themselves are the dispatcher's.
  */
-export class Pool extends DurableObject<Env> {
+export class Pool extends DurableObject<Env> implements PoolOperatorApi {
   private readonly config: Config;
   private readonly hosts = new HostRegistry();
-  private readonly jobs: Dispatcher;
+  private readonly dispatcher: Dispatcher;
+  /** Null with ACCOUNTING=false. */
+  private readonly ledger: Ledger | null;
+  private flushTimer: ReturnType<typeof setTimeout> | null = null;
+  private readonly feed = new LiveFeed(() => this.overview());
+  private readonly snapshots: SnapshotRequests;
+  private readonly signIn: SignInRelay;
   /** Last time each host's socket carried a frame; heartbeats are tracked by the runtime. */
   private readonly lastFrameAt = new WeakMap<WebSocket, number>();
   private readonly guard: SocketGuard;
@@ -58,15 +83,31 @@ export class Pool extends DurableObject<Env> {
     // Answered by the runtime without waking the object, so idle hosts cost nothing.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(HEARTBEAT_PING, HEARTBEAT_PONG));
     for (const ws of ctx.getWebSockets()) this.hosts.restore(ws);
-    this.jobs = new Dispatcher(this.config, this.hosts, {
+    this.dispatcher = new Dispatcher(this.config, this.hosts, {
       send: (host, frame) => this.send(host.ws, frame),
       hostUnreachable: (host) => this.dropHost(host, "send failed"),
+      jobEnded: (job) => {
+        this.ledger?.addJob(jobRecord(job, Date.now()));
+        this.scheduleFlush();
+        this.feed.changed();
+      },
+      changed: () => this.feed.changed(),
     });
+    this.ledger = this.config.ACCOUNTING ? new Ledger(ctx.storage.sql) : null;
+    this.snapshots = new SnapshotRequests((host, frame) => this.send(host.ws, frame));
+    this.signIn = new SignInRelay(
+      ctx,
+      this.hosts,
+      (host, frame) => this.send(host.ws, frame),
+      () => this.feed.changed(),
+    );
   }
 
   override async fetch(request: Request): Promise<Response> {
     const path = new URL(request.url).pathname;
     if (path === "/connect") return this.acceptHost(request);
+    if (path === "/console/signin" && request.headers.get("upgrade")?.toLowerCase() === "websocket")
+      return this.signIn.accept(new URL(request.url));
     return Response.json(
       errorBody("not_found", `The pool has no route ${request.method} ${path}.`),
       { status: statusOf("not_found") },
@@ -90,6 +131,7 @@ export class Pool extends DurableObject<Env> {
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    if (this.signIn.isConsole(ws)) return this.signIn.onConsoleMessage(ws, message);
     if (this.guard.closing(ws)) return;
     const now = Date.now();
     this.lastFrameAt.set(ws, now);
@@ -134,7 +176,18 @@ export class Pool extends DurableObject<Env> {
             lanes: frame.lanes,
             freeLanes: frame.freeLanes,
           });
-        this.jobs.pump();
+        this.dispatcher.pump();
+        this.feed.changed();
+        return;
+      case "signin.frame":
+      case "signin.state":
+        if (!this.signIn.onHostFrame(host, frame)) this.foreignFrame(ws, host, frame.type, now);
+        return;
+      case "snapshot.part":
+        if (!this.snapshots.onPart(host, frame)) this.foreignFrame(ws, host, frame.type, now);
+        return;
+      case "snapshot.end":
+        if (!this.snapshots.onEnd(host, frame)) this.foreignFrame(ws, host, frame.type, now);
         return;
       case "protocol.error":
         this.guard.warn(`peer-error:${host.id}`, "host reports a protocol error", {
@@ -146,7 +199,7 @@ export class Pool extends DurableObject<Env> {
           this.closeSocket(ws, CLOSE_CODES.policy, "too many protocol errors");
         return;
       case "job.event":
-        if (!this.jobs.onJobFrame(host, frame)) {
+        if (!this.dispatcher.onJobFrame(host, frame)) {
           this.guard.warn(
             `foreign-job:${host.id}`,
             "dropped a frame for a job this socket does not hold",
@@ -164,6 +217,7 @@ export class Pool extends DurableObject<Env> {
   }
 
   override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+    if (this.signIn.isConsole(ws)) this.signIn.onConsoleClose(ws);
     const host = this.hosts.bySocket(ws);
     if (host) this.dropHost(host, `connection closed (${code}${reason ? ` ${reason}` : ""})`);
     // Reciprocate the close so the host's socket leaves CLOSING promptly.
@@ -175,6 +229,7 @@ export class Pool extends DurableObject<Env> {
   }
 
   override async webSocketError(ws: WebSocket, error: unknown): Promise<void> {
+    if (this.signIn.isConsole(ws)) this.signIn.onConsoleClose(ws);
     const host = this.hosts.bySocket(ws);
     if (host) this.dropHost(host, `connection error (${String(error)})`);
   }
@@ -222,7 +277,8 @@ export class Pool extends DurableObject<Env> {
       poolId: this.config.POOL_NAME,
       heartbeatMs: this.config.HEARTBEAT_MS,
     });
-    this.jobs.pump();
+    this.dispatcher.pump();
+    this.feed.changed();
   }
 
   /**
@@ -250,7 +306,20 @@ export class Pool extends DurableObject<Env> {
   private dropHost(host: Host, why: string): void {
     if (this.hosts.bySocket(host.ws) !== host) return;
     this.hosts.remove(host);
-    this.jobs.hostGone(host, why);
+    this.dispatcher.hostGone(host, why);
+    this.snapshots.hostGone(host);
+    this.signIn.hostGone(host);
+    this.feed.changed();
+  }
+
+  /** A frame for a session or request this socket does not hold: dropped and counted. */
+  private foreignFrame(ws: WebSocket, host: Host, type: string, now: number): void {
+    this.guard.warn(`foreign-${type}:${host.id}`, "dropped a frame this socket had no part in", {
+      hostId: host.id,
+      type,
+    });
+    if (!this.guard.badFrame(ws, now))
+      this.closeSocket(ws, CLOSE_CODES.policy, "too many frames this host had no part in");
   }
 
   /** A frame the protocol does not allow: answered, logged (rate-limited) and counted. */
@@ -282,7 +351,7 @@ export class Pool extends DurableObject<Env> {
     const parsed = JobSubmissionSchema.safeParse(submission);
     if (!parsed.success)
       return refusal("internal_error", "The pool got a malformed job submission.");
-    const { request, keyId, requestId, files } = parsed.data;
+    const { request, keyId, keyName, requestId, files } = parsed.data;
     const mismatch = filesMismatch(jobAttachments(request), files);
     if (mismatch !== null) {
       log.error("a job submission's files do not match its attachments", {
@@ -294,18 +363,18 @@ export class Pool extends DurableObject<Env> {
     const now = Date.now();
     const refused = admit(this.hosts.all(), request.model, now);
     if (refused) return refused;
-    const job = this.jobs.accept(request, files, keyId, requestId, now);
+    const job = this.dispatcher.accept(request, files, keyId, keyName, requestId, now);
     if (job) return { ok: true, jobId: job.id, stream: job.stream };
     return refusal(
       "queue_full",
-      `Every lane is busy and ${this.jobs.queued} requests are already waiting.`,
+      `Every lane is busy and ${this.dispatcher.queued} requests are already waiting.`,
       { retryAfterMs: 5_000 },
     );
   }
 
   /** The Worker's word that a job's client went away (see PoolEventReader). */
   cancelJob(jobId: string): void {
-    this.jobs.abandon(jobId);
+    this.dispatcher.abandon(jobId);
   }
 
   // ── Liveness ─────────────────────────────────────────────────────────────────────────────
@@ -319,7 +388,10 @@ export class Pool extends DurableObject<Env> {
   /** Closes sockets that never said hello and hosts whose heartbeats stopped. */
   override async alarm(): Promise<void> {
     const now = Date.now();
+    this.signIn.sweep(now);
     for (const ws of this.ctx.getWebSockets()) {
+      // Console sockets carry no heartbeats; the relay's sweep bounds their life.
+      if (this.signIn.isConsole(ws)) continue;
       const info = ws.deserializeAttachment() as HostAttachment | null;
       const heartbeat = this.ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime() ?? 0;
       const lastSeen = Math.max(heartbeat, this.lastFrameAt.get(ws) ?? 0, info?.connectedAt ?? 0);
@@ -352,8 +424,8 @@ export class Pool extends DurableObject<Env> {
       })),
       lanes: accepting.reduce((n, h) => n + h.lanes, 0),
       freeLanes: accepting.reduce((n, h) => n + h.free, 0),
-      running: this.jobs.running,
-      queued: this.jobs.queued,
+      running: this.dispatcher.running,
+      queued: this.dispatcher.queued,
     };
   }
 
@@ -378,6 +450,73 @@ export class Pool extends DurableObject<Env> {
     return [...seen.values()].sort((a, b) => a.id.localeCompare(b.id));
   }
 
+  // ── Operator views (console, /admin/*) ──────────────────────────────────────────────────
+
+  overview(): OverviewView {
+    const signIn = this.signIn.openHostIds();
+    return {
+      at: Date.now(),
+      hosts: this.hosts
+        .all()
+        .map((h) => hostView(h, signIn.has(h.id)))
+        .sort((a, b) => a.id.localeCompare(b.id)),
+      queued: this.dispatcher.queued,
+      running: this.dispatcher.running,
+      lastHour: this.ledger?.lastHour() ?? emptyHour(Date.now()),
+    };
+  }
+
+  live(): ReadableStream<Uint8Array> {
+    const stream = this.feed.subscribe();
+    if (stream) return stream;
+    // Past the cap: one event and the end, so a runaway tab cannot pin the object.
+    return new Response(
+      `event: error\ndata: ${JSON.stringify({ message: "Too many live views are open." })}\n\n`,
+    ).body!;
+  }
+
+  usage(query: UsageQuery): UsageRow[] {
+    return this.ledger?.usage(query) ?? [];
+  }
+
+  jobs(query: JobsQuery): JobRecord[] {
+    return this.ledger?.jobs(query) ?? [];
+  }
+
+  keyUsage(): KeyUsageSummary[] {
+    return this.ledger?.keyUsage() ?? [];
+  }
+
+  recordRefusal(record: RefusalRecord): void {
+    this.ledger?.addRefusal(record);
+    this.scheduleFlush();
+  }
+
+  /** The failure snapshot of a job (by job or wire id), fetched from its host now. */
+  async snapshot(jobId: string): Promise<SnapshotResult> {
+    const record = this.ledger?.job(jobId) ?? null;
+    if (!record) return { found: false, reason: `No record of job '${jobId}'.` };
+    if (record.hostId === null)
+      return { found: false, reason: "The job never reached a host, so there is no snapshot." };
+    const host = this.hosts.all().find((h) => h.id === record.hostId);
+    if (!host)
+      return { found: false, reason: `Host '${record.hostId}' is not connected to this pool.` };
+    return this.snapshots.request(host, record.wireId);
+  }
+
+  private scheduleFlush(): void {
+    if (!this.ledger || this.flushTimer !== null) return;
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = null;
+      try {
+        this.ledger?.flush();
+      } catch (err) {
+        // Accounting must never take jobs down with it.
+        log.error("could not write the ledger", { error: String(err) });
+      }
+    }, LEDGER_FLUSH_MS);
+  }
+
   private send(ws: WebSocket, frame: OutPoolFrame): boolean {
     try {
       ws.send(encodeFrame(frame));
@@ -387,4 +526,15 @@ export class Pool extends DurableObject<Env> {
       return false;
     }
   }
+}
+
+/** Sixty empty minutes ending with the current one, for a pool that keeps no ledger. */
+function emptyHour(now: number): MinuteRow[] {
+  const current = Math.floor(now / 60_000) * 60_000;
+  return Array.from({ length: 60 }, (_, i) => ({
+    minute: current - (59 - i) * 60_000,
+    requests: 0,
+    errors: 0,
+    ttftMs: null,
+  }));
 }

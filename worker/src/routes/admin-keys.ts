@@ -3,33 +3,16 @@ import { z } from "zod";
 import type { AppEnv } from "../app-types.js";
 import { configOf } from "../env.js";
 import { ApiError } from "../errors.js";
-import { hasBearerSecret, parseBody, readJson } from "../validate.js";
+import { parseBody, readJson } from "../validate.js";
 import { KeyStore } from "../keys/key-store.js";
+import { adminToken } from "../middleware/admin-token.js";
 import { bodyLimit } from "../middleware/body-limit.js";
-import type { MiddlewareHandler } from "hono";
 
 const CreateKeySchema = z.object({
   name: z.string().trim().min(1).max(64),
   rpm: z.number().int().min(1).max(1_000_000).optional(),
   concurrency: z.number().int().min(1).max(10_000).optional(),
 });
-
-const adminToken: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const expected = c.env.ADMIN_TOKEN;
-  if (expected === undefined || expected === "") {
-    throw new ApiError(
-      "invalid_admin_token",
-      "The admin API is disabled: set the ADMIN_TOKEN secret on this Worker.",
-    );
-  }
-  if (!(await hasBearerSecret(c.req.header("authorization"), expected))) {
-    throw new ApiError(
-      "invalid_admin_token",
-      "The admin token is missing or wrong (Authorization: Bearer <ADMIN_TOKEN>).",
-    );
-  }
-  await next();
-};
 
 /** Key management. The key itself is in the 201 of its creation and nowhere else, ever. */
 export const adminKeys = new Hono<AppEnv>()

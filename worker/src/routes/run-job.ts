@@ -23,9 +23,12 @@ export async function startJob(
   const events = await submitJob(c.env, (work) => c.executionCtx.waitUntil(work), {
     request,
     keyId: c.get("apiKey").id,
+    keyName: c.get("apiKey").name,
     requestId: c.get("requestId"),
     files,
   });
+  // From here the pool records how the request ends; onError must not count it again.
+  c.set("jobAccepted", true);
   c.req.raw.signal?.addEventListener?.("abort", () => void events.cancel());
   return events;
 }
