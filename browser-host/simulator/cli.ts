@@ -4,9 +4,16 @@ import { SimConfigSchema } from "./sim-options.js";
 
 /*
  * `npm run sim -- [--port 9300] [--ui 2026-08|2026|2025] [--pace-ms 15] [--chunk-chars 24]
- *   [--xssi] [--require-login] [--first-run all|none|random] [--first-run-seed N]
+ *   [--xssi] [--require-login] [--sign-in-password demo-password] [--sign-in-phone-approve-ms N]
+ *   [--first-run all|none|random] [--first-run-seed N]
  *   [--token-count-ms-per-1k 10] [--rename run-button] [--max-upload-bytes 104857600]
  *   [--max-upload-files 10] [--upload-delay-ms 400] [--upload-ms-per-mb 200]`
+ *
+ * With --require-login, a page load without a session goes through Google's sign-in flow
+ * (signin-flow.ts): /v3/signin/identifier takes any e-mail or phone number, then
+ * /v3/signin/challenge/pwd the --sign-in-password; with --sign-in-phone-approve-ms, the
+ * "Check your phone" page at /v3/signin/challenge/dp then waits that long (or for
+ * `POST /__sim/signin/approve`) before the SID cookie is set and the chat page loads.
  */
 
 const { values } = parseArgs({
@@ -18,6 +25,8 @@ const { values } = parseArgs({
     "chunk-chars": { type: "string" },
     xssi: { type: "boolean", default: false },
     "require-login": { type: "boolean", default: false },
+    "sign-in-password": { type: "string" },
+    "sign-in-phone-approve-ms": { type: "string" },
     "first-run": { type: "string" },
     "first-run-seed": { type: "string" },
     "token-count-ms-per-1k": { type: "string" },
@@ -42,6 +51,8 @@ const parsed = SimConfigSchema.safeParse({
   ui: values.ui,
   xssi: values.xssi,
   requireLogin: values["require-login"],
+  signInPassword: values["sign-in-password"],
+  signInPhoneApproveMs: number(values["sign-in-phone-approve-ms"]),
   pace: {
     ...(values["pace-ms"] !== undefined ? { paceMs: number(values["pace-ms"]) } : {}),
     ...(values["chunk-chars"] !== undefined ? { chunkChars: number(values["chunk-chars"]) } : {}),
@@ -59,6 +70,8 @@ if (!parsed.success) {
   const FLAGS: Record<string, string> = {
     ui: "--ui",
     pace: "--pace-ms / --chunk-chars",
+    signInPassword: "--sign-in-password",
+    signInPhoneApproveMs: "--sign-in-phone-approve-ms",
     firstRun: "--first-run",
     firstRunSeed: "--first-run-seed",
     tokenCountMsPer1k: "--token-count-ms-per-1k",
@@ -85,6 +98,11 @@ try {
   console.log(
     `Control API: POST ${sim.url}/__sim/scenario, GET ${sim.url}/__sim/requests, POST ${sim.url}/__sim/reset`,
   );
+  const { requireLogin, signInPassword, signInPhoneApproveMs } = sim.state.options;
+  if (requireLogin)
+    console.log(
+      `Sign-in: any e-mail, password '${signInPassword}'${signInPhoneApproveMs === null ? "" : `, then the phone step (approved after ${signInPhoneApproveMs} ms, or by POST ${sim.url}/__sim/signin/approve)`}.`,
+    );
   for (const signal of ["SIGINT", "SIGTERM"] as const)
     process.on(signal, () => void sim.close().then(() => process.exit(0)));
 } catch (err) {

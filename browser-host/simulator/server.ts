@@ -14,7 +14,7 @@ import {
 import { lastUserText, planAnswer, tokensOf, type ResolvedFile } from "./answers.js";
 import { DRIVE_UPLOAD_PATH, fileTokens } from "./media-rules.js";
 import { firstRunPlan } from "./boot-config.js";
-import { pageShell, signInPage } from "./page-shell.js";
+import { pageShell } from "./page-shell.js";
 import { answerChunks, blockedChunks, bodyPieces } from "./response-body.js";
 import {
   INTERNAL,
@@ -37,12 +37,14 @@ import {
   type SimOptions,
 } from "./sim-options.js";
 import { SimState, preciseNow, type RecordedRequest } from "./sim-state.js";
+import { approvePhoneSteps, isSignInPath, signInAnswer, signInUrl } from "./signin-flow.js";
 import { decodeChunk } from "../src/wire/generate-content-response.js";
 
 /*
  * The AI Studio simulator's HTTP server: the chat page, the MakerSuiteService RPCs under their
- * real paths, a sign-in page on another path, and the control API under /__sim/. Everything
- * is on one origin; a driver must therefore match RPCs by path, as it should on the real site.
+ * real paths, Google's sign-in flow on other paths (signin-flow.ts), and the control API under
+ * /__sim/. Everything is on one origin; a driver must therefore match RPCs by path, as it should
+ * on the real site.
  */
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -334,6 +336,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       if (body) state.signedOut = !body.signedIn;
       return body ? json(res, 200, { ok: true }) : undefined;
     }
+    if (path === "/__sim/signin/approve")
+      return json(res, 200, { approved: approvePhoneSteps(state) });
     if (path === "/__sim/config") {
       const body = await parse(SimConfigSchema);
       if (!body) return;
@@ -360,10 +364,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     if (account && Number(account[1]) > 1)
       return send(res, 302, "", "text/plain", { location: "/u/0/prompts/new_chat" + url.search });
     if (path === "/prompts/new_chat" || account) {
-      if (!signedIn(req)) {
-        const target = `/v3/signin/identifier?continue=${encodeURIComponent(url.pathname + url.search)}&flowName=GlifWebSignIn`;
-        return send(res, 302, "", "text/plain", { location: target });
-      }
+      if (!signedIn(req))
+        return send(res, 302, "", "text/plain", { location: signInUrl(url.pathname + url.search) });
       // Google rotates a session cookie on page loads; so does this, so write-back has something to keep.
       const { ui, rename, firstRun, firstRunSeed } = state.options;
       const { maxUploadBytes, maxUploadFiles, uploadDelayMs, uploadMsPerMb } = state.options;
@@ -384,24 +386,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         },
       );
     }
-    if (path === "/v3/signin/identifier" || path === "/ServiceLogin") {
-      if (req.method === "POST") {
-        const form = new URLSearchParams(await readBody(req));
-        const sid = randomBytes(16).toString("hex");
-        state.sessions.add(sid);
-        state.signedOut = false;
-        const next = form.get("continue") ?? "/prompts/new_chat";
-        return send(res, 302, "", "text/plain", {
-          location: next.startsWith("/") ? next : "/prompts/new_chat",
-          "set-cookie": `SID=${sid}; Path=/; HttpOnly`,
-        });
-      }
-      return send(
-        res,
-        200,
-        signInPage(url.searchParams.get("continue") ?? "/prompts/new_chat"),
-        "text/html; charset=utf-8",
-      );
+    if (isSignInPath(path)) {
+      const form = new URLSearchParams(req.method === "POST" ? await readBody(req) : "");
+      const method = req.method ?? "GET";
+      const answer = signInAnswer(state, { method, path, query: url.searchParams, form });
+      return send(res, answer.status, answer.body, answer.type, answer.headers);
     }
     return send(res, 404, "Not found", "text/plain");
   }

@@ -13,8 +13,18 @@ export const SimOptionsSchema = z.object({
   ui: z.enum(UI_GENERATIONS),
   /** Emit the `)]}'` anti-XSSI line before ListModels (absent on the real site in 2026). */
   xssi: z.boolean(),
-  /** With true, a page load needs the SID cookie the sign-in form sets (for login/profile tests). */
+  /**
+   * With true, a page load needs the SID cookie the sign-in flow sets (for login/profile tests):
+   * identifier, password, then the optional phone step (signin-flow.ts).
+   */
   requireLogin: z.boolean(),
+  /** The password the sign-in flow accepts, for any well-formed identifier. */
+  signInPassword: z.string().min(1).max(1000),
+  /**
+   * The sign-in flow's phone step ("Check your phone"): approved this many ms after its page was
+   * first shown, or at once by `POST /__sim/signin/approve`; null: no phone step.
+   */
+  signInPhoneApproveMs: z.number().int().nonnegative().max(600_000).nullable(),
   pace: PaceSchema.required(),
   /** What the IP echo at /__sim/egress reports, so egress checks can be tested. */
   egress: z.object({ country: z.string().length(2), timezone: z.string() }),
@@ -55,6 +65,8 @@ export const DEFAULT_OPTIONS: SimOptions = {
   ui: "2026-08",
   xssi: false,
   requireLogin: false,
+  signInPassword: "demo-password",
+  signInPhoneApproveMs: null,
   pace: { chunkChars: 24, paceMs: 15 },
   egress: { country: "US", timezone: "America/New_York" },
   firstRun: "random",

@@ -21,6 +21,21 @@ export interface RecordedRequest {
   timing: { arrived: number; firstByte: number | null; texts: Array<{ at: number; text: string }> };
 }
 
+/** A sign-in in progress (signin-flow.ts), by its `TL` token; gone once finished or expired. */
+export interface SignInFlow {
+  identifier: string;
+  /** Where the finished sign-in goes: a path on this origin. */
+  continue: string;
+  /** The step the flow waits on: the password, or the phone's approval. */
+  stage: "password" | "phone";
+  /** Epoch ms; the flow expires 10 minutes later. */
+  createdAt: number;
+  /** Epoch ms the phone step's page was first shown (its automatic approval counts from then). */
+  phoneShownAt: number | null;
+  /** The phone step was approved (automatically or by the control API). */
+  phoneApproved: boolean;
+}
+
 /** Epoch milliseconds with the precision of performance.now(), comparable across this process. */
 export const preciseNow = (): number => performance.timeOrigin + performance.now();
 
@@ -31,6 +46,8 @@ export class SimState {
   /** Set by `POST /__sim/session` or a sign-in redirect scenario; every page load then goes to sign-in. */
   signedOut = false;
   readonly sessions = new Set<string>();
+  /** Sign-in flows in progress, by their `TL` token. */
+  readonly signInFlows = new Map<string, SignInFlow>();
   /** Files the page uploaded to "Drive" (too big to go inline), by id. */
   readonly drive = new DriveStore();
   options: SimOptions;
@@ -44,6 +61,7 @@ export class SimState {
     this.requests = [];
     this.signedOut = false;
     this.sessions.clear();
+    this.signInFlows.clear();
     this.drive.clear();
     this.options = {
       ...this.initial,

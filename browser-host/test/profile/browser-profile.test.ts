@@ -12,6 +12,7 @@ import { createLogger } from "../../src/log.js";
 import { SIM_MODEL_COUNT, startSimulator, type Simulator } from "../../simulator/server.js";
 import { jobFrame } from "../driver/harness.js";
 import { FakePool } from "../host/fake-pool.js";
+import { signInBySim } from "../simulator/sign-in.js";
 import { TestProxy } from "./test-proxy.js";
 
 /*
@@ -33,15 +34,8 @@ const common = () => [
   `${sim.url}/__sim/egress`,
 ];
 
-async function simSession(): Promise<string> {
-  const res = await fetch(`${sim.url}/v3/signin/identifier`, {
-    method: "POST",
-    body: "identifier=me%40example.com&continue=%2Fprompts%2Fnew_chat",
-    headers: { "content-type": "application/x-www-form-urlencoded" },
-    redirect: "manual",
-  });
-  return /SID=([0-9a-f]+)/.exec(res.headers.get("set-cookie") ?? "")![1]!;
-}
+/** A session the simulator knows, signed in through its sign-in flow. */
+const simSession = (): Promise<string> => signInBySim(sim.url, { identifier: "me@example.com" });
 
 async function writeProfile(
   name: string,

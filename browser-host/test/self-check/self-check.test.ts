@@ -8,6 +8,7 @@ import { TEST_PROMPT } from "../../src/self-check/trial-run.js";
 import { UI_GENERATIONS, type UiGeneration } from "../../simulator/boot-config.js";
 import { SIM_MODEL_COUNT, startSimulator, type Simulator } from "../../simulator/server.js";
 import { TestProxy } from "../profile/test-proxy.js";
+import { signInBySim } from "../simulator/sign-in.js";
 import { runSelfCheck, simSettings } from "./run-self-check.js";
 
 /*
@@ -172,13 +173,7 @@ describe("the bug-report bundle", () => {
     const s = sim("2026-08");
     await control(s, "config", { requireLogin: true });
     // A real session cookie: the page loads only with it, so the profile is known to be used.
-    const login = await fetch(`${s.url}/v3/signin/identifier`, {
-      method: "POST",
-      body: "identifier=me%40example.com&continue=%2Fprompts%2Fnew_chat",
-      headers: { "content-type": "application/x-www-form-urlencoded" },
-      redirect: "manual",
-    });
-    const sid = /SID=([0-9a-f]+)/.exec(login.headers.get("set-cookie") ?? "")![1]!;
+    const sid = await signInBySim(s.url, { identifier: "me@example.com" });
     // The 2026-08 page shows the selected preset's name on the system instructions card.
     const preset = "PELICAN-7 for jane.doe@example.com";
     const instructions = "Private instructions: codeword PELICAN-7";
