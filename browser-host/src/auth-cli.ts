@@ -6,7 +6,7 @@ import { AiStudioPage } from "./driver/aistudio-page.js";
 import { AuthExpiredError } from "./driver/errors.js";
 import { waitFor } from "./driver/wait.js";
 import { createLogger } from "./log.js";
-import { applyCookies, captureState, preparePage } from "./profile/apply-profile.js";
+import { applyCookies, preparePage } from "./profile/apply-profile.js";
 import { startBrowserProxy, type BrowserProxy } from "./profile/browser-proxy.js";
 import {
   DEFAULT_EGRESS_CHECK_URL,
@@ -17,6 +17,7 @@ import {
 import { geoFor } from "./profile/geo.js";
 import { normalizeProfileName } from "./profile/profile-name.js";
 import { ProfileStore } from "./profile/profile-store.js";
+import { saveLogin, showsSignedInChat } from "./profile/save-login.js";
 import { StorageStateSchema, readJsonFile, type ProfileMeta } from "./profile/storage-state.js";
 
 /*
@@ -112,33 +113,20 @@ async function login(name: string, options: Options, print: (s: string) => void)
         "Sign in to Google in the browser window; this command saves the profile once AI Studio has loaded.",
       );
     const ui = new AiStudioPage(page, options.aistudio, options.timeoutMs, createLogger("error"));
-    await waitFor(
-      async () => {
-        if (new URL(page.url()).origin !== origin || (await ui.signInReason())) return false;
-        return ui.locate.has("promptTextarea");
-      },
-      {
-        what: "AI Studio to load with a signed-in account",
-        timeoutMs: options.timeoutMs,
-        intervalMs: 500,
-      },
-    );
-    const seen = await page.evaluate(() => ({
-      timezone: Intl.DateTimeFormat().resolvedOptions().timeZone,
-      locale: navigator.language,
-      userAgent: navigator.userAgent,
-    }));
-    const meta: ProfileMeta = {
-      egressIp: egress?.ip ?? null,
-      country: egress?.country ?? null,
-      timezone: egress?.timezone ?? seen.timezone,
-      locale: seen.locale,
-      userAgent: seen.userAgent,
-      created: new Date().toISOString(),
+    await waitFor(() => showsSignedInChat(ui, origin), {
+      what: "AI Studio to load with a signed-in account",
+      timeoutMs: options.timeoutMs,
+      intervalMs: 500,
+    });
+    const { path, state, meta } = await saveLogin({
+      store,
+      name,
+      cookies: browser,
+      page,
+      appOrigin: origin,
+      egress,
       source: "login",
-    };
-    const state = await captureState(browser, page, origin, null);
-    const path = await store.save(name, state, meta);
+    });
     print(
       `Saved profile '${normalizeProfileName(name)}' to ${path} (${state.cookies.length} cookies; made from ${meta.country ?? "an unknown country"}${meta.egressIp ? `, ${meta.egressIp}` : ""}).`,
     );

@@ -107,6 +107,16 @@ export const HostConfigSchema = z.object({
   ACCEPT_TERMS: bool(true),
   /** A file the host rewrites with its state, for container health checks that need no port. */
   STATUS_FILE: z.string().optional(),
+  /**
+   * Remote sign-in (an operator signs the host in from the edge's console, which shows the
+   * screen of a fresh browser context): at most this many screen frames a second go to the pool,
+   * always the newest; the others are dropped.
+   */
+  SIGNIN_MAX_FPS: int(4, 1, 30),
+  /** A remote sign-in session with no input from the operator for this long is closed (ms). */
+  SIGNIN_IDLE_MS: int(300_000, 1_000, 3_600_000),
+  /** A remote sign-in session is closed after this long whatever happens (ms). */
+  SIGNIN_MAX_MS: int(900_000, 10_000, 7_200_000),
 });
 export type HostConfig = z.infer<typeof HostConfigSchema>;
 

@@ -10,6 +10,7 @@ import type {
 import { launchBrowser } from "./browser-launch.js";
 import type { HostConfig } from "./config.js";
 import { DriverError } from "./driver/errors.js";
+import { waitFor } from "./driver/wait.js";
 import {
   loadSelectorOverrides,
   withOverrides,
@@ -23,6 +24,8 @@ import { hostModels } from "./models.js";
 import { PoolLink } from "./pool-link.js";
 import { ProfileSession } from "./profile/profile-session.js";
 import { writeFileAtomic } from "./profile/storage-state.js";
+import { RemoteSignIn } from "./remote-signin/remote-signin.js";
+import { serveSnapshot } from "./snapshot-serve.js";
 
 export const HOST_VERSION = "0.2.0";
 
@@ -31,7 +34,8 @@ export const HOST_VERSION = "0.2.0";
  * only to a free healthy lane (the job's relay does the rest), tells the pool its state on every
  * change, stops taking jobs when the login has expired, and relaunches a dead browser with
  * backoff (reporting `degraded` meanwhile). Quota cool-downs are the pool's: the host only
- * reports the quota error.
+ * reports the quota error. An operator can sign it in from the console (remote-signin/), after
+ * which it reopens its lanes on the new profile; failure snapshots are sent when asked for.
  */
 
 export class BrowserHost {
@@ -53,6 +57,7 @@ export class BrowserHost {
   private relaunches = 0;
   private stopping = false;
   private readonly profile: ProfileSession;
+  private readonly signin: RemoteSignIn;
   private writeBackTimer: NodeJS.Timeout | undefined;
   private statusTimer: NodeJS.Timeout | undefined;
 
@@ -62,6 +67,12 @@ export class BrowserHost {
     private readonly events: { onRefused?: (why: string) => void } = {},
   ) {
     this.profile = new ProfileSession(config, log);
+    this.signin = new RemoteSignIn(config, log, this.profile, () => this.catalog, {
+      browser: () => this.browser,
+      refusal: () => (this.stopping || this.state === "draining" ? "the host is stopping" : null),
+      send: (frame) => this.send(frame),
+      signedIn: () => this.reloadProfile(),
+    });
     this.link = new PoolLink({
       url: config.POOL_URL,
       token: config.HOST_TOKEN,
@@ -123,6 +134,12 @@ export class BrowserHost {
       () => void this.onBrowserGone(),
     );
     this.browser = browser;
+    await this.openLanes();
+    this.relaunches = 0;
+  }
+
+  /** Makes LANES new lanes on the running browser, opens them, and reports how that went. */
+  private async openLanes(): Promise<void> {
     const hooks: LaneHooks = {
       prepare: (page) => this.profile.preparePage(page),
       onCrash: (lane) => void this.reopen(lane),
@@ -143,15 +160,47 @@ export class BrowserHost {
       this.healthyLanes() > 0 ? "ready" : "degraded",
       this.healthyLanes() === this.lanes.length ? undefined : "some lanes failed to open",
     );
-    this.relaunches = 0;
+  }
+
+  /**
+   * After a remote sign-in saved the profile: no lane takes a job from now on, running jobs end
+   * (within DRAIN_TIMEOUT_MS), then new lanes open with the new cookies and the pool hears the
+   * hello again, with the models (a host that started signed out never loaded any).
+   */
+  private async reloadProfile(): Promise<void> {
+    if (this.stopping || this.state === "draining" || !this.browser?.connected) return;
+    const old = this.lanes;
+    this.lanes = [];
+    this.setState("degraded", "loading the profile of a remote sign-in");
+    await waitFor(() => this.running.size === 0, {
+      what: "running jobs to end",
+      timeoutMs: this.config.DRAIN_TIMEOUT_MS,
+    }).catch(() => {
+      for (const relay of this.running.values()) relay.controller.abort("the login changed");
+    });
+    // A profile that cannot be read leaves the one before it loaded: the lanes reopen on that.
+    await this.profile.reload().catch((err: Error) => {
+      this.log.error("could not read the new profile", { error: err.message });
+    });
+    await Promise.all(old.map((l) => l.close()));
+    if (this.stopping || !this.browser?.connected) return;
+    await this.openLanes();
+    // The hello first, so the pool knows the models when it reads the status and dispatches.
+    this.link.send(this.hello());
+    this.sendStatus();
   }
 
   /** Rebuilds a crashed lane's page, with backoff, while the browser lives. */
   private async reopen(lane: Lane): Promise<void> {
     this.sendStatus();
     for (let attempt = 0; !this.stopping && this.browser?.connected; attempt++) {
+      if (!this.lanes.includes(lane)) return; // replaced meanwhile (a reload after a sign-in)
       try {
         await lane.open(this.browser);
+        if (!this.lanes.includes(lane)) {
+          await lane.close();
+          return;
+        }
         this.log.info("lane replaced after a crash", { lane: lane.index });
         this.sendStatus();
         return;
@@ -169,6 +218,7 @@ export class BrowserHost {
     if (this.stopping) return;
     this.log.error("Chromium exited; relaunching");
     for (const relay of this.running.values()) relay.controller.abort("the browser exited");
+    void this.signin.close("the browser exited");
     this.setState("degraded", "browser restarting");
     for (;;) {
       const delay = Math.min(30_000, 1_000 * 2 ** this.relaunches);
@@ -251,6 +301,14 @@ export class BrowserHost {
       case "protocol.error":
         this.log.warn("the pool reports a protocol error", { error: frame.message });
         return;
+      case "signin.start":
+      case "signin.input":
+      case "signin.stop":
+        this.signin.onFrame(frame);
+        return;
+      case "snapshot.request":
+        void serveSnapshot(this.config.SNAPSHOT_DIR, frame, (f) => this.send(f), this.log);
+        return;
     }
   }
 
@@ -291,6 +349,7 @@ export class BrowserHost {
 
   private onLinkDown(why: string): void {
     void this.writeStatusFile();
+    void this.signin.close("pool link lost");
     // Nobody can receive these answers any more; the pool ends or re-dispatches them itself.
     for (const [jobId, relay] of this.running) {
       this.log.warn("pool link lost during a job", { jobId, why });
@@ -310,6 +369,7 @@ export class BrowserHost {
     if (this.stopping || this.state === "draining") return;
     this.log.info("draining", { reason, running: this.running.size });
     this.setState("draining", reason);
+    void this.signin.close("host stopping");
     const deadline = Date.now() + this.config.DRAIN_TIMEOUT_MS;
     while (this.running.size > 0 && Date.now() < deadline)
       await new Promise((r) => setTimeout(r, 100));
@@ -325,6 +385,7 @@ export class BrowserHost {
     this.stopping = true;
     clearInterval(this.writeBackTimer);
     clearInterval(this.statusTimer);
+    await this.signin.close("host stopping");
     await this.link.close();
     await Promise.all(this.lanes.map((l) => l.close()));
     await this.browser?.close().catch(() => undefined);

@@ -34,6 +34,8 @@ export class ProfileSession {
   proxy: BrowserProxy | null = null;
   identity: Identity | null = null;
   private readonly appOrigin: string;
+  /** Counts reloads, so a write-back that began before one does not overwrite the new profile. */
+  private generation = 0;
 
   constructor(
     private readonly config: HostConfig,
@@ -44,39 +46,7 @@ export class ProfileSession {
 
   /** Loads the profile (PROFILE, else the active one) and starts the proxy forwarder. */
   async open(): Promise<void> {
-    const store = new ProfileStore(this.config.AUTH_DIR);
-    if (this.config.PROFILE) {
-      this.name = this.config.PROFILE;
-      this.file = store.savedPath(this.name);
-    } else {
-      this.name = await store.activeName();
-      this.file = this.name ? store.activePath(this.name) : null;
-    }
-    if (this.name && this.file) {
-      this.state = await readJsonFile(this.file, StorageStateSchema, "storage-state profile");
-      // No sidecar means no recorded egress (an imported profile); a corrupt one stops the start.
-      this.meta = await readOptionalJsonFile(
-        store.metaPath(this.name),
-        ProfileMetaSchema,
-        "profile sidecar",
-      );
-      this.log.info("using profile", {
-        profile: this.name,
-        path: this.file,
-        cookies: this.state.cookies.length,
-        recordedCountry: this.meta?.country ?? null,
-      });
-    } else {
-      this.log.warn(
-        "no login profile: AI Studio will ask this browser to sign in (see npm run auth -- login)",
-        { dir: store.root },
-      );
-    }
-    const geo = geoFor(this.meta?.country ?? null, {
-      timezone: this.meta?.timezone ?? null,
-      locale: this.meta?.locale ?? null,
-    });
-    this.identity = geo ? { ...geo, userAgent: this.meta?.userAgent ?? null } : null;
+    await this.load();
     if (this.config.PROXY_URL) {
       this.proxy = await startBrowserProxy(this.config.PROXY_URL);
       this.log.info("browser proxy", {
@@ -84,6 +54,58 @@ export class ProfileSession {
         via: this.proxy.server.startsWith("http://127.0.0.1") ? "local forwarder" : "direct",
       });
     }
+  }
+
+  /**
+   * Reads the profile again (a remote sign-in saved a new one): its cookies, sidecar and
+   * identity, for the lanes opened next. The proxy forwarder and the browser's flags stay; a
+   * write-back already under way is not applied over the new profile.
+   */
+  async reload(): Promise<void> {
+    this.generation += 1;
+    await this.load();
+  }
+
+  /** The profile (PROFILE, else the active one), its sidecar and the identity they make. */
+  private async load(): Promise<void> {
+    const store = new ProfileStore(this.config.AUTH_DIR);
+    let name: string | null;
+    let file: string | null;
+    if (this.config.PROFILE) {
+      name = this.config.PROFILE;
+      file = store.savedPath(name);
+    } else {
+      name = await store.activeName();
+      file = name ? store.activePath(name) : null;
+    }
+    let state: StorageState | null = null;
+    let meta: ProfileMeta | null = null;
+    if (name && file) {
+      state = await readJsonFile(file, StorageStateSchema, "storage-state profile");
+      // No sidecar means no recorded egress (an imported profile); a corrupt one stops the start.
+      meta = await readOptionalJsonFile(store.metaPath(name), ProfileMetaSchema, "profile sidecar");
+      this.log.info("using profile", {
+        profile: name,
+        path: file,
+        cookies: state.cookies.length,
+        recordedCountry: meta?.country ?? null,
+      });
+    } else {
+      this.log.warn(
+        "no login profile: AI Studio will ask this browser to sign in (see npm run auth -- login, or sign in from the console)",
+        { dir: store.root },
+      );
+    }
+    const geo = geoFor(meta?.country ?? null, {
+      timezone: meta?.timezone ?? null,
+      locale: meta?.locale ?? null,
+    });
+    // Set together, after every read succeeded: a failed reload leaves the old profile whole.
+    this.name = name;
+    this.file = file;
+    this.state = state;
+    this.meta = meta;
+    this.identity = geo ? { ...geo, userAgent: meta?.userAgent ?? null } : null;
   }
 
   /** Chromium flags for the proxy and locale. */
@@ -149,12 +171,15 @@ export class ProfileSession {
   /** Writes an idle lane's current cookies (and the app's localStorage) back to the profile file. */
   async writeBack(idlePage: Page): Promise<string | null> {
     if (!this.name || !this.file || !this.state) return null;
+    const generation = this.generation;
     const fresh = await captureState(
       idlePage.browserContext(),
       idlePage,
       this.appOrigin,
       this.state,
     );
+    // The page's cookies are the old profile's: a reload meanwhile made them stale.
+    if (generation !== this.generation) return null;
     await writeFileAtomic(this.file, JSON.stringify(fresh, null, 2));
     // The saved copy follows the active one, so `auth list` and a restart see the fresh cookies.
     const saved = new ProfileStore(this.config.AUTH_DIR).savedPath(this.name);

@@ -49,7 +49,8 @@ export const ProfileMetaSchema = z.object({
   locale: z.string().nullable(),
   userAgent: z.string().nullable(),
   created: z.string(),
-  source: z.enum(["login", "import"]),
+  /** `npm run auth -- login`, `npm run auth -- import`, or a sign-in from the edge's console. */
+  source: z.enum(["login", "import", "remote-signin"]),
 });
 export type ProfileMeta = z.infer<typeof ProfileMetaSchema>;
 

@@ -12,6 +12,8 @@ import {
 /** A pool that speaks the protocol over a real WebSocket on loopback, for testing the host alone. */
 export class FakePool {
   readonly frames: HostFrame[] = [];
+  /** When each of `frames` arrived (Date.now()), index for index. */
+  readonly arrivals: number[] = [];
   /** Called with every frame as it arrives, for checks that depend on what else was true then. */
   readonly listeners: Array<(frame: HostFrame) => void> = [];
   socket: WebSocket | null = null;
@@ -29,6 +31,7 @@ export class FakePool {
         const parsed = parseHostFrame(text);
         if (!parsed.ok) throw new Error(`host sent a bad frame: ${parsed.error}`);
         this.frames.push(parsed.frame);
+        this.arrivals.push(Date.now());
         for (const listener of this.listeners) listener(parsed.frame);
         if (parsed.frame.type === "hello")
           socket.send(encodeFrame({ type: "welcome", poolId: "fake", heartbeatMs: 1000 }));
@@ -55,6 +58,23 @@ export class FakePool {
     return this.frames.filter(
       (f) => f.type === type && (jobId === undefined || (f as { jobId?: string }).jobId === jobId),
     ) as Array<Extract<HostFrame, { type: T }>>;
+  }
+
+  /** The sign-in frames (or states) the host sent for one session, in order. */
+  signIn<T extends "signin.frame" | "signin.state">(
+    type: T,
+    sessionId: string,
+  ): Array<Extract<HostFrame, { type: T }>> {
+    return this.frames.filter(
+      (f) => f.type === type && (f as { sessionId?: string }).sessionId === sessionId,
+    ) as Array<Extract<HostFrame, { type: T }>>;
+  }
+
+  /** The arrival times of one session's screen frames. */
+  frameTimes(sessionId: string): number[] {
+    return this.frames.flatMap((f, i) =>
+      f.type === "signin.frame" && f.sessionId === sessionId ? [this.arrivals[i]!] : [],
+    );
   }
 
   /** The events the host sent for one job, in order, optionally of one kind. */
