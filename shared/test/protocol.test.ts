@@ -44,10 +44,35 @@ const hostFrames: HostFrame[] = [
     egressCountry: "US",
     labels: { region: "home" },
   },
-  { v: PROTOCOL_VERSION, type: "status", state: "degraded", lanes: 1, freeLanes: 0, detail: "lane 2 crashed" },
-  { v: PROTOCOL_VERSION, type: "job.event", jobId: "job_1", seq: 1, event: { t: "started", lane: 0 } },
-  { v: PROTOCOL_VERSION, type: "job.event", jobId: "job_1", seq: 2, event: { t: "text", text: "Hello" } },
-  { v: PROTOCOL_VERSION, type: "job.event", jobId: "job_1", seq: 3, event: { t: "thought", text: "hmm" } },
+  {
+    v: PROTOCOL_VERSION,
+    type: "status",
+    state: "degraded",
+    lanes: 1,
+    freeLanes: 0,
+    detail: "lane 2 crashed",
+  },
+  {
+    v: PROTOCOL_VERSION,
+    type: "job.event",
+    jobId: "job_1",
+    seq: 1,
+    event: { t: "started", lane: 0 },
+  },
+  {
+    v: PROTOCOL_VERSION,
+    type: "job.event",
+    jobId: "job_1",
+    seq: 2,
+    event: { t: "text", text: "Hello" },
+  },
+  {
+    v: PROTOCOL_VERSION,
+    type: "job.event",
+    jobId: "job_1",
+    seq: 3,
+    event: { t: "thought", text: "hmm" },
+  },
   {
     v: PROTOCOL_VERSION,
     type: "job.event",
@@ -94,18 +119,91 @@ const hostFrames: HostFrame[] = [
     },
   },
   { v: PROTOCOL_VERSION, type: "protocol.error", message: "bad frame", jobId: "job_1" },
+  {
+    v: PROTOCOL_VERSION,
+    type: "signin.frame",
+    sessionId: "s1",
+    seq: 3,
+    data: "/9j/4AAQ",
+    width: 1280,
+    height: 800,
+  },
+  {
+    v: PROTOCOL_VERSION,
+    type: "signin.state",
+    sessionId: "s1",
+    state: "opened",
+    location: "https://accounts.google.com/v3/signin/identifier",
+  },
+  {
+    v: PROTOCOL_VERSION,
+    type: "snapshot.part",
+    requestId: "r1",
+    file: "dom.html",
+    offset: 0,
+    data: "PGh0bWw+",
+  },
+  { v: PROTOCOL_VERSION, type: "snapshot.end", requestId: "r1", found: true, truncated: [] },
 ];
 
 const poolFrames: PoolFrame[] = [
   { v: PROTOCOL_VERSION, type: "welcome", poolId: "default", heartbeatMs: 15000 },
-  { v: PROTOCOL_VERSION, type: "job", jobId: "job_1", seq: 0, deadline: 1_800_000_000_000, request },
-  { v: PROTOCOL_VERSION, type: "job.attachment", jobId: "job_1", seq: 1, index: 0, offset: 0, data: "iVBORw==" },
-  { v: PROTOCOL_VERSION, type: "job.cancel", jobId: "job_1", seq: 2, reason: "client disconnected" },
+  {
+    v: PROTOCOL_VERSION,
+    type: "job",
+    jobId: "job_1",
+    seq: 0,
+    deadline: 1_800_000_000_000,
+    request,
+  },
+  {
+    v: PROTOCOL_VERSION,
+    type: "job.attachment",
+    jobId: "job_1",
+    seq: 1,
+    index: 0,
+    offset: 0,
+    data: "iVBORw==",
+  },
+  {
+    v: PROTOCOL_VERSION,
+    type: "job.cancel",
+    jobId: "job_1",
+    seq: 2,
+    reason: "client disconnected",
+  },
   { v: PROTOCOL_VERSION, type: "drain", reason: "deploy" },
   { v: PROTOCOL_VERSION, type: "protocol.error", message: "nope" },
+  {
+    v: PROTOCOL_VERSION,
+    type: "signin.start",
+    sessionId: "s1",
+    viewport: { width: 1280, height: 800 },
+  },
+  {
+    v: PROTOCOL_VERSION,
+    type: "signin.input",
+    sessionId: "s1",
+    input: {
+      kind: "mouse",
+      action: "down",
+      x: 10,
+      y: 20,
+      button: "left",
+      clickCount: 1,
+      modifiers: 0,
+    },
+  },
+  { v: PROTOCOL_VERSION, type: "signin.stop", sessionId: "s1", reason: "stopped" },
+  {
+    v: PROTOCOL_VERSION,
+    type: "snapshot.request",
+    requestId: "r1",
+    jobId: "job_0123456789abcdef0123456789abcdef.2",
+  },
 ];
 
-describe("protocol v2", () => {
+describe("protocol v4", () => {
   it("covers every frame type of DESIGN.md in both directions", () => {
     expect(new Set(hostFrames.map((f) => f.type))).toEqual(
       new Set(HostFrameSchema.options.map((o) => o.shape.type.value)),
@@ -130,6 +228,22 @@ describe("protocol v2", () => {
     });
   });
 
+  it("refuses a snapshot request whose job id could name a path", () => {
+    const frame = (jobId: string) =>
+      JSON.stringify({ v: PROTOCOL_VERSION, type: "snapshot.request", requestId: "r", jobId });
+    for (const jobId of ["..", "../job_0123456789abcdef0123456789abcdef", "job_x/..", ""])
+      expect(parsePoolFrame(frame(jobId)).ok).toBe(false);
+  });
+
+  it("refuses sign-in input beyond its bounds", () => {
+    const input = (value: unknown) =>
+      JSON.stringify({ v: PROTOCOL_VERSION, type: "signin.input", sessionId: "s", input: value });
+    expect(parsePoolFrame(input({ kind: "text", text: "x".repeat(2049) })).ok).toBe(false);
+    expect(parsePoolFrame(input({ kind: "mouse", action: "down", x: -1, y: 0 })).ok).toBe(false);
+    expect(parsePoolFrame(input({ kind: "key", action: "down", key: "" })).ok).toBe(false);
+    expect(parsePoolFrame(input({ kind: "text", text: "paste" })).ok).toBe(true);
+  });
+
   it.each([
     ["not json", "not JSON"],
     ["[1,2]", "version"],
@@ -138,7 +252,7 @@ describe("protocol v2", () => {
     [JSON.stringify({ v: PROTOCOL_VERSION, type: "job.teleport" }), '"job.teleport"'],
     [
       JSON.stringify({
-        v: 3,
+        v: PROTOCOL_VERSION,
         type: "job.event",
         jobId: "j",
         seq: 1,
@@ -148,7 +262,7 @@ describe("protocol v2", () => {
     ],
     [
       JSON.stringify({
-        v: 3,
+        v: PROTOCOL_VERSION,
         type: "job.event",
         jobId: "j",
         seq: -1,
@@ -158,7 +272,7 @@ describe("protocol v2", () => {
     ],
     [
       JSON.stringify({
-        v: 3,
+        v: PROTOCOL_VERSION,
         type: "job.event",
         jobId: "j",
         seq: 1,
@@ -168,7 +282,7 @@ describe("protocol v2", () => {
     ],
     [
       JSON.stringify({
-        v: 3,
+        v: PROTOCOL_VERSION,
         type: "hello",
         hostId: "",
         instanceId: "i",
