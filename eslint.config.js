@@ -46,4 +46,21 @@ export default tseslint.config(
       "@typescript-eslint/no-explicit-any": "off",
     },
   },
+  // The console's browser script: plain JavaScript type-checked by tsc through its JSDoc
+  // (worker/console/tsconfig.json, lib DOM), which already knows every browser global; ESLint's
+  // no-undef, which does not, is left to it. The promise rules apply as in TypeScript.
+  {
+    files: ["worker/console/assets/**/*.js"],
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      "no-undef": "off",
+      "@typescript-eslint/no-floating-promises": "error",
+      "@typescript-eslint/no-misused-promises": [
+        "error",
+        { checksVoidReturn: { arguments: false, attributes: false } },
+      ],
+    },
+  },
 );

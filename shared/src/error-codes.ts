@@ -45,6 +45,11 @@ export const ERROR_CATALOG = {
     type: "authentication_error",
     when: "a host dialled in without the right host token",
   },
+  forbidden_origin: {
+    status: 403,
+    type: "permission_error",
+    when: "a console request that changes something came without the console's own Origin (cross-site request forgery)",
+  },
   rate_limit_exceeded: {
     status: 429,
     type: "rate_limit_error",

@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import type { AppEnv } from "./app-types.js";
+import { consoleRoutes } from "./console/index.js";
 import { cors } from "./middleware/cors.js";
 import { requestId } from "./middleware/request-id.js";
 import { onError, onNotFound } from "./on-error.js";
@@ -23,6 +24,7 @@ export function createApp(): Hono<AppEnv> {
   app.route("/admin", adminUsage);
   app.route("/hosts", hosts);
   app.route("/health", health);
+  app.route("/console", consoleRoutes);
   app.notFound(onNotFound);
   app.onError(onError);
   return app;

@@ -10,6 +10,8 @@ export interface Env {
   KEYS: KVNamespace;
   ADMIN_TOKEN?: string;
   HOST_TOKEN?: string;
+  /** The console's script and stylesheet (Workers static assets, wrangler.toml [assets]). */
+  ASSETS?: Fetcher;
   [variable: string]: unknown;
 }
 
@@ -56,6 +58,7 @@ export const ConfigSchema = z.object({
     .transform((s) => s === "true" || s === "1"),
   DEFAULT_RPM: int(60, 1, 1_000_000),
   DEFAULT_CONCURRENCY: int(4, 1, 10_000),
+  CONSOLE_SESSION_HOURS: int(12, 1, 168),
 });
 export type Config = z.infer<typeof ConfigSchema>;
 

@@ -102,6 +102,30 @@ export class KeyStore {
     return out.sort((a, b) => a.created - b.created || a.id.localeCompare(b.id));
   }
 
+  /**
+   * Changes a key's limits; returns the updated record, or null when the id is unknown. The
+   * middleware hands the limits to the key's limiter with every request, so they apply from the
+   * next one (at once in this isolate; other isolates' caches hold the old record for at most
+   * CACHE_MS).
+   */
+  async update(
+    id: string,
+    limits: { rpm?: number | undefined; concurrency?: number | undefined },
+  ): Promise<KeyRecord | null> {
+    const hash = await this.kv.get(`id:${id}`);
+    if (hash === null) return null;
+    const parsed = KeyRecordSchema.safeParse(await this.kv.get(`hash:${hash}`, "json"));
+    if (!parsed.success) return null;
+    const record: KeyRecord = KeyRecordSchema.parse({
+      ...parsed.data,
+      rpm: limits.rpm ?? parsed.data.rpm,
+      concurrency: limits.concurrency ?? parsed.data.concurrency,
+    });
+    await this.kv.put(`hash:${hash}`, JSON.stringify(record), { metadata: record });
+    this.caches.known.delete(hash);
+    return record;
+  }
+
   /** Marks a key revoked; returns the updated record, or null when the id is unknown. */
   async revoke(id: string): Promise<KeyRecord | null> {
     const hash = await this.kv.get(`id:${id}`);

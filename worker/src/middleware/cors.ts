@@ -35,6 +35,8 @@ function allowedOrigin(configured: string, origin: string | undefined): string |
 }
 
 export const cors = createMiddleware<AppEnv>(async (c, next) => {
+  // The operator console is for its own pages only: no other origin may read or call it.
+  if (c.req.path === "/console" || c.req.path.startsWith("/console/")) return next();
   const origin = c.req.header("origin");
   const allowed = allowedOrigin(configOf(c.env).CORS_ORIGINS, origin);
 
