@@ -7,19 +7,16 @@ import {
   type JobsQuery,
 } from "../accounting/records.js";
 import type { AppEnv } from "../app-types.js";
-import type { Env } from "../env.js";
 import { ApiError } from "../errors.js";
 import { poolStub } from "../pool-client.js";
 import { NONE, count, duration, utc } from "./format.js";
 import { layout, type Html } from "./layout.js";
 
 const PAGE_SIZE = 50;
-/** The largest page the pool gives, used when looking one job up. */
-const SCAN_PAGE = 500;
 const JOB_ID = /^job_[0-9a-f]{32}$/;
 
-export function jobHref(job: Pick<JobRecord, "id" | "at">): string {
-  return `/console/jobs/${encodeURIComponent(job.id)}?at=${job.at}`;
+export function jobHref(job: Pick<JobRecord, "id">): string {
+  return `/console/jobs/${encodeURIComponent(job.id)}`;
 }
 
 /** "ok", or the failure's code, linked to the job's page unless already on it. */
@@ -110,26 +107,6 @@ function jobsPage(rows: JobRecord[], query: JobsQuery): Html {
   });
 }
 
-/** One job by id: the page of jobs at its `at` (from the link) first, else every page kept. */
-async function findJob(env: Env, id: string, at: number | undefined): Promise<JobRecord | null> {
-  const pool = poolStub(env);
-  const page = async (before: number | undefined): Promise<JobRecord[]> =>
-    pool.jobs({ limit: SCAN_PAGE, failed: false, ...(before !== undefined ? { before } : {}) });
-  if (at !== undefined) {
-    const found = (await page(at + 1)).find((j) => j.id === id);
-    if (found) return found;
-  }
-  let before: number | undefined;
-  for (let scanned = 0; scanned < RETENTION.jobs; scanned += SCAN_PAGE) {
-    const rows = await page(before);
-    const found = rows.find((j) => j.id === id);
-    if (found) return found;
-    if (rows.length < SCAN_PAGE) return null;
-    before = rows.at(-1)!.at;
-  }
-  return null;
-}
-
 function jobPage(job: JobRecord): Html {
   const failed = job.outcome !== "ok";
   const snapshot =
@@ -192,10 +169,7 @@ export const jobs = new Hono<AppEnv>()
   })
   .get("/:id", async (c) => {
     const id = c.req.param("id");
-    const at = Number(c.req.query("at"));
-    const job = JOB_ID.test(id)
-      ? await findJob(c.env, id, Number.isSafeInteger(at) && at > 0 ? at : undefined)
-      : null;
+    const job = JOB_ID.test(id) ? await poolStub(c.env).job(id) : null;
     if (job === null)
       throw new ApiError(
         "not_found",

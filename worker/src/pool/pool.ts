@@ -483,6 +483,11 @@ export class Pool extends DurableObject<Env> implements PoolOperatorApi {
     return this.ledger?.jobs(query) ?? [];
   }
 
+  /** One job's record, by job id or wire id. */
+  job(id: string): JobRecord | null {
+    return this.ledger?.job(id) ?? null;
+  }
+
   keyUsage(): KeyUsageSummary[] {
     return this.ledger?.keyUsage() ?? [];
   }

@@ -68,6 +68,7 @@ export interface PoolOperatorApi {
   live(): ReadableStream<Uint8Array>;
   usage(query: UsageQuery): UsageRow[];
   jobs(query: JobsQuery): JobRecord[];
+  job(id: string): JobRecord | null;
   keyUsage(): KeyUsageSummary[];
   snapshot(jobId: string): Promise<SnapshotResult>;
   recordRefusal(record: RefusalRecord): void;
