@@ -13,7 +13,14 @@ import { ROOT, portInUse, startDevServer, type DevServer } from "./wrangler.js";
  * it — then a demo API key and the lines to try it. Ctrl-C stops everything it started.
  */
 
-const USAGE = "Usage: npm run demo -- [--port 8787] [--lanes 2] [--sim-port 9300]";
+/** The simulator's sign-in password in a --signed-out demo (no real account is involved). */
+const DEMO_PASSWORD = "demo-password";
+
+const USAGE = `Usage: npm run demo -- [--port 8787] [--lanes 2] [--sim-port 9300] [--signed-out]
+
+  --signed-out   the simulator asks for a Google-like sign-in (any e-mail, password
+                 "${DEMO_PASSWORD}", then a "check your phone" step that approves itself) and the
+                 host starts with no profile, reporting auth_expired: sign it in from the console`;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -21,6 +28,7 @@ async function main(): Promise<void> {
       port: { type: "string", default: "8787" },
       lanes: { type: "string", default: "2" },
       "sim-port": { type: "string", default: "9300" },
+      "signed-out": { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -69,7 +77,13 @@ async function main(): Promise<void> {
 
   try {
     console.log("Starting the AI Studio simulator…");
-    const sim: Simulator = await startSimulator({ port: simPort });
+    const signedOut = values["signed-out"];
+    const sim: Simulator = await startSimulator({
+      port: simPort,
+      ...(signedOut
+        ? { requireLogin: true, signInPassword: DEMO_PASSWORD, signInPhoneApproveMs: 2_000 }
+        : {}),
+    });
     started.push(() => sim.close());
 
     console.log("Starting the Worker (wrangler dev)…");
@@ -93,7 +107,12 @@ async function main(): Promise<void> {
     started.push(() => host.stop());
     await host.start();
     const deadline = Date.now() + 60_000;
-    while (!(host.snapshot().connected && host.snapshot().lanes >= 1)) {
+    // Signed out, the host connects with no lane open and waits for a sign-in.
+    const up = () => {
+      const { connected, lanes, state } = host.snapshot();
+      return connected && (lanes >= 1 || (signedOut && state === "auth_expired"));
+    };
+    while (!up()) {
       if (Date.now() > deadline)
         throw new Error("The browser host did not connect to the Worker within 60 s.");
       await new Promise((r) => setTimeout(r, 100));
@@ -124,6 +143,13 @@ Ready: ${baseUrl}  api key ${key}
   const client = new OpenAI({ baseURL: "${baseUrl}", apiKey: "${key}" });
   const answer = await client.chat.completions.create({ model: "gemini-2.5-flash", messages: [{ role: "user", content: "Hello!" }] });
 
+Console: ${edge.url}/console (admin token in ${stateFile})${
+      signedOut
+        ? `
+The host is signed out: open the console, press "Sign in" on demo-host, and sign in with any
+e-mail and the password "${DEMO_PASSWORD}" (the phone step approves itself).`
+        : ""
+    }
 Simulator page: ${sim.url}/prompts/new_chat   ·   state in ${stateFile}   ·   Ctrl-C stops everything`);
   } catch (err) {
     await stopAll();
