@@ -64,7 +64,7 @@ export class AuthExpiredError extends DriverError {
   constructor(where: string, options?: ErrorOptions) {
     super(
       "auth_expired",
-      `AI Studio sent this host to Google sign-in (${where}): the login in this profile is no longer valid here. Renew it with 'npm run auth -- login <profile>' through the same proxy, then restart the host.`,
+      `AI Studio sent this host to Google sign-in (${where}): the login in this profile is no longer valid here. Sign the host in again from the console (Sign in on its row: no restart needed), or renew it with 'npm run auth -- login <profile>' through the same proxy and restart the host.`,
       true,
       options,
     );
