@@ -26,6 +26,15 @@ function host(id: string, lanes: number, extra: Partial<StatusFrame> = {}): Host
   return h;
 }
 
+describe("host status", () => {
+  it("clears the last detail when a status comes without one", () => {
+    const h = host("a", 1, { state: "auth_expired", lanes: 0, freeLanes: 0, detail: "signed out" });
+    expect(h.info.detail).toBe("signed out");
+    h.applyStatus({ v: PROTOCOL_VERSION, type: "status", state: "ready", lanes: 1, freeLanes: 1 });
+    expect(h.info.detail).toBeUndefined();
+  });
+});
+
 describe("host pick", () => {
   it("takes the least loaded host, then the one idle longest", () => {
     const a = host("a", 2);

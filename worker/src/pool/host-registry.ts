@@ -78,7 +78,8 @@ export class Host {
       state: status.state,
       lanes: status.lanes,
       freeLanes: status.freeLanes,
-      ...(status.detail !== undefined ? { detail: status.detail } : {}),
+      // A status without a detail clears the last one: a host that is ready again has no error.
+      detail: status.detail,
       hello: status.models ? { ...this.info.hello, models: status.models } : this.info.hello,
     };
     this.persist();
