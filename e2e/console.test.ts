@@ -242,6 +242,10 @@ describe("the operator console, in a browser, against the demo", () => {
     await page.waitForFunction(() =>
       document.querySelector("#hosts-body")?.textContent?.includes("ready"),
     );
+    const row = await text("#hosts-body");
+    // The host's egress country, and no stale detail from its time signed out.
+    expect(row).toContain("US");
+    expect(row).not.toMatch(/signed out|loading the profile|Google sign-in/i);
     await shot("overview-ready");
   });
 

@@ -241,6 +241,7 @@ export class BrowserHost {
   /** The hello the pool gets on every (re)connect and after a browser relaunch. */
   private hello(): Omit<HelloFrame, "v"> {
     const profileId = this.profile.name ?? this.config.PROFILE;
+    const egressCountry = this.profile.egressCountry;
     return {
       type: "hello",
       hostId: this.config.HOST_ID,
@@ -249,6 +250,7 @@ export class BrowserHost {
       lanes: this.healthyLanes(),
       models: hostModels(this.lanes[0]?.models ?? []),
       ...(profileId ? { profileId } : {}),
+      ...(egressCountry ? { egressCountry } : {}),
     };
   }
 

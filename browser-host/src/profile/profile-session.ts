@@ -34,6 +34,8 @@ export class ProfileSession {
   proxy: BrowserProxy | null = null;
   identity: Identity | null = null;
   private readonly appOrigin: string;
+  /** The country this host's egress was measured in at start (null when not measured). */
+  private measuredCountry: string | null = null;
   /** Counts reloads, so a write-back that began before one does not overwrite the new profile. */
   private generation = 0;
 
@@ -146,6 +148,7 @@ export class ProfileSession {
       this.log.warn(message);
       return;
     }
+    this.measuredCountry = now.country ?? null;
     const verdict = compareEgress(this.meta, now);
     if (verdict.ok) {
       this.log.info("egress checked", { ip: now.ip, country: now.country, note: verdict.note });
@@ -159,6 +162,11 @@ export class ProfileSession {
       "egress country differs from the profile's; starting anyway (ALLOW_EGRESS_MISMATCH=1)",
       { reason: verdict.reason },
     );
+  }
+
+  /** Where this host's traffic leaves, for the pool's host list: as measured, else as recorded at login. */
+  get egressCountry(): string | null {
+    return this.measuredCountry ?? this.meta?.country ?? null;
   }
 
   /** A lane's new page, in its own context: the profile's cookies (as last written back), identity and storage. */

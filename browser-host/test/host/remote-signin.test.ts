@@ -293,10 +293,18 @@ describe("remote sign-in", () => {
       45_000,
     );
     const hello = h.pool.of("hello").at(-1)!;
-    expect(hello).toMatchObject({ hostId: HOST_ID, lanes: 1, profileId: HOST_ID });
+    // The egress country the pool lists: the simulator's echo says CA.
+    expect(hello).toMatchObject({
+      hostId: HOST_ID,
+      lanes: 1,
+      profileId: HOST_ID,
+      egressCountry: "CA",
+    });
     expect(hello.models.map((m) => m.id)).toContain("gemini-2.5-flash");
     await until(() => h.pool.lastStatus()?.state === "ready", "ready");
     expect(h.pool.lastStatus()).toMatchObject({ state: "ready", lanes: 1, freeLanes: 1 });
+    // Ready again: the "loading the profile" detail is not carried over.
+    expect(h.pool.lastStatus()!.detail).toBeUndefined();
 
     // The profile: saved private, with the egress the simulator reports, and made active.
     const saved = join(h.authDir, "saved", `${HOST_ID}.json`);
