@@ -111,7 +111,19 @@ export class DialogChecks {
       if (await this.switchOn(blocker)) await this.setSwitch(blocker, false);
     if (!(await this.setSwitch("functionCalling", true)))
       return this.findings.skip(dialog, "the function calling switch stayed off");
-    await this.locate.click("functionEdit", this.opts());
+    // As the driver does: a click the page re-rendered away (the panel redraws when a switch
+    // changes) is pressed again until the dialog shows, within the settle time; a dialog that
+    // never opens is then reported by the look below.
+    await this.locate
+      .clickUntil(
+        "functionEdit",
+        () => this.locate.has("declarationsEditor"),
+        "the declarations dialog to open",
+        this.opts(),
+      )
+      .catch((err: unknown) => {
+        if (!(err instanceof TimeoutError)) throw err;
+      });
     try {
       await this.findings.look(dialog);
     } finally {
