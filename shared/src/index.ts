@@ -11,3 +11,4 @@ export * from "./model-id.js";
 export * from "./gemini-schema.js";
 export * from "./operator-frames.js";
 export * from "./protocol.js";
+export * from "./token-bucket.js";

@@ -1,6 +1,11 @@
-import { PROTOCOL_VERSION, type HostModel, type StatusFrame } from "@aistudio-edge/shared";
+import {
+  PROTOCOL_VERSION,
+  TokenBucket,
+  type HostModel,
+  type StatusFrame,
+} from "@aistudio-edge/shared";
 import { describe, expect, it } from "vitest";
-import { SocketBudget, TokenBucket, WarningLimiter } from "../src/pool/frame-budget.js";
+import { SocketBudget, WarningLimiter } from "../src/pool/frame-budget.js";
 import { Host, pickHost } from "../src/pool/host-registry.js";
 import { PoolEventReader, PoolStreamError, encodeEvent } from "../src/pool/pool-events.js";
 

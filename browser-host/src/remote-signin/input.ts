@@ -144,27 +144,3 @@ export function dispatch(cdp: CDPSession, call: CdpInputCall): Promise<unknown> 
       return cdp.send(call.method, call.params);
   }
 }
-
-/** At most `perSecond` events on average, `burst` at once; the rest are refused. */
-export class TokenBucket {
-  private tokens: number;
-  private at: number;
-
-  constructor(
-    private readonly perSecond: number,
-    private readonly burst: number,
-    private readonly now: () => number = Date.now,
-  ) {
-    this.tokens = burst;
-    this.at = now();
-  }
-
-  take(): boolean {
-    const now = this.now();
-    this.tokens = Math.min(this.burst, this.tokens + ((now - this.at) / 1000) * this.perSecond);
-    this.at = now;
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
-    return true;
-  }
-}

@@ -1,4 +1,10 @@
-import type { OutHostFrame, SignInInput, SignInState, SignInViewport } from "@aistudio-edge/shared";
+import {
+  TokenBucket,
+  type OutHostFrame,
+  type SignInInput,
+  type SignInState,
+  type SignInViewport,
+} from "@aistudio-edge/shared";
 import type { Browser, BrowserContext, CDPSession, Page } from "puppeteer-core";
 import type { HostConfig } from "../config.js";
 import { AiStudioPage } from "../driver/aistudio-page.js";
@@ -11,7 +17,7 @@ import { normalizeProfileName } from "../profile/profile-name.js";
 import type { ProfileSession } from "../profile/profile-session.js";
 import { ProfileStore } from "../profile/profile-store.js";
 import { saveLogin, showsSignedInChat } from "../profile/save-login.js";
-import { InputMapper, TokenBucket, dispatch } from "./input.js";
+import { InputMapper, dispatch } from "./input.js";
 import { Screencast } from "./screencast.js";
 
 /*
@@ -86,7 +92,7 @@ export class SignInSession {
   private cdp: CDPSession | null = null;
   private screencast: Screencast | null = null;
   private readonly mapper = new InputMapper();
-  private readonly bucket = new TokenBucket(INPUT_PER_SECOND, INPUT_BURST);
+  private readonly bucket = new TokenBucket(INPUT_BURST, INPUT_PER_SECOND, Date.now());
   private idleTimer: NodeJS.Timeout | undefined;
   private readonly maxTimer: NodeJS.Timeout;
   private location: string | null = null;
@@ -114,7 +120,7 @@ export class SignInSession {
   input(input: SignInInput): void {
     const cdp = this.cdp;
     if (this.ended || !this.opened || !cdp) return;
-    if (!this.bucket.take()) {
+    if (!this.bucket.take(Date.now())) {
       // Counted, and said once per burst; what the events were is not.
       if (this.dropped++ === 0) this.log.debug("sign-in input over the rate limit; dropping");
       return;

@@ -16,7 +16,8 @@ import { until as untilHolds } from "../../../shared/test-support/until.js";
 import { loadConfig } from "../../src/config.js";
 import { BrowserHost } from "../../src/host.js";
 import { createLogger } from "../../src/log.js";
-import { InputMapper, TokenBucket } from "../../src/remote-signin/input.js";
+import { TokenBucket } from "@aistudio-edge/shared";
+import { InputMapper } from "../../src/remote-signin/input.js";
 import { Screencast, type ScreenFrame } from "../../src/remote-signin/screencast.js";
 import { startSimulator, type Simulator } from "../../simulator/server.js";
 import { launchChromium } from "../chromium.js";
@@ -572,13 +573,13 @@ describe("the sign-in screencast", () => {
 
   it("limits input to a rate with a burst", () => {
     let now = 0;
-    const bucket = new TokenBucket(100, 200, () => now);
+    const bucket = new TokenBucket(200, 100, now);
     let taken = 0;
-    for (let i = 0; i < 300; i++) if (bucket.take()) taken++;
+    for (let i = 0; i < 300; i++) if (bucket.take(now)) taken++;
     expect(taken).toBe(200);
     now += 100; // 0.1 s: ten more
     taken = 0;
-    for (let i = 0; i < 50; i++) if (bucket.take()) taken++;
+    for (let i = 0; i < 50; i++) if (bucket.take(now)) taken++;
     expect(taken).toBe(10);
   });
 });

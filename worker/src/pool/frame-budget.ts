@@ -1,3 +1,4 @@
+import { TokenBucket } from "@aistudio-edge/shared";
 import { log, type LogFields } from "../log.js";
 
 /*
@@ -10,29 +11,6 @@ import { log, type LogFields } from "../log.js";
  * nothing here caps a frame's length. Budgets live in memory: after the object wakes they start
  * full, which is lenient.
  */
-
-export class TokenBucket {
-  private tokens: number;
-  private at: number;
-
-  constructor(
-    private readonly capacity: number,
-    private readonly perSecond: number,
-    now: number,
-  ) {
-    this.tokens = capacity;
-    this.at = now;
-  }
-
-  /** Takes one token; false when the bucket is empty. */
-  take(now: number): boolean {
-    this.tokens = Math.min(this.capacity, this.tokens + ((now - this.at) / 1000) * this.perSecond);
-    this.at = now;
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
-    return true;
-  }
-}
 
 /** Frames the protocol does not allow: a few are a bug worth a log line, dozens are an attack. */
 export const BAD_FRAME_BURST = 20;

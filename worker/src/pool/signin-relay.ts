@@ -1,6 +1,10 @@
-import { SignInViewportSchema, type OutPoolFrame, type SignInState } from "@aistudio-edge/shared";
+import {
+  SignInViewportSchema,
+  TokenBucket,
+  type OutPoolFrame,
+  type SignInState,
+} from "@aistudio-edge/shared";
 import { log } from "../log.js";
-import { TokenBucket } from "./frame-budget.js";
 import type { Host, HostRegistry } from "./host-registry.js";
 import { ConsoleSignInMessageSchema, type PoolSignInMessage } from "./views.js";
 
