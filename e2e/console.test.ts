@@ -1,13 +1,11 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import OpenAI from "openai";
-import puppeteer, { type Browser, type Page } from "puppeteer-core";
+import type { Browser, Page } from "puppeteer-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CHROMIUM_ARGS, findChromium } from "../browser-host/src/chromium.js";
-import { ROOT, freePort } from "../scripts/wrangler.js";
-import { until } from "./helpers.js";
+import { launchChromium } from "../browser-host/test/chromium.js";
+import { ROOT } from "../scripts/wrangler.js";
+import { startDemo, until, type Demo } from "./helpers.js";
 
 /*
  * The operator console in a real browser against the demo's own processes, started as
@@ -21,11 +19,8 @@ const VIEWPORT = { width: 1280, height: 800 };
 const PASSWORD = "demo-password";
 const IDENTIFIER = "operator@example.com";
 
-let demo: ChildProcess;
-let output = "";
-let stateDir: string;
-let demoDir: string;
-let state: { baseUrl: string; apiKey: string; adminToken: string; simulatorUrl: string };
+let demo: Demo;
+let state: Demo["state"];
 let origin: string;
 let browser: Browser;
 let page: Page;
@@ -47,52 +42,18 @@ const hostState = async () =>
 
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
-  stateDir = mkdtempSync(join(tmpdir(), "aistudio-edge-console-"));
-  demoDir = join(stateDir, "demo");
-  const [port, simPort] = [await freePort(), await freePort()];
-  demo = spawn(
-    process.execPath,
-    [
-      "--import",
-      "tsx",
-      join(ROOT, "scripts", "demo.ts"),
-      "--port",
-      String(port),
-      "--sim-port",
-      String(simPort),
-      "--lanes",
-      "1",
-      "--signed-out",
-    ],
-    { cwd: ROOT, env: { ...process.env, DEMO_DIR: demoDir }, stdio: ["ignore", "pipe", "pipe"] },
-  );
-  demo.stdout!.on("data", (d: Buffer) => (output += d.toString()));
-  demo.stderr!.on("data", (d: Buffer) => (output += d.toString()));
-  await until(
-    () => /^Ready: /m.test(output) || demo.exitCode !== null,
-    "the demo's Ready line",
-    150_000,
-  );
-  if (demo.exitCode !== null) throw new Error(`npm run demo exited:\n${output}`);
-  state = JSON.parse(readFileSync(join(demoDir, "state.json"), "utf8"));
+  demo = await startDemo(["--lanes", "1", "--signed-out"]);
+  state = demo.state;
   origin = state.baseUrl.replace(/\/v1$/, "");
-  const chromium = await findChromium(process.env.CHROME_PATH);
-  browser = await puppeteer.launch({
-    executablePath: chromium.path,
-    headless: true,
-    args: CHROMIUM_ARGS,
-    defaultViewport: { width: 1500, height: 1100 },
-  });
+  // The tests' own launcher: every page is on loopback and nothing else may be reached.
+  browser = await launchChromium();
   page = await browser.newPage();
+  await page.setViewport({ width: 1500, height: 1100 });
 }, 180_000);
 
 afterAll(async () => {
   await browser?.close().catch(() => undefined);
-  if (demo && demo.exitCode === null) {
-    demo.kill("SIGTERM");
-    await new Promise((resolve) => demo.once("exit", resolve));
-  }
-  rmSync(stateDir, { recursive: true, force: true });
+  await demo?.stop();
 }, 60_000);
 
 /** Where an element's centre is on a simulator page at the sign-in viewport, found in a side page. */
@@ -229,12 +190,12 @@ describe("the operator console, in a browser, against the demo", () => {
     });
     expect(answer.choices[0]!.message.content).toBeTruthy();
 
-    const saved = join(demoDir, "auth_profiles", "saved");
+    const saved = join(demo.dir, "auth_profiles", "saved");
     const meta = JSON.parse(readFileSync(join(saved, "demo-host.meta.json"), "utf8"));
     expect(meta).toMatchObject({ country: "US", source: "remote-signin" });
     expect((statSync(join(saved, "demo-host.json")).mode & 0o777).toString(8)).toBe("600");
     // Nothing the operator typed reached a log line of the demo's processes.
-    const logLines = output.split("\n").filter((line) => line.startsWith("{"));
+    const logLines = demo.output.split("\n").filter((line) => line.startsWith("{"));
     expect(logLines.length).toBeGreaterThan(0);
     expect(logLines.filter((l) => l.includes(PASSWORD) || l.includes(IDENTIFIER))).toEqual([]);
 

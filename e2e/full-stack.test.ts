@@ -1,6 +1,4 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { statSync } from "node:fs";
 import { join } from "node:path";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -8,8 +6,7 @@ import { inflateSync } from "node:zlib";
 import { plainAnswer } from "../browser-host/simulator/answers.js";
 import { attachmentLines, simulatedImage } from "../browser-host/simulator/media-answers.js";
 import type { RecordedRequest } from "../browser-host/simulator/sim-state.js";
-import { ROOT, freePort } from "../scripts/wrangler.js";
-import { until } from "./helpers.js";
+import { startDemo, until, type Demo } from "./helpers.js";
 
 /*
  * The whole path, started exactly as `npm run demo` starts it: the official openai SDK →
@@ -18,10 +15,8 @@ import { until } from "./helpers.js";
  */
 
 const MODEL = "gemini-2.5-flash";
-let demo: ChildProcess;
-let output = "";
-let stateDir: string;
-let state: { baseUrl: string; apiKey: string; adminToken: string; simulatorUrl: string };
+let demo: Demo;
+let state: Demo["state"];
 let client: OpenAI;
 let requests: RecordedRequest[] = [];
 
@@ -38,43 +33,13 @@ const health = async () =>
   };
 
 beforeAll(async () => {
-  stateDir = mkdtempSync(join(tmpdir(), "aistudio-edge-demo-"));
-  const [port, simPort] = [await freePort(), await freePort()];
-  demo = spawn(
-    process.execPath,
-    [
-      "--import",
-      "tsx",
-      join(ROOT, "scripts", "demo.ts"),
-      "--port",
-      String(port),
-      "--sim-port",
-      String(simPort),
-      "--lanes",
-      "2",
-    ],
-    {
-      cwd: ROOT,
-      // A folder the demo creates itself, so its mode is the demo's doing.
-      env: { ...process.env, DEMO_DIR: join(stateDir, "demo") },
-      stdio: ["ignore", "pipe", "pipe"],
-    },
-  );
-  demo.stdout!.on("data", (d: Buffer) => (output += d.toString()));
-  demo.stderr!.on("data", (d: Buffer) => (output += d.toString()));
-  await until(
-    () => /^Ready: /m.test(output) || demo.exitCode !== null,
-    "the demo's Ready line",
-    150_000,
-  );
-  if (demo.exitCode !== null) throw new Error(`npm run demo exited:\n${output}`);
-  const stateFile = join(stateDir, "demo", "state.json");
-  state = JSON.parse(readFileSync(stateFile, "utf8"));
+  demo = await startDemo(["--lanes", "2"]);
+  state = demo.state;
   // The state holds the admin token: this user's alone.
   expect(
-    [join(stateDir, "demo"), stateFile].map((p) => (statSync(p).mode & 0o777).toString(8)),
+    [demo.dir, join(demo.dir, "state.json")].map((p) => (statSync(p).mode & 0o777).toString(8)),
   ).toEqual(["700", "600"]);
-  expect(output).toContain(`Ready: ${state.baseUrl}`);
+  expect(demo.output).toContain(`Ready: ${state.baseUrl}`);
   client = new OpenAI({
     apiKey: state.apiKey,
     baseURL: state.baseUrl,
@@ -84,11 +49,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  if (demo && demo.exitCode === null) {
-    demo.kill("SIGTERM");
-    await new Promise((resolve) => demo.once("exit", resolve));
-  }
-  rmSync(stateDir, { recursive: true, force: true });
+  await demo?.stop();
 }, 60_000);
 
 const last = () => requests.at(-1)!;
@@ -348,9 +309,9 @@ describe("media through the demo", () => {
 describe("the demo's shutdown", () => {
   it("stops every process it started on SIGTERM", async () => {
     const base = state.baseUrl.replace(/\/v1$/, "");
-    demo.kill("SIGTERM");
-    await new Promise((resolve) => demo.once("exit", resolve));
-    expect(output).toContain("Stopping the demo");
+    demo.process.kill("SIGTERM");
+    await new Promise((resolve) => demo.process.once("exit", resolve));
+    expect(demo.output).toContain("Stopping the demo");
     await expect(fetch(`${base}/health`)).rejects.toThrow();
     await expect(fetch(`${state.simulatorUrl}/__sim/state`)).rejects.toThrow();
   });
