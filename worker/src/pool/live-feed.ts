@@ -36,6 +36,7 @@ export class LiveFeed {
       start: (controller) => {
         me = controller;
         this.subscribers.add(controller);
+        // Only this subscriber gets it: the others' coalescing clock is not reset.
         controller.enqueue(encoder.encode(`retry: 3000\n\n${this.event()}`));
         this.refreshTimer ??= setInterval(() => this.refresh(), REFRESH_MS);
       },
@@ -61,7 +62,6 @@ export class LiveFeed {
   }
 
   private event(): string {
-    this.lastSentAt = Date.now();
     return `event: overview\ndata: ${JSON.stringify(this.view())}\n\n`;
   }
 

@@ -131,7 +131,9 @@ export class Pool extends DurableObject<Env> implements PoolOperatorApi {
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
-    if (this.signIn.isConsole(ws)) return this.signIn.onConsoleMessage(ws, message);
+    // A registered host is never a console: the map lookup spares every host frame a tag read.
+    if (!this.hosts.bySocket(ws) && this.signIn.isConsole(ws))
+      return this.signIn.onConsoleMessage(ws, message);
     if (this.guard.closing(ws)) return;
     const now = Date.now();
     this.lastFrameAt.set(ws, now);
