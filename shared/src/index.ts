@@ -12,3 +12,6 @@ export * from "./gemini-schema.js";
 export * from "./operator-frames.js";
 export * from "./protocol.js";
 export * from "./token-bucket.js";
+export * from "./anthropic-request.js";
+export * from "./responses-request.js";
+export * from "./gemini-request.js";

@@ -56,6 +56,12 @@ export const JobRequestSchema = z.object({
   maxOutputTokens: z.number().int().positive().optional(),
   stop: z.array(z.string()),
   reasoningEffort: z.enum(REASONING_EFFORTS).optional(),
+  /**
+   * A thinking budget in tokens (Anthropic's `budget_tokens`, Gemini's `thinkingBudget`); 0 turns
+   * thinking off. When present it wins over `reasoningEffort`; a model with levels instead of a
+   * budget takes the nearest level.
+   */
+  thinkingBudget: z.number().int().min(0).max(1_000_000).optional(),
   tools: z.array(JobToolSchema),
   toolChoice: z.union([z.enum(["none", "auto", "required"]), z.object({ name: z.string() })]),
   responseFormat: z.discriminatedUnion("type", [
@@ -69,6 +75,10 @@ export const JobRequestSchema = z.object({
   ]),
   /** Google Search grounding, asked for by `web_search_options` or a web-search tool. */
   googleSearch: z.boolean(),
+  /** The URL context tool (the page fetches the URLs the prompt names); off when absent. */
+  urlContext: z.boolean().optional(),
+  /** The code execution tool (the model runs Python it writes); off when absent. */
+  codeExecution: z.boolean().optional(),
   /** For image models: the run settings' aspect ratio (the page's own default when absent). */
   imageAspectRatio: z.enum(IMAGE_ASPECT_RATIOS).optional(),
   stream: z.boolean(),

@@ -1,4 +1,5 @@
 import type { Env } from "./env.js";
+import type { Door } from "./doors/error-shape.js";
 import type { KeyRecord } from "./keys/key-store.js";
 
 /** What middleware leaves on the Hono context for the handlers after it. */
@@ -9,6 +10,8 @@ export interface AppVariables {
   body: Uint8Array;
   /** Set once the pool accepted the request's job: the ledger records its end, not onError. */
   jobAccepted?: boolean;
+  /** The vendor API the route speaks (doors/door.ts); errors are written in its shape. */
+  door?: Door;
 }
 
 export type AppEnv = { Bindings: Env; Variables: AppVariables };

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { ATTACHMENTS_HARD_CAP_BYTES, ATTACHMENTS_HARD_CAP_COUNT } from "@aistudio-edge/shared";
 import type { KeyLimiter } from "./keys/key-limiter.js";
+import { AliasMapSchema } from "./models/model-names.js";
 import type { Pool } from "./pool/pool.js";
 
 /** Bindings from wrangler.toml plus the two secrets. */
@@ -59,6 +60,22 @@ export const ConfigSchema = z.object({
   DEFAULT_RPM: int(60, 1, 1_000_000),
   DEFAULT_CONCURRENCY: int(4, 1, 10_000),
   CONSOLE_SESSION_HOURS: int(12, 1, 168),
+  /**
+   * Model aliases, `{ "claude-sonnet-4-5": "gemini-2.5-pro", … }`: a TOML table under
+   * `[vars.MODEL_ALIASES]` or the same as a JSON string. The admin API can change them.
+   */
+  MODEL_ALIASES: z
+    .preprocess((value) => {
+      if (typeof value !== "string") return value;
+      try {
+        return JSON.parse(value) as unknown;
+      } catch {
+        return value; // reported below as "expected record"
+      }
+    }, AliasMapSchema)
+    .default({}),
+  /** How long a Responses-API answer stored with `store` stays retrievable; 0 stores nothing. */
+  RESPONSES_TTL_SECONDS: int(3600, 0, 30 * 86_400),
 });
 export type Config = z.infer<typeof ConfigSchema>;
 

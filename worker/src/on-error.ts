@@ -1,6 +1,7 @@
 import type { Context } from "hono";
-import { errorBody } from "@aistudio-edge/shared";
 import type { AppEnv } from "./app-types.js";
+import { doorOfPath } from "./doors/door.js";
+import { doorError } from "./doors/error-shape.js";
 import { ConfigError } from "./env.js";
 import { ApiError } from "./errors.js";
 import { log } from "./log.js";
@@ -14,19 +15,21 @@ import { poolStub } from "./pool-client.js";
 export function onError(err: Error, c: Context<AppEnv>): Response {
   const requestId = c.get("requestId");
   recordRefusal(c, err instanceof ApiError ? err.code : "internal_error");
+  const door = c.get("door") ?? "openai";
+  const reply = (code: ApiError["code"], message: string, param: string | null = null) => {
+    const { status, body } = doorError(door, code, message, { param, requestId });
+    return c.json(body, status as 400);
+  };
   if (err instanceof ApiError) {
     for (const [name, value] of Object.entries(err.headers)) c.header(name, value);
-    return c.json(err.body, err.status as 400);
+    return reply(err.code, err.message, err.options.param ?? null);
   }
   if (err instanceof ConfigError) {
     log.error("configuration error", { requestId, error: err.message });
-    return c.json(errorBody("internal_error", `The server is misconfigured: ${err.message}`), 500);
+    return reply("internal_error", `The server is misconfigured: ${err.message}`);
   }
   log.error("unhandled error", { requestId, error: err.stack ?? String(err) });
-  return c.json(
-    errorBody("internal_error", `Internal error (request ${requestId ?? "unknown"}).`),
-    500,
-  );
+  return reply("internal_error", `Internal error (request ${requestId ?? "unknown"}).`);
 }
 
 /**
@@ -52,8 +55,12 @@ function recordRefusal(c: Context<AppEnv>, code: string): void {
 }
 
 export function onNotFound(c: Context<AppEnv>): Response {
-  return c.json(
-    errorBody("not_found", `No route ${c.req.method} ${new URL(c.req.url).pathname}.`),
-    404,
+  const path = new URL(c.req.url).pathname;
+  const { status, body } = doorError(
+    c.get("door") ?? doorOfPath(path),
+    "not_found",
+    `No route ${c.req.method} ${path}.`,
+    { requestId: c.get("requestId") },
   );
+  return c.json(body, status as 404);
 }

@@ -18,11 +18,14 @@ export function presentedKey(headers: {
 
 /** Resolves the caller's API key to its record, or answers 401. The key itself goes no further. */
 export const apiKey = createMiddleware<AppEnv>(async (c, next) => {
-  const key = presentedKey(c.req);
+  // Google's clients may put the key in the URL (`?key=`); only the Gemini door reads it there,
+  // so that other doors do not teach clients to leak keys into URLs and access logs.
+  const key =
+    presentedKey(c.req) ?? (c.get("door") === "gemini" ? c.req.query("key")?.trim() : undefined);
   if (key === undefined || key === "") {
     throw new ApiError(
       "missing_api_key",
-      "You didn't provide an API key. Send it as 'Authorization: Bearer sk-…' (or in x-api-key / x-goog-api-key).",
+      "You didn't provide an API key. Send it as 'Authorization: Bearer sk-…' (or in x-api-key / x-goog-api-key, or ?key= on /v1beta).",
     );
   }
   const record = KEY_PATTERN.test(key) ? await new KeyStore(c.env.KEYS).lookup(key) : null;

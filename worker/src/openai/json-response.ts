@@ -1,4 +1,10 @@
-import { errorBody, isOutput, type ChatCompletion, type JobEvent } from "@aistudio-edge/shared";
+import {
+  errorBody,
+  isOutput,
+  type ChatCompletion,
+  type ErrorCode,
+  type JobEvent,
+} from "@aistudio-edge/shared";
 import { ApiError } from "../errors.js";
 import { log } from "../log.js";
 import type { PoolEventReader } from "../pool/pool-events.js";
@@ -65,6 +71,8 @@ export async function jsonAnswer<T>(
     keepAliveMs: number;
     commitOn: (event: JobEvent) => boolean;
     render: (done: CompletionGatherer) => T;
+    /** The body of a failure after output, in the door's shape (OpenAI's when absent). */
+    renderError?: (code: ErrorCode, message: string) => unknown;
   },
 ): Promise<{ answer: T | ReadableStream<Uint8Array>; dropped: string[] }> {
   /** The next event; a stream that ends before `done` or `error` is our failure. */
@@ -98,7 +106,7 @@ export async function jsonAnswer<T>(
           while (!gather.done) gather.add(await next());
           tail = JSON.stringify(options.render(gather));
         } catch (err) {
-          tail = JSON.stringify(lateError(err, options.requestId));
+          tail = JSON.stringify(lateError(err, options.requestId, options.renderError));
         }
         if (timer !== null) clearInterval(timer);
         write(encoder.encode(tail));
@@ -116,11 +124,16 @@ export async function jsonAnswer<T>(
   return { answer: body, dropped: gather.dropped };
 }
 
-function lateError(err: unknown, requestId: string) {
-  if (err instanceof ApiError) return err.body;
+function lateError(
+  err: unknown,
+  requestId: string,
+  render?: (code: ErrorCode, message: string) => unknown,
+) {
+  if (err instanceof ApiError) return render ? render(err.code, err.message) : err.body;
   log.error("the answer failed after output", {
     requestId,
     error: err instanceof Error ? (err.stack ?? err.message) : String(err),
   });
-  return errorBody("internal_error", `The answer failed (request ${requestId}).`);
+  const message = `The answer failed (request ${requestId}).`;
+  return render ? render("internal_error", message) : errorBody("internal_error", message);
 }

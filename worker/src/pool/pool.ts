@@ -31,6 +31,7 @@ import { Dispatcher } from "./dispatcher.js";
 import { SocketGuard } from "./frame-budget.js";
 import { Host, HostRegistry, type HostAttachment } from "./host-registry.js";
 import { LiveFeed } from "./live-feed.js";
+import { AliasOverrideStore, type AliasOverrides } from "./alias-overrides.js";
 import { hostView } from "./operator-views.js";
 import { JobSubmissionSchema } from "./pool-events.js";
 import { SignInRelay } from "./signin-relay.js";
@@ -72,6 +73,7 @@ export class Pool extends DurableObject<Env> implements PoolOperatorApi {
   /** Last time each host's socket carried a frame; heartbeats are tracked by the runtime. */
   private readonly lastFrameAt = new WeakMap<WebSocket, number>();
   private readonly guard: SocketGuard;
+  private readonly aliases: AliasOverrideStore;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -94,6 +96,7 @@ export class Pool extends DurableObject<Env> implements PoolOperatorApi {
       changed: () => this.feed.changed(),
     });
     this.ledger = this.config.ACCOUNTING ? new Ledger(ctx.storage.sql) : null;
+    this.aliases = new AliasOverrideStore(ctx.storage.sql);
     this.snapshots = new SnapshotRequests((host, frame) => this.send(host.ws, frame));
     this.signIn = new SignInRelay(
       ctx,
@@ -492,6 +495,19 @@ export class Pool extends DurableObject<Env> implements PoolOperatorApi {
 
   keyUsage(): KeyUsageSummary[] {
     return this.ledger?.keyUsage() ?? [];
+  }
+
+  // ── Model aliases (the admin API's changes to wrangler.toml's MODEL_ALIASES) ───────────
+
+  aliasOverrides(): AliasOverrides {
+    return this.aliases.all();
+  }
+
+  /** Sets an alias to a model, hides it (null), or with `reset` drops the change. */
+  changeAlias(alias: string, change: { model: string | null } | { reset: true }): AliasOverrides {
+    if ("reset" in change) this.aliases.reset(alias);
+    else this.aliases.set(alias, change.model, Date.now());
+    return this.aliases.all();
   }
 
   recordRefusal(record: RefusalRecord): void {

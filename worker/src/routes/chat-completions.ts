@@ -15,6 +15,8 @@ import { SSE_HEADERS, sseStream } from "../openai/sse-response.js";
 import { resolveAttachments } from "../attachments/resolve-attachments.js";
 import { nameRefusedPart, refusedParam } from "../attachments/refused-part.js";
 import { IMAGE_MARKDOWN_HEADER, wantsImageMarkdown } from "../openai/image-markdown.js";
+import { resolveModel } from "../models/aliases.js";
+import { withResolvedModel } from "../models/model-names.js";
 import { jsonReply, startJob } from "./run-job.js";
 import { parseBody, readJson } from "../validate.js";
 
@@ -38,9 +40,12 @@ export const chatCompletions = new Hono<AppEnv>().post(
       // Absent only where a runtime lacks the enable_request_signal flag (see run-job.ts).
       c.req.raw.signal ?? new AbortController().signal,
     );
-    const request = toJobRequest(
-      body,
-      files.map((f) => f.attachment),
+    const request = withResolvedModel(
+      toJobRequest(
+        body,
+        files.map((f) => f.attachment),
+      ),
+      await resolveModel(c.env, body.model),
     );
     const events = await startJob(
       c,

@@ -5,7 +5,7 @@ import { configOf } from "../env.js";
 import { ApiError } from "../errors.js";
 import { apiKey } from "../middleware/api-key.js";
 import { rateLimit } from "../middleware/rate-limit.js";
-import { poolModels, type PoolModel } from "../pool-client.js";
+import { findListedModel, listedModels, type ListedModel } from "../models/model-list.js";
 import type { MiddlewareHandler } from "hono";
 
 /** Models come from the hosts (their AI Studio model lists); a model is listed while a host serves it. */
@@ -23,7 +23,7 @@ const CREATED = 1_700_000_000;
  * A model as OpenAI lists it, plus OpenRouter's `output_modalities`, which OpenAI's clients
  * ignore and image-aware clients read to find the models that answer with images.
  */
-const listed = (m: PoolModel): Model => ({
+const listed = (m: ListedModel): Model => ({
   id: m.id,
   object: "model",
   created: CREATED,
@@ -35,13 +35,13 @@ export const models = new Hono<AppEnv>()
   .get("/", keyUnlessPublic, async (c) => {
     const list: ModelList = {
       object: "list",
-      data: (await poolModels(c.env)).map(listed),
+      data: (await listedModels(c.env)).map(listed),
     };
     return c.json(list);
   })
   .get("/:model{.+}", keyUnlessPublic, async (c) => {
     const id = bareModelId(c.req.param("model"));
-    const found = (await poolModels(c.env)).find((m) => m.id === id);
+    const found = await findListedModel(c.env, id);
     if (!found)
       throw new ApiError(
         "model_not_found",

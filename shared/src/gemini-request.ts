@@ -1,0 +1,2 @@
+/* Filled in by the door that owns it. */
+export {};

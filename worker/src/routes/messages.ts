@@ -1,0 +1,4 @@
+import { Hono } from "hono";
+import type { AppEnv } from "../app-types.js";
+
+export const messages = new Hono<AppEnv>();
