@@ -65,6 +65,17 @@ function levelFor(
   );
 }
 
+/**
+ * A token budget as a thinking effort, for models that take a level instead of a budget: the
+ * level whose budget (`budgetFor`) it reaches; 0 the lowest there is.
+ */
+export function effortForBudget(budget: number): NonNullable<JobRequest["reasoningEffort"]> {
+  if (budget === 0) return "minimal";
+  if (budget <= 1024) return "low";
+  if (budget <= 8192) return "medium";
+  return "high";
+}
+
 export function resolveSettings(
   request: JobRequest,
   model: ModelInfo,
@@ -80,7 +91,9 @@ export function resolveSettings(
     thinking = {
       kind: "level",
       level: levelFor(
-        request.reasoningEffort,
+        request.thinkingBudget !== undefined
+          ? effortForBudget(request.thinkingBudget)
+          : request.reasoningEffort,
         available,
         LEVEL_NAMES[typeof d[5] === "number" ? d[5] : 3] ?? "high",
       ),
@@ -90,7 +103,20 @@ export function resolveSettings(
     const min = typeof d[2] === "number" ? d[2] : 0;
     const max = typeof d[1] === "number" ? d[1] : 24576;
     const effort = request.reasoningEffort;
-    if (effort === undefined)
+    const budget = request.thinkingBudget;
+    if (budget !== undefined)
+      // An exact budget (Anthropic's budget_tokens, Gemini's thinkingBudget) wins over an effort;
+      // 0 is off where the model can turn thinking off, else its least.
+      thinking =
+        budget === 0 && canDisable
+          ? { kind: "budget", on: false, manual: false, budget: 0 }
+          : {
+              kind: "budget",
+              on: true,
+              manual: true,
+              budget: Math.max(Math.max(min, 1), Math.min(max, budget)),
+            };
+    else if (effort === undefined)
       thinking = {
         kind: "budget",
         on: true,

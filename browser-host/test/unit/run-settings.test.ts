@@ -213,6 +213,45 @@ describe("resolving a job's run settings", () => {
     });
   });
 
+  describe("thinking budgets in tokens (Anthropic's budget_tokens, Gemini's thinkingBudget)", () => {
+    const budgetOf = (thinkingBudget: number, m: ModelInfo, effort?: "high") =>
+      resolve({ thinkingBudget, ...(effort ? { reasoningEffort: effort } : {}) }, m).thinking;
+
+    it("sets the budget, within the model's limits, over any effort", () => {
+      const flash = model("gemini-2.5-flash");
+      expect(budgetOf(2048, flash, "high")).toEqual({
+        kind: "budget",
+        on: true,
+        manual: true,
+        budget: 2048,
+      });
+      expect(budgetOf(1_000_000, flash)).toMatchObject({ manual: true, budget: 24576 });
+      expect(budgetOf(64, model("gemini-2.5-pro"))).toMatchObject({ manual: true, budget: 128 });
+    });
+
+    it("turns thinking off for 0 where the model can, else gives its least", () => {
+      expect(budgetOf(0, model("gemini-2.5-flash"))).toEqual({
+        kind: "budget",
+        on: false,
+        manual: false,
+        budget: 0,
+      });
+      expect(budgetOf(0, model("gemini-2.5-pro"))).toMatchObject({ on: true, budget: 128 });
+    });
+
+    it("takes the nearest level on models with levels", () => {
+      const flash = model("gemini-3-flash-preview");
+      expect(budgetOf(0, flash)).toEqual({ kind: "level", level: "minimal" });
+      expect(budgetOf(1024, flash)).toEqual({ kind: "level", level: "low" });
+      expect(budgetOf(4096, flash)).toEqual({ kind: "level", level: "medium" });
+      expect(budgetOf(30_000, flash, "high")).toEqual({ kind: "level", level: "high" });
+      expect(budgetOf(4096, model("gemini-3-pro-preview"))).toEqual({
+        kind: "level",
+        level: "high",
+      });
+    });
+  });
+
   it("has no thinking control for a model without thinking, whatever the effort", () => {
     const old = model("gemini-2.0-flash");
     for (const effort of [undefined, "none", "high"] as const)
