@@ -17,6 +17,8 @@ const ALLOWED_HEADERS = new Set([
   "openai-organization",
   "openai-project",
   "openai-beta",
+  "anthropic-version",
+  "anthropic-beta",
 ]);
 const ALLOWED_PREFIX = "x-stainless-";
 const EXPOSED_HEADERS = [

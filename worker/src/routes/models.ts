@@ -7,6 +7,12 @@ import { apiKey } from "../middleware/api-key.js";
 import { rateLimit } from "../middleware/rate-limit.js";
 import { findListedModel, listedModels, type ListedModel } from "../models/model-list.js";
 import type { MiddlewareHandler } from "hono";
+import {
+  AnthropicModelQuerySchema,
+  anthropicModelInfo,
+  anthropicModelPage,
+} from "../anthropic/model-list.js";
+import { parseBody } from "../validate.js";
 
 /** Models come from the hosts (their AI Studio model lists); a model is listed while a host serves it. */
 const keyUnlessPublic: MiddlewareHandler<AppEnv> = async (c, next) => {
@@ -14,6 +20,18 @@ const keyUnlessPublic: MiddlewareHandler<AppEnv> = async (c, next) => {
   return apiKey(c, async () => {
     await rateLimit({ lease: false })(c, next);
   });
+};
+
+/**
+ * Anthropic's clients share this path with OpenAI's and always send `anthropic-version`: with
+ * it, the list and its errors are in Anthropic's shape (anthropic/model-list.ts).
+ */
+const anthropicWhenAsked: MiddlewareHandler<AppEnv> = async (c, next) => {
+  if (c.req.header("anthropic-version") !== undefined) {
+    c.set("door", "anthropic");
+    c.header("request-id", c.get("requestId"));
+  }
+  await next();
 };
 
 // A fixed timestamp: AI Studio does not say when a model appeared, and clients only need a number.
@@ -32,14 +50,21 @@ const listed = (m: ListedModel): Model => ({
 });
 
 export const models = new Hono<AppEnv>()
-  .get("/", keyUnlessPublic, async (c) => {
+  .get("/", anthropicWhenAsked, keyUnlessPublic, async (c) => {
+    if (c.get("door") === "anthropic")
+      return c.json(
+        anthropicModelPage(
+          await listedModels(c.env),
+          parseBody(AnthropicModelQuerySchema, c.req.query()),
+        ),
+      );
     const list: ModelList = {
       object: "list",
       data: (await listedModels(c.env)).map(listed),
     };
     return c.json(list);
   })
-  .get("/:model{.+}", keyUnlessPublic, async (c) => {
+  .get("/:model{.+}", anthropicWhenAsked, keyUnlessPublic, async (c) => {
     const id = bareModelId(c.req.param("model"));
     const found = await findListedModel(c.env, id);
     if (!found)
@@ -48,5 +73,5 @@ export const models = new Hono<AppEnv>()
         `The model '${id}' is not served by any connected browser host.`,
         { param: "model" },
       );
-    return c.json(listed(found));
+    return c.json(c.get("door") === "anthropic" ? anthropicModelInfo(found) : listed(found));
   });
