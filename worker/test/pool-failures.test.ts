@@ -88,6 +88,31 @@ describe("failure semantics", () => {
     await otherHost.expectNo("job", 100);
   });
 
+  it("streams the retried attempt's answer after the failed one had started", async () => {
+    // Each attempt reports `started`: the second renders to nothing in the SSE writer (the role
+    // chunk is out already), and the stream must go on to the new attempt's answer.
+    const { key } = await createKey();
+    const a = await TestHost.connect({ id: "a" });
+    const b = await TestHost.connect({ id: "b" });
+    const pending = chat(key, { stream: true });
+    const { host: firstHost, job: first, others } = await hostWithJob([a, b]);
+    const otherHost = others[0]!;
+    firstHost.event(first.jobId, { t: "started" });
+    firstHost.fail(first.jobId, "upstream_error", { message: "internal" });
+    const second = await otherHost.next("job");
+    otherHost.event(second.jobId, { t: "started" });
+    otherHost.event(second.jobId, { t: "text", text: "Second time lucky." });
+    otherHost.event(second.jobId, { t: "done", finishReason: "stop" });
+
+    const events = await readSse(await pending);
+    const text = events
+      .filter((e) => e.data !== undefined && e.data !== "[DONE]")
+      .map((e) => JSON.parse(e.data!).choices?.[0]?.delta?.content ?? "")
+      .join("");
+    expect(text).toBe("Second time lucky.");
+    expect(events.at(-1)?.data).toBe("[DONE]");
+  });
+
   it("does not retry after output started: the stream ends with an error event", async () => {
     const { key } = await createKey();
     const a = await TestHost.connect();
