@@ -165,24 +165,27 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     return json(res, 200, { kind: "drive#file", id, mimeType });
   }
 
-  /** What CountTokens says for the contents: their text as before, plus each file's tokens. */
+  /**
+   * CountTokens' total for the contents the page sent: each text part as `tokensOf` counts it
+   * and each file as `fileTokens` does (a Drive file by its stored bytes), so a test can predict
+   * the count of what it put in.
+   */
   function countContents(contents: unknown): number {
-    if (!Array.isArray(contents)) return tokensOf(JSON.stringify(contents ?? ""));
-    let files = 0;
-    const stripped = contents.map((turn) => {
-      if (!Array.isArray(turn) || !Array.isArray(turn[0])) return turn;
-      const parts = (turn[0] as unknown[]).filter((part) => {
-        const file = Array.isArray(part) ? decodeFilePart(part) : null;
-        if (!file) return true;
-        if ("driveId" in file) {
+    if (!Array.isArray(contents)) return 0;
+    let total = 0;
+    for (const turn of contents) {
+      if (!Array.isArray(turn) || !Array.isArray(turn[0])) continue;
+      for (const part of turn[0] as unknown[]) {
+        if (!Array.isArray(part)) continue;
+        const file = decodeFilePart(part);
+        if (file && "driveId" in file) {
           const stored = state.drive.get(file.driveId);
-          if (stored) files += fileTokens(stored.mimeType, stored.bytes.length);
-        } else files += fileTokens(file.mimeType, Buffer.byteLength(file.data, "base64"));
-        return false;
-      });
-      return [parts, ...turn.slice(1)];
-    });
-    return tokensOf(JSON.stringify(stripped)) + files;
+          if (stored) total += fileTokens(stored.mimeType, stored.bytes.length);
+        } else if (file) total += fileTokens(file.mimeType, Buffer.byteLength(file.data, "base64"));
+        else if (typeof part[1] === "string") total += tokensOf(part[1]);
+      }
+    }
+    return total;
   }
 
   async function generateContent(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -1,6 +1,7 @@
 import type { Browser, BrowserContext, Page } from "puppeteer-core";
 import type { JobFrame } from "@aistudio-edge/shared";
 import { AiStudioPage } from "./driver/aistudio-page.js";
+import { runCountJob } from "./driver/count-job.js";
 import { openChat, runJob, type JobSink, type PageState } from "./driver/job-runner.js";
 import { StreamCapture } from "./driver/stream-capture.js";
 import type { HostConfig } from "./config.js";
@@ -139,7 +140,9 @@ export class Lane {
     try {
       if (this.stale || !this.page || this.page.isClosed() || !(await this.responsive()))
         await this.open(browser);
-      await runJob(
+      // A count-only job shares the page and the context; it only never presses Run.
+      const run = job.request.countTokens === true ? runCountJob : runJob;
+      await run(
         {
           page: this.ui!,
           capture: this.capture!,

@@ -82,6 +82,14 @@ export const JobRequestSchema = z.object({
   /** For image models: the run settings' aspect ratio (the page's own default when absent). */
   imageAspectRatio: z.enum(IMAGE_ASPECT_RATIOS).optional(),
   stream: z.boolean(),
+  /**
+   * Count only: the host fills the prompt and files (with the system instructions and function
+   * declarations written into the prompt, since the page's CountTokens carries contents alone),
+   * waits for the page's own count and ends the job with `done` whose `usage.promptTokens` is
+   * that count. It never presses Run, so nothing is generated and no quota is spent. Run
+   * settings (temperature and the like) are not applied: they do not change a count.
+   */
+  countTokens: z.boolean().optional(),
 });
 export type JobRequest = z.infer<typeof JobRequestSchema>;
 

@@ -14,7 +14,7 @@ import {
 } from "./operator-frames.js";
 
 /*
- * The host ⇄ pool protocol, version 2: JSON text frames `{ v: 2, type, … }` over the WebSocket
+ * The host ⇄ pool protocol: JSON text frames `{ v, type, … }` over the WebSocket
  * that a browser host dials out to the pool. Both ends parse every frame with these schemas; an
  * unknown type or a malformed frame is a protocol error that is answered with `protocol.error`,
  * never ignored. A host and a Worker are deployed separately, so a hello in another version is
@@ -33,9 +33,13 @@ import {
  * Version 4 (from 3): the operator's frames of operator-frames.ts — remote sign-in
  * (`signin.start` / `.input` / `.stop` to the host, `signin.frame` / `.state` back) and failure
  * snapshots fetched on demand (`snapshot.request`, answered by `snapshot.part`… `snapshot.end`).
+ *
+ * Version 5 (from 4): a job may be count-only (`request.countTokens`): the host answers with the
+ * page's token count in `done`'s usage and never presses Run. A v4 host would ignore the flag and
+ * really run the prompt, so it is refused at hello.
  */
 
-export const PROTOCOL_VERSION = 4;
+export const PROTOCOL_VERSION = 5;
 export const HEARTBEAT_PING = "ping";
 export const HEARTBEAT_PONG = "pong";
 

@@ -158,6 +158,14 @@ const poolFrames: PoolFrame[] = [
   },
   {
     v: PROTOCOL_VERSION,
+    type: "job",
+    jobId: "job_2",
+    seq: 0,
+    deadline: 1_800_000_000_000,
+    request: { ...request, countTokens: true },
+  },
+  {
+    v: PROTOCOL_VERSION,
     type: "job.attachment",
     jobId: "job_1",
     seq: 1,
@@ -203,7 +211,7 @@ const poolFrames: PoolFrame[] = [
   },
 ];
 
-describe("protocol v4", () => {
+describe("protocol v5", () => {
   it("covers every frame type of DESIGN.md in both directions", () => {
     expect(new Set(hostFrames.map((f) => f.type))).toEqual(
       new Set(HostFrameSchema.options.map((o) => o.shape.type.value)),
@@ -318,6 +326,12 @@ describe("protocol v4", () => {
         encodeFrame({ type: "job.event", jobId: "j", seq: 1, event: { t: "started" } }),
       ).ok,
     ).toBe(false);
+  });
+
+  it("is version 5, so a v4 host (which would run a count-only job for real) is refused", () => {
+    expect(PROTOCOL_VERSION).toBe(5);
+    const hello = parseHostFrame(JSON.stringify({ v: 4, type: "hello", hostId: "h" }));
+    expect(hello).toMatchObject({ ok: false, version: 4 });
   });
 
   it("says which version a frame of another version had, so a hello can be refused by name", () => {

@@ -1,12 +1,12 @@
 import {
   TimeoutError as PuppeteerTimeoutError,
-  type HTTPRequest,
   type HTTPResponse,
   type Page,
 } from "puppeteer-core";
 import type { Logger } from "../log.js";
 import { decodeListModels, type ModelInfo } from "../wire/list-models.js";
 import { AuthExpiredError, DriverError, TimeoutError } from "./errors.js";
+import { CountWatch } from "./count-watch.js";
 import { Locator } from "./locate.js";
 import type { SelectorCatalog } from "./selector-overrides.js";
 import { SELECTORS, type SelectorName } from "./selectors.js";
@@ -40,33 +40,6 @@ const LONG_PROMPT_CHARS = 8_000;
  * pause first). A page that counts only on Run (2026) never does; that is learnt once per load.
  */
 const COUNT_STARTS_MS = 1_500;
-const COUNT_TOKENS_RPC = ".MakerSuiteService/CountTokens";
-
-/** The page's CountTokens calls as the network sees them: whether a count is still running. */
-class CountWatch {
-  started = 0;
-  finished = 0;
-  lastStart = 0;
-
-  constructor(page: Page) {
-    const counts = (r: HTTPRequest) => r.method() === "POST" && r.url().endsWith(COUNT_TOKENS_RPC);
-    page.on("request", (r) => {
-      if (!counts(r)) return;
-      this.started += 1;
-      this.lastStart = Date.now();
-    });
-    const done = (r: HTTPRequest) => {
-      if (counts(r)) this.finished += 1;
-    };
-    page.on("requestfinished", done);
-    page.on("requestfailed", done);
-  }
-
-  /** Counted since `since`, and nothing left running. */
-  settledSince(since: number): boolean {
-    return this.lastStart >= since && this.finished >= this.started;
-  }
-}
 /**
  * How long a press of Run gets to show (the request leaves or the button turns to Stop) before
  * it is pressed again. Short: the 2026-08 page also ignores Run while it counts a short prompt
@@ -349,16 +322,7 @@ export class AiStudioPage {
    */
   async fillPrompt(text: string, signal?: AbortSignal): Promise<void> {
     const filled = Date.now();
-    const box = await this.locate.get("promptTextarea", this.opts(signal));
-    try {
-      await box.evaluate((e, v) => {
-        const t = e as HTMLTextAreaElement;
-        t.value = v;
-        t.dispatchEvent(new Event("input", { bubbles: true }));
-      }, text);
-    } finally {
-      await box.dispose();
-    }
+    await this.typePrompt(text, signal);
     await waitFor(() => this.runEnabled(), {
       what: "the Run button to enable",
       ...this.opts(signal),
@@ -369,6 +333,70 @@ export class AiStudioPage {
       (this.countsOnInput === null && text.length >= LONG_PROMPT_CHARS)
     )
       await this.tokenCountSettled(filled, signal);
+  }
+
+  /** Sets the prompt box's text as typing would (value + `input`), nothing more. */
+  private async typePrompt(text: string, signal?: AbortSignal): Promise<void> {
+    const box = await this.locate.get("promptTextarea", this.opts(signal));
+    try {
+      await box.evaluate((e, v) => {
+        const t = e as HTMLTextAreaElement;
+        t.value = v;
+        t.dispatchEvent(new Event("input", { bubbles: true }));
+      }, text);
+    } finally {
+      await box.dispose();
+    }
+  }
+
+  /**
+   * Puts `text` in the prompt box (beside the files it holds) and returns the page's own count
+   * of it: the total of a CountTokens call made after it that counted this text, read once no
+   * count is running. Matching by content matters: the page counts on every change, and a call
+   * queued before the text went in may still leave after it. Null when the page counts only on
+   * Run (2026; remembered for this load, as for `tokenCountSettled`) or its answer was
+   * unreadable. Run is never pressed.
+   */
+  async countPrompt(text: string, signal?: AbortSignal): Promise<number | null> {
+    const since = Date.now();
+    await this.typePrompt(text, signal);
+    const wanted = text.trim();
+    const outcome = await waitFor(
+      async () => {
+        if (this.counts.running) return null;
+        for (const call of this.counts.endedSince(since)) {
+          if ((await call.texts()).some((t) => t.trim() === wanted))
+            return { counted: true, total: await call.total() };
+        }
+        // Nothing counted it, and nothing has started for a while: the page will not.
+        if (Date.now() - Math.max(since, this.counts.lastStart) > COUNT_STARTS_MS)
+          return { counted: false, total: null };
+        return null;
+      },
+      { what: "the page to count the prompt's tokens", intervalMs: 25, ...this.opts(signal) },
+    );
+    if (outcome.counted) this.countsOnInput = true;
+    else if (this.counts.lastStart < since && this.countsOnInput === null) {
+      this.countsOnInput = false;
+      this.log.debug("the page does not count tokens as the prompt changes");
+    }
+    return outcome.total;
+  }
+
+  /**
+   * Empties the prompt box of its files (each preview's "Remove media") and its text: for a job
+   * that leaves its prompt unsent (a count), so the next job starts on an empty box.
+   */
+  async clearPrompt(signal?: AbortSignal): Promise<void> {
+    await waitFor(
+      async () => {
+        if ((await this.locate.count("mediaRemove")) === 0) return true;
+        await this.locate.click("mediaRemove", this.opts(signal));
+        return false;
+      },
+      { what: "the prompt's files to be removed", ...this.opts(signal) },
+    );
+    await this.typePrompt("", signal);
   }
 
   /**

@@ -89,7 +89,8 @@ export async function openChat(
   await page.ensureTemporaryChat(signal);
 }
 
-async function ensureModel(
+/** Puts the page on the job's model (reloading it when it shows another); its entry in ListModels. */
+export async function ensureModel(
   ctx: RunContext,
   model: string,
   signal: AbortSignal,

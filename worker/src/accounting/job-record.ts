@@ -3,6 +3,8 @@ import type { JobRecord } from "./records.js";
 
 /** What the ledger keeps of a finished job: times, names, codes and token counts, no text. */
 export function jobRecord(job: Job, endedAt: number): JobRecord {
+  // A count-only job's usage is the count it answered: no token was spent, none is billed.
+  const usage = job.request.countTokens === true ? null : job.usage;
   return {
     id: job.id,
     wireId: job.wireId,
@@ -17,8 +19,8 @@ export function jobRecord(job: Job, endedAt: number): JobRecord {
     durationMs: Math.max(0, endedAt - job.acceptedAt),
     attempts: job.attempts,
     stream: job.request.stream,
-    promptTokens: job.usage?.promptTokens ?? 0,
-    completionTokens: job.usage?.completionTokens ?? 0,
-    thoughtTokens: job.usage?.reasoningTokens ?? 0,
+    promptTokens: usage?.promptTokens ?? 0,
+    completionTokens: usage?.completionTokens ?? 0,
+    thoughtTokens: usage?.reasoningTokens ?? 0,
   };
 }

@@ -50,7 +50,10 @@ export class Dispatcher {
     return this.queue.length;
   }
 
-  /** Takes a job onto a free lane or into the queue; null when it would wait and the queue is full. */
+  /**
+   * Takes a job onto a free lane or into the queue; null when it would wait and the queue is
+   * full, or (`whenFree`) when it would wait at all.
+   */
   accept(
     request: JobRequest,
     files: readonly Uint8Array[],
@@ -58,9 +61,10 @@ export class Dispatcher {
     keyName: string,
     requestId: string,
     now: number,
+    whenFree = false,
   ): Job | null {
     const host = this.hosts.pick(request.model, new Set(), now);
-    if (!host && this.queue.length >= this.config.QUEUE_MAX) return null;
+    if (!host && (whenFree || this.queue.length >= this.config.QUEUE_MAX)) return null;
     const job = new Job(
       `job_${crypto.randomUUID().replaceAll("-", "")}`,
       request,
@@ -71,6 +75,7 @@ export class Dispatcher {
       now + this.config.JOB_DEADLINE_MS,
       (j) => this.onClientGone(j),
       files,
+      whenFree,
     );
     log.info("job accepted", { jobId: job.id, requestId, keyId, model: request.model });
     this.live.set(job.id, job);
@@ -270,7 +275,11 @@ export class Dispatcher {
     this.pump();
   }
 
-  /** Before any output a retryable failure goes back to the queue's front, at most MAX_RETRIES times. */
+  /**
+   * Before any output a retryable failure goes back to the queue's front, at most MAX_RETRIES
+   * times. A `whenFree` job is never queued, so it is never retried: it fails, and its caller
+   * falls back (a token count answers its estimate).
+   */
   private retryOrFail(job: Job, host: Host, failure: JobFailure, retryable: boolean): void {
     const { code } = failure;
     job.disarm("stall");
@@ -279,6 +288,7 @@ export class Dispatcher {
     const servable = this.hosts.canServe(job.request.model, Date.now());
     if (
       retryable &&
+      !job.whenFree &&
       servable &&
       !job.outputStarted &&
       job.open &&

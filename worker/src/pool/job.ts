@@ -70,6 +70,8 @@ export class Job {
     readonly deadline: number,
     onClientGone: (job: Job) => void,
     files: readonly Uint8Array[] = [],
+    /** Taken only onto a free lane, never queued, never retried (JobSubmission.whenFree). */
+    readonly whenFree = false,
   ) {
     this.wireId = id;
     this.attachments = jobAttachments(request);

@@ -29,6 +29,12 @@ export const JobSubmissionSchema = z.object({
     .array(z.custom<Uint8Array>((value) => value instanceof Uint8Array, "expected bytes"))
     .max(ATTACHMENTS_HARD_CAP_COUNT)
     .default([]),
+  /**
+   * Run only on a lane that is free now, else refuse at once (`host_busy`): never queued, and so
+   * never retried after a failed attempt either (a retry would have to wait). For work that has
+   * a cheap fallback and no business holding a place in the queue, such as a token count.
+   */
+  whenFree: z.boolean().default(false),
 });
 export type JobSubmission = z.input<typeof JobSubmissionSchema>;
 

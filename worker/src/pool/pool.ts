@@ -356,7 +356,7 @@ export class Pool extends DurableObject<Env> implements PoolOperatorApi {
     const parsed = JobSubmissionSchema.safeParse(submission);
     if (!parsed.success)
       return refusal("internal_error", "The pool got a malformed job submission.");
-    const { request, keyId, keyName, requestId, files } = parsed.data;
+    const { request, keyId, keyName, requestId, files, whenFree } = parsed.data;
     const mismatch = filesMismatch(jobAttachments(request), files);
     if (mismatch !== null) {
       log.error("a job submission's files do not match its attachments", {
@@ -368,8 +368,10 @@ export class Pool extends DurableObject<Env> implements PoolOperatorApi {
     const now = Date.now();
     const refused = admit(this.hosts.all(), request.model, now);
     if (refused) return refused;
-    const job = this.dispatcher.accept(request, files, keyId, keyName, requestId, now);
+    const job = this.dispatcher.accept(request, files, keyId, keyName, requestId, now, whenFree);
     if (job) return { ok: true, jobId: job.id, stream: job.stream };
+    // No retry-after: the caller of a whenFree job does not wait, it falls back at once.
+    if (whenFree) return refusal("host_busy", `No lane serving '${request.model}' is free now.`);
     return refusal(
       "queue_full",
       `Every lane is busy and ${this.dispatcher.queued} requests are already waiting.`,

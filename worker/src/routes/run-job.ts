@@ -3,7 +3,7 @@ import type { JobRequest } from "@aistudio-edge/shared";
 import type { AppEnv } from "../app-types.js";
 import { log } from "../log.js";
 import { KEEPALIVE_JSON_HEADERS } from "../openai/json-response.js";
-import type { PoolEventReader } from "../pool/pool-events.js";
+import type { JobSubmission, PoolEventReader } from "../pool/pool-events.js";
 import { submitJob } from "../pool-client.js";
 
 /** Names the settings a lenient host ran the request without (streams carry an SSE comment). */
@@ -19,6 +19,8 @@ export async function startJob(
   c: Context<AppEnv>,
   request: JobRequest,
   files: Uint8Array[] = [],
+  /** `whenFree`: only onto a lane free now, else refused at once (doors/count-tokens.ts). */
+  options: Pick<JobSubmission, "whenFree"> = {},
 ): Promise<PoolEventReader> {
   const events = await submitJob(c.env, (work) => c.executionCtx.waitUntil(work), {
     request,
@@ -26,10 +28,14 @@ export async function startJob(
     keyName: c.get("apiKey").name,
     requestId: c.get("requestId"),
     files,
+    ...options,
   });
   // From here the pool records how the request ends; onError must not count it again.
   c.set("jobAccepted", true);
-  c.req.raw.signal?.addEventListener?.("abort", () => void events.cancel());
+  const signal = c.req.raw.signal;
+  // A client gone while the pool was taking the job has fired its abort already.
+  if (signal?.aborted) void events.cancel();
+  else signal?.addEventListener?.("abort", () => void events.cancel());
   return events;
 }
 
