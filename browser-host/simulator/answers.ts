@@ -26,7 +26,9 @@ export {
  * characters / 4, rounded up, which is near enough to the real tokenizer for limits to bite
  * where a client expects them to. Files in the last user turn put one line each at the start
  * of the answer (attachmentLine); an image model answers with thoughts, a preview, a line of
- * text and a PNG (simulatedImage).
+ * text and a PNG (simulatedImage). With code execution on, a prompt that asks to run, execute
+ * or compute gets code and its result (codeExecutionAnswer); with URL context on, a prompt
+ * holding http(s) URLs gets an answer that says it fetched them (urlContextAnswer).
  */
 
 export interface AnswerPlan {
@@ -38,6 +40,8 @@ export interface AnswerPlan {
   promptTokens: number;
   /** Image models: the thought parts, the preview, the final PNG and its token count. */
   image?: { thoughts: string[]; preview: Buffer; png: Buffer; tokens: number };
+  /** Code execution: text before the code, the code and what it printed; `text` comes after. */
+  code?: { lead: string; code: string; output: string };
 }
 
 export const tokensOf = (text: string): number => Math.ceil(text.length / 4);
@@ -60,6 +64,40 @@ export function plainAnswer(model: string, prompt: string): string {
 }
 
 const DIRECTIVE_TEXT = /\[\[sim:[a-z_]+\]\]/g;
+
+/** What makes a prompt one for code execution, when the tool is on. */
+const RUN_WORDS = /\b(run|execute|compute)\b/i;
+
+/**
+ * The code execution answer to a prompt: a line, Python that sums 1..n (n from the prompt's
+ * hash, so prompts differ), what it printed, and a line on the result. Exported for tests.
+ */
+export function codeExecutionAnswer(prompt: string): {
+  lead: string;
+  code: string;
+  output: string;
+  text: string;
+} {
+  const n = 10 + (hash(prompt) % 90);
+  const sum = (n * (n + 1)) / 2;
+  return {
+    lead: "Let me compute that with code.",
+    code: `numbers = range(1, ${n + 1})\nprint(sum(numbers))`,
+    output: `${sum}\n`,
+    text: `The code printed ${sum}, the sum of 1 to ${n}.`,
+  };
+}
+
+/** The http(s) URLs of a prompt, in order, without repeats. */
+export function promptUrls(prompt: string): string[] {
+  return [...new Set(prompt.match(/https?:\/\/[^\s"'<>()[\]]+/g) ?? [])];
+}
+
+/** The answer with URL context on to a prompt holding URLs: one line per page fetched, then the plain answer. */
+export function urlContextAnswer(model: string, prompt: string): string {
+  const fetched = promptUrls(prompt).map((url) => `Fetched ${url} with URL context.`);
+  return `${fetched.join("\n")}\n\n${plainAnswer(model, prompt)}`;
+}
 
 function longAnswer(prompt: string): string {
   const lines: string[] = [];
@@ -134,10 +172,12 @@ export function planAnswer(
   const thinkingOn = spec.thinking?.includeThoughts === true;
   const named = spec.tools.functions.find((f) => prompt.includes(f.name));
 
-  let kind = scenario;
+  // Code execution is no scenario of its own: only a request with the tool on gets its parts.
+  let kind: ScenarioName | "code_execution" = scenario;
   if (kind === "auto" || kind === "slow" || kind === "stall") {
     if (named) kind = "function_call";
     else if (spec.responseMimeType === "application/json") kind = "structured";
+    else if (spec.tools.codeExecution && RUN_WORDS.test(prompt)) kind = "code_execution";
     else if (thinkingOn) kind = "thinking";
     else kind = "plain";
   }
@@ -185,12 +225,26 @@ export function planAnswer(
       promptTokens,
     };
   }
+  if (kind === "code_execution") {
+    const { lead, code, output, text } = codeExecutionAnswer(prompt);
+    return {
+      thoughts,
+      text,
+      functionCalls: [],
+      finishReason: 1,
+      promptTokens,
+      code: { lead: headed(lead), code, output },
+    };
+  }
+  const fetching = spec.tools.urlContext && promptUrls(prompt).length > 0;
   const raw =
     kind === "structured"
       ? structuredAnswer(spec, prompt)
       : kind === "long"
         ? longAnswer(prompt)
-        : plainAnswer(spec.model, prompt);
+        : fetching
+          ? urlContextAnswer(spec.model, prompt)
+          : plainAnswer(spec.model, prompt);
   // Structured output stays JSON: only free text starts with the attachment lines.
   const limited = applyLimits(kind === "structured" ? raw : headed(raw), spec);
   return {

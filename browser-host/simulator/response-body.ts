@@ -10,8 +10,16 @@ import { tokensOf, type AnswerPlan } from "./answers.js";
  * signature and the finish reason; usage is cumulative in every chunk; every chunk carries the
  * same `v1_` response id at [7]. An image answer streams as captures/generate-image-cat.json:
  * whole thought parts, a thought preview image (inline data with [12] = 1), the text, the final
- * image as inline data, and usage with candidatesTokensDetails at [6].
+ * image as inline data, and usage with candidatesTokensDetails at [6]. A code execution answer
+ * streams its lead text, then the executable code (part [7] `[1 = PYTHON, code]`) and its result
+ * (part [8] `[1 = OK, output]`) in chunks of their own, then the rest of the text ([I]: facts
+ * §3.2 gives the part positions; the fields follow the public ExecutableCode and
+ * CodeExecutionResult).
  */
+
+/** ExecutableCode.Language.PYTHON and CodeExecutionResult.Outcome.OUTCOME_OK of the public API. */
+const PYTHON = 1;
+const OUTCOME_OK = 1;
 
 const SAFETY_RATINGS = [7, 8, 9, 10].map((category) => [null, null, category, 1]);
 
@@ -82,10 +90,20 @@ export function answerChunks(
       chunks.push(chunk([part({ 1: piece, 12: 1 })]));
     }
   }
-  for (const piece of split(plan.text, options.chunkChars)) {
-    candidateTokens += tokensOf(piece);
-    chunks.push(chunk([part({ 1: piece })]));
+  const text = (whole: string) => {
+    for (const piece of split(whole, options.chunkChars)) {
+      candidateTokens += tokensOf(piece);
+      chunks.push(chunk([part({ 1: piece })]));
+    }
+  };
+  if (plan.code) {
+    text(plan.code.lead);
+    candidateTokens += tokensOf(plan.code.code);
+    chunks.push(chunk([part({ 7: [PYTHON, plan.code.code] })]));
+    candidateTokens += tokensOf(plan.code.output);
+    chunks.push(chunk([part({ 8: [OUTCOME_OK, plan.code.output] })]));
   }
+  text(plan.text);
   if (plan.image) {
     imageTokens = plan.image.tokens;
     chunks.push(chunk([part({ 2: ["image/png", plan.image.png.toString("base64")] })]));

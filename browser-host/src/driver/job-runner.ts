@@ -11,6 +11,7 @@ import type { Logger } from "../log.js";
 import type { WireUsage } from "../wire/generate-content-response.js";
 import type { ModelInfo } from "../wire/list-models.js";
 import type { AiStudioPage } from "./aistudio-page.js";
+import { codePartText } from "./code-execution-text.js";
 import { classifyFailure, finishReasonOf } from "./error-classifier.js";
 import { AbortedError, DriverError } from "./errors.js";
 import { renderPrompt, systemInstructionOf } from "./prompt-render.js";
@@ -186,6 +187,8 @@ export async function runJob(
   /** The prompt feedback's block reason: the prompt itself was refused, before any output. */
   let blockedReason: number | null = null;
   let output = false;
+  /** The answer text sent last (its end decides whether a code block needs a line break). */
+  let lastText = "";
   let usage: WireUsage | null = null;
   /** The size of an answer image too big to relay (the pool would refuse the frame). */
   let oversized: number | null = null;
@@ -204,7 +207,15 @@ export async function runJob(
       switch (event.type) {
         case "text":
           output = true;
+          lastText = event.text;
           sink({ t: "text", text: event.text });
+          break;
+        case "executable_code":
+        case "code_result":
+          // Relayed as text: the client asked for code execution and sees what ran.
+          output = true;
+          lastText = codePartText(event, lastText);
+          sink({ t: "text", text: lastText });
           break;
         case "thought":
           output = true;

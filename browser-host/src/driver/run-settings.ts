@@ -22,6 +22,10 @@ export interface RunSettings {
     | { kind: "level"; level: ThinkingLevel };
   functions: Array<{ name: string; description?: string; parameters?: { [key: string]: Json } }>;
   googleSearch: boolean;
+  /** The URL context tool: the model reads the pages the prompt links to. */
+  urlContext: boolean;
+  /** The code execution tool: the model writes Python and runs it in Google's sandbox. */
+  codeExecution: boolean;
   schema: { [key: string]: Json } | null;
   systemInstruction: string;
   /** Image models: the aspect ratio select; null is the page's own "Auto". Always null for others. */
@@ -154,6 +158,9 @@ export function resolveSettings(
             ...(t.parameters ? { parameters: t.parameters as { [key: string]: Json } } : {}),
           })),
     googleSearch: request.googleSearch,
+    // Optional in the job: a door that never sets them means off.
+    urlContext: request.urlContext ?? false,
+    codeExecution: request.codeExecution ?? false,
     schema,
     systemInstruction,
     aspectRatio: isImageModel(model.id) ? (request.imageAspectRatio ?? null) : null,
@@ -166,7 +173,9 @@ export function resolveSettings(
  * for Gemini 3 models (facts §1.2, §9), so a job that did not ask for it must turn it off there;
  * assuming "off" would send such a job grounded. Taking it as on where it may not be costs one
  * read of the switch (already off: no click). Image models have no Search switch (their run
- * settings hold the aspect ratio instead): off for them.
+ * settings hold the aspect ratio instead): off for them. URL context and code execution are off
+ * on a fresh chat for every model (facts §1.2, §9 name no default for them), so the resolved
+ * "off" stands.
  */
 export function defaultSettings(model: ModelInfo): RunSettings {
   return {

@@ -29,6 +29,9 @@ export const SETTING_NAMES: Record<SettingKey, { control: string; param: string 
   thinking: { control: "thinking", param: "reasoning_effort" },
   functions: { control: "function calling", param: "tools" },
   googleSearch: { control: "Google Search", param: "web_search_options" },
+  // Each door names these tools its own way: these are the Gemini API's names (tools[].urlContext).
+  urlContext: { control: "URL context", param: "tools.url_context" },
+  codeExecution: { control: "code execution", param: "tools.code_execution" },
   schema: { control: "structured output", param: "response_format" },
   systemInstruction: { control: "system instructions", param: "system message" },
   aspectRatio: { control: "aspect ratio", param: "size" },
@@ -60,23 +63,34 @@ export interface ApplyResult {
   dropped: SettingKey[];
 }
 
-/** Tools that share the page's conflicts: while one of these is on, FC and structured output are off. */
-const CONFLICTING_TOOLS: SelectorName[] = ["googleSearch", "urlContext", "codeExecution"];
+/**
+ * The built-in tools, which share the page's conflicts: while one of them is on, function
+ * calling and structured output are disabled, and while either of those is on, they are.
+ */
+const BUILT_IN_TOOLS = ["googleSearch", "urlContext", "codeExecution"] as const;
+type BuiltInTool = (typeof BUILT_IN_TOOLS)[number];
+const CONFLICTING_TOOLS: SelectorName[] = [...BUILT_IN_TOOLS];
+
+const isBuiltInTool = (key: string): key is BuiltInTool =>
+  (BUILT_IN_TOOLS as readonly string[]).includes(key);
+
+/** Whether the job wants a switch setting on; null for a setting that is not a switch. */
+function wantedOnFor(key: SettingKey, wanted: RunSettings): boolean | null {
+  if (key === "functions") return wanted.functions.length > 0;
+  if (key === "schema") return wanted.schema !== null;
+  if (isBuiltInTool(key)) return wanted[key];
+  return null;
+}
 
 /** The order a plan runs in: tools going off, then values, then tools going on. */
 function phase(key: SettingKey, wanted: RunSettings): number {
-  const on =
-    key === "functions"
-      ? wanted.functions.length > 0
-      : key === "schema"
-        ? wanted.schema !== null
-        : key === "googleSearch"
-          ? wanted.googleSearch
-          : null;
+  const on = wantedOnFor(key, wanted);
   if (on === null) return 1;
   if (!on) return 0;
-  // Function calling and structured output before Search: the page refuses them while it is on.
-  return key === "googleSearch" ? 3 : 2;
+  // Function calling and structured output before the built-in tools: the page refuses them
+  // while one is on. A job that wants both kinds finds the second switch disabled, and setTool
+  // reports that as the combination it is.
+  return isBuiltInTool(key) ? 3 : 2;
 }
 
 export function applyOrder(keys: SettingKey[], wanted: RunSettings): SettingKey[] {
@@ -181,7 +195,10 @@ export class SettingsPanel {
           await this.editInDialog("functionEdit", wanted.functions, signal);
         return;
       case "googleSearch":
-        return this.setTool("googleSearch", "googleSearch", wanted.googleSearch, wanted, signal);
+      case "urlContext":
+      case "codeExecution":
+        // Each tool's setting and its switch share one name.
+        return this.setTool(key, key, wanted[key], wanted, signal);
       case "schema":
         await this.setTool("schema", "structuredOutput", wanted.schema !== null, wanted, signal);
         if (wanted.schema !== null) await this.editInDialog("schemaEdit", wanted.schema, signal);
@@ -373,24 +390,19 @@ export class SettingsPanel {
   }
 
   private wantedOn(name: SelectorName, wanted: RunSettings): boolean {
-    if (name === "googleSearch") return wanted.googleSearch;
-    if (name === "functionCalling") return wanted.functions.length > 0;
-    if (name === "structuredOutput") return wanted.schema !== null;
-    return false; // URL context and code execution are never asked for
+    return wantedOnFor(this.settingOf(name), wanted) === true;
   }
 
+  /** The setting a blocking switch belongs to (blockers are tool, FC and schema switches only). */
   private settingOf(name: SelectorName): SettingKey {
     if (name === "functionCalling") return "functions";
     if (name === "structuredOutput") return "schema";
-    return "googleSearch";
+    if (isBuiltInTool(name)) return name;
+    throw new Error(`${name} is not a tool switch`);
   }
 
   private label(name: SelectorName): string {
-    return name === "urlContext"
-      ? "URL context"
-      : name === "codeExecution"
-        ? "code execution"
-        : SETTING_NAMES[this.settingOf(name)].control;
+    return SETTING_NAMES[this.settingOf(name)].control;
   }
 
   /** Pastes JSON into a declarations or schema dialog and saves; the dialog's refusal is the error. */

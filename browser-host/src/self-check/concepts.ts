@@ -62,13 +62,21 @@ export const CONCEPT_RULES = {
   levelOption: { need: "needed", use: "reasoning_effort as a level", thinking: "level" },
   structuredOutput: { need: "needed", use: "response_format" },
   schemaEdit: { need: "needed", use: "response_format with a schema" },
-  codeExecution: { need: "optional", use: "turned off when it blocks function calling" },
+  // Optional though jobs use them: few ask for these tools, and a page without them (a model
+  // that lacks the tool) still serves every other job; the jobs that ask fail or drop them.
+  codeExecution: {
+    need: "optional",
+    use: "tools.code_execution; turned off when it blocks function calling",
+  },
   functionCalling: { need: "needed", use: "tools" },
   functionEdit: { need: "needed", use: "tools: opens the declarations dialog" },
   declarationsEditor: { need: "needed", use: "tools / response_format: the dialog's JSON" },
   declarationsSave: { need: "needed", use: "tools / response_format: saves the dialog" },
   googleSearch: { need: "needed", use: "web_search_options; off for every Gemini 3 job" },
-  urlContext: { need: "optional", use: "turned off when it blocks function calling" },
+  urlContext: {
+    need: "optional",
+    use: "tools.url_context; turned off when it blocks function calling",
+  },
   systemInstructionsOpen: { need: "needed", use: "system messages: opens the field" },
   systemInstructions: { need: "needed", use: "system messages" },
   dialogError: { need: "optional", use: "a dialog's refusal of the JSON (only then)" },

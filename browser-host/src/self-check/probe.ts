@@ -190,5 +190,7 @@ export class PageProbe {
     );
     // The first control of each thinking kind; the rest show only after it is used.
     await this.findings.look([...PANEL, ...thinking.slice(0, 1)]);
+    // The tools only some jobs use, beside the others once these rendered: one look, no wait.
+    await this.findings.lookOnce(["urlContext", "codeExecution"]);
   }
 }

@@ -4,8 +4,13 @@ import { decodeStruct, type Json } from "./struct-value.js";
  * One chunk of a GenerateContent response (facts §3.3), turned into events in wire order.
  * chunk = [[candidate], promptFeedback, usage, eventId, …, responseId@7]; candidate =
  * [[parts,"model"], finishReason, …]; part [1] text (thought when [12] = 1), [2] inline data,
- * [10] function call [name, argsStruct, id]. A chunk with [0] null and an array at [3] is the
- * trailer.
+ * [7] executable code, [8] code execution result, [10] function call [name, argsStruct, id]. A
+ * chunk with [0] null and an array at [3] is the trailer.
+ *
+ * [I] The code parts are in no capture: facts §3.2 places them at [7] and [8] (the page's oneof
+ * cases), and their fields are read as the public API's messages, in field order:
+ * ExecutableCode [language, code] (1 = PYTHON) and CodeExecutionResult [outcome, output]
+ * (1 = OK, 2 = FAILED, 3 = DEADLINE_EXCEEDED).
  */
 
 export interface WireUsage {
@@ -20,13 +25,25 @@ export type WireEvent =
   | { type: "thought"; text: string }
   | { type: "function_call"; name: string; args: { [key: string]: Json }; id: string | null }
   | { type: "inline_data"; mimeType: string; data: string; thought: boolean }
+  | { type: "executable_code"; language: CodeLanguage; code: string }
+  | { type: "code_result"; outcome: CodeOutcome; output: string }
   | { type: "finish"; reason: number }
   | { type: "blocked"; reason: number }
   | { type: "usage"; usage: WireUsage }
   | { type: "response_id"; id: string }
   | { type: "trailer"; eventId: unknown[] };
 
+export type CodeLanguage = "python" | "unspecified";
+export type CodeOutcome = "ok" | "failed" | "deadline_exceeded" | "unspecified";
+
+const LANGUAGES: Record<number, CodeLanguage> = { 1: "python" };
+const OUTCOMES: Record<number, CodeOutcome> = { 1: "ok", 2: "failed", 3: "deadline_exceeded" };
+
 const num = (v: unknown): number | null => (typeof v === "number" ? v : null);
+
+/** A code part's enum field: a code we do not know (or the elided default 0) is "unspecified". */
+const named = <T extends string>(names: Record<number, T>, v: unknown): T | "unspecified" =>
+  names[num(v) ?? 0] ?? "unspecified";
 
 export function decodeUsage(raw: unknown): WireUsage | null {
   if (!Array.isArray(raw)) return null;
@@ -62,6 +79,19 @@ export function decodeChunk(chunk: unknown): WireEvent[] {
       ) {
         events.push({ type: "inline_data", mimeType: part[2][0], data: part[2][1], thought });
       }
+      // An empty output is still a result (code that printed nothing ran).
+      if (Array.isArray(part[7]) && typeof part[7][1] === "string")
+        events.push({
+          type: "executable_code",
+          language: named(LANGUAGES, part[7][0]),
+          code: part[7][1],
+        });
+      if (Array.isArray(part[8]))
+        events.push({
+          type: "code_result",
+          outcome: named(OUTCOMES, part[8][0]),
+          output: typeof part[8][1] === "string" ? part[8][1] : "",
+        });
       if (Array.isArray(part[10]) && typeof part[10][0] === "string") {
         events.push({
           type: "function_call",

@@ -78,6 +78,9 @@ describe.each(UI_GENERATIONS)("npm run self-check on UI %s", (ui) => {
       expect([c.concept, c.status, c.source]).toEqual([c.concept, "ok", "built-in"]);
     expect(row(report!, "levelOption").status).toBe("ok");
     expect(row(report!, "declarationsEditor").status).toBe("ok");
+    // Optional, yet looked for: the tools only some jobs turn on.
+    expect(row(report!, "urlContext").status).toBe("ok");
+    expect(row(report!, "codeExecution").status).toBe("ok");
     expect(row(report!, "thinkingToggle").status).toBe("n/a");
     expect(row(report!, "chatTurn").status).toBe("unchecked");
     if (ui === "2026-08") {

@@ -5,6 +5,7 @@ import { plainJobRequest, type JobRequest } from "@aistudio-edge/shared";
 import { describe, expect, it } from "vitest";
 import {
   changedSettings,
+  defaultSettings,
   resolveSettings,
   type RunSettings,
 } from "../../src/driver/run-settings.js";
@@ -109,6 +110,19 @@ describe("resolving a job's run settings", () => {
     expect(resolve({ googleSearch: true }, model("gemini-2.5-flash"), "Be brief.")).toMatchObject({
       googleSearch: true,
       systemInstruction: "Be brief.",
+    });
+  });
+
+  it("asks for URL context and code execution only when the job does", () => {
+    const flash = model("gemini-2.5-flash");
+    expect(resolve({}, flash)).toMatchObject({ urlContext: false, codeExecution: false });
+    expect(resolve({ urlContext: true }, flash)).toMatchObject({
+      urlContext: true,
+      codeExecution: false,
+    });
+    expect(resolve({ codeExecution: true, urlContext: false }, flash)).toMatchObject({
+      urlContext: false,
+      codeExecution: true,
     });
   });
 
@@ -300,6 +314,8 @@ describe("the settings that changed", () => {
     "thinking",
     "functions",
     "googleSearch",
+    "urlContext",
+    "codeExecution",
     "schema",
     "systemInstruction",
     "aspectRatio",
@@ -359,12 +375,52 @@ describe("the settings that changed", () => {
     ).toEqual(["thinking"]);
   });
 
+  it("notices a tool switched on or off", () => {
+    const tools = resolve({ urlContext: true, codeExecution: true }, flash);
+    expect(changedSettings(base, tools)).toEqual(["urlContext", "codeExecution"]);
+    expect(changedSettings(tools, base)).toEqual(["urlContext", "codeExecution"]);
+    expect(changedSettings(tools, resolve({ codeExecution: true }, flash))).toEqual(["urlContext"]);
+  });
+
   it("clears what the next job does not ask for", () => {
     const busy = resolve(
       { stop: ["END"], tools: [{ name: "f" }], responseFormat: { type: "json_object" } },
       flash,
     );
     expect(changedSettings(busy, base)).toEqual(["stop", "functions", "schema"]);
+  });
+});
+
+describe("the settings of a fresh chat", () => {
+  it("has Google Search on for Gemini 3 text models only", () => {
+    expect(defaultSettings(model("gemini-3-flash-preview")).googleSearch).toBe(true);
+    expect(defaultSettings(model("gemini-3-pro-preview")).googleSearch).toBe(true);
+    expect(defaultSettings(model("gemini-2.5-flash")).googleSearch).toBe(false);
+    expect(
+      defaultSettings(madeUp({ supported: false }, { id: "models/gemini-3-pro-image-preview" }))
+        .googleSearch,
+    ).toBe(false);
+  });
+
+  it("has URL context and code execution off for every model", () => {
+    for (const m of [...MODELS, madeUp({})])
+      expect([m.id, defaultSettings(m)]).toMatchObject([
+        m.id,
+        { urlContext: false, codeExecution: false },
+      ]);
+  });
+
+  it("makes a job that asks for nothing change nothing but Search, off on Gemini 3", () => {
+    const flash3 = model("gemini-3-flash-preview");
+    expect(changedSettings(defaultSettings(flash3), resolve({}, flash3))).toEqual(["googleSearch"]);
+    expect(
+      changedSettings(defaultSettings(flash3), resolve({ googleSearch: true }, flash3)),
+    ).toEqual([]);
+    const flash = model("gemini-2.5-flash");
+    expect(changedSettings(defaultSettings(flash), resolve({}, flash))).toEqual([]);
+    expect(
+      changedSettings(defaultSettings(flash), resolve({ codeExecution: true }, flash)),
+    ).toEqual(["codeExecution"]);
   });
 });
 
@@ -377,6 +433,8 @@ describe("the order the page accepts", () => {
     // Search off before function calling on: the 2026-08 page disables one while the other is on.
     expect(applyOrder(all, functions)).toEqual([
       "googleSearch",
+      "urlContext",
+      "codeExecution",
       "schema",
       "temperature",
       "topP",
@@ -391,6 +449,25 @@ describe("the order the page accepts", () => {
     const order = applyOrder(all, search);
     expect(order.slice(0, 1)).toEqual(["functions"]);
     expect(order.slice(-2)).toEqual(["schema", "googleSearch"]);
+  });
+
+  it("turns URL context and code execution on last and off first, like Google Search", () => {
+    const tools = resolve({ urlContext: true, codeExecution: true, temperature: 0.3 }, flash);
+    const order = applyOrder(all, tools);
+    // Search (on by default here) and the schema go off first; the two tools come on last.
+    expect(order.slice(0, 3)).toEqual(["functions", "googleSearch", "schema"]);
+    expect(order.slice(-2)).toEqual(["urlContext", "codeExecution"]);
+    // Going off, they come before the values and before function calling goes on.
+    const functions = resolve({ tools: [{ name: "f" }] }, flash);
+    const off = applyOrder(["functions", "temperature", "urlContext", "codeExecution"], functions);
+    expect(off).toEqual(["urlContext", "codeExecution", "temperature", "functions"]);
+    // Asked for with a schema: the schema first, so the conflict shows on the tool's switch.
+    const both = resolve({ codeExecution: true, responseFormat: { type: "json_object" } }, flash);
+    expect(applyOrder(["codeExecution", "schema", "topP"], both)).toEqual([
+      "topP",
+      "schema",
+      "codeExecution",
+    ]);
   });
 
   it("re-applies a setting a lenient job could not apply, even when it did not change", () => {
