@@ -422,6 +422,27 @@ describe("POST /v1/messages/count_tokens", () => {
     expect(bad.status).toBe(400);
     expect((await bad.json<any>()).error.type).toBe("invalid_request_error");
   });
+
+  it("answers the page's own count when a host's lane is free", async () => {
+    const { key } = await createKey();
+    const host = await TestHost.connect();
+    const res = post("/v1/messages/count_tokens", key, {
+      model: "gemini-2.5-flash",
+      messages: [{ role: "user", content: "How many tokens is this?" }],
+    });
+    const job = await host.next("job");
+    expect(job.request).toMatchObject({ countTokens: true, model: "gemini-2.5-flash" });
+    host.event(job.jobId, { t: "started" });
+    host.event(job.jobId, {
+      t: "done",
+      finishReason: "stop",
+      usage: { promptTokens: 9, completionTokens: 0, totalTokens: 9 },
+    });
+    const answer = await res;
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get("x-aistudio-token-count")).toBe("page");
+    expect(await answer.json()).toEqual({ input_tokens: 9, estimated: false });
+  });
 });
 
 describe("GET /v1/models with anthropic-version", () => {

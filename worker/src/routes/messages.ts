@@ -17,7 +17,8 @@ import { anthropicToJob } from "../anthropic/translate-request.js";
 import { resolveAttachments } from "../attachments/resolve-attachments.js";
 import { door } from "../doors/door.js";
 import { anthropicErrorBody } from "../doors/error-shape.js";
-import { TOKEN_COUNT_HEADER, estimateTokens } from "../doors/token-estimate.js";
+import { countTokens, tokenCountHeaders } from "../doors/count-tokens.js";
+import { estimateTokens } from "../doors/token-estimate.js";
 import { configOf } from "../env.js";
 import { apiKey } from "../middleware/api-key.js";
 import { bodyLimit } from "../middleware/body-limit.js";
@@ -124,10 +125,17 @@ export const messages = new Hono<AppEnv>()
     bodyLimit,
     async (c) => {
       const body = parseBody(AnthropicCountTokensRequestSchema, readJson(c.get("body")));
-      const { request } = await prepare(c, body);
-      // No host counts yet: the estimate says it is one (token-estimate.ts).
-      return c.json({ input_tokens: estimateTokens(request), estimated: true }, 200, {
-        [TOKEN_COUNT_HEADER]: "estimate",
-      });
+      const { files, request } = await prepare(c, body);
+      // The page's own count when a host is free, else the estimate, flagged as one.
+      const count = await countTokens(
+        c,
+        request,
+        files.map((f) => f.bytes),
+      );
+      return c.json(
+        { input_tokens: count.totalTokens, estimated: count.estimated },
+        200,
+        tokenCountHeaders(count),
+      );
     },
   );
