@@ -184,12 +184,13 @@ export type AnthropicMessage = z.infer<typeof AnthropicMessageSchema>;
 
 /**
  * The built-in tools AI Studio has an equivalent for, by the prefix of their versioned type
- * (`web_search_20250305`): Google Search. (web_fetch and code_execution map to the page's URL
- * context and code execution once the browser host can turn those on; until then they are
- * refused like any tool the page cannot run.)
+ * (`web_search_20250305`), and the JobRequest switch each turns on: Google Search, URL context
+ * and code execution. The page runs them itself; their results reach the answer as text.
  */
 export const ANTHROPIC_SERVER_TOOLS = {
   web_search: "googleSearch",
+  web_fetch: "urlContext",
+  code_execution: "codeExecution",
 } as const;
 export type AnthropicServerTool = keyof typeof ANTHROPIC_SERVER_TOOLS;
 
@@ -222,7 +223,7 @@ const ToolSchema = z
       ctx.addIssue({
         code: "custom",
         path: ["type"],
-        message: `the built-in tool type '${type.slice(0, 64)}' is not supported: AI Studio can run custom tools (with input_schema) and, as a built-in tool, only web_search_* (Google Search)`,
+        message: `the built-in tool type '${type.slice(0, 64)}' is not supported: AI Studio can run custom tools (with input_schema) and, as built-in tools, web_search_* (Google Search), web_fetch_* (URL context) and code_execution_* (code execution)`,
       });
     }
   });

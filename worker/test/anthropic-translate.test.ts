@@ -245,6 +245,27 @@ describe("an Anthropic request as a job", () => {
     ]);
   });
 
+  it("turns web_fetch and code_execution into the page's URL context and code execution", () => {
+    const job = (tools: unknown[]) =>
+      anthropicToJob(
+        AnthropicMessagesRequestSchema.parse({
+          model: "gemini-3-flash-preview",
+          max_tokens: 64,
+          messages: [{ role: "user", content: "Read https://example.com and compute 2**10" }],
+          tools,
+        }),
+      );
+    const both = job([
+      { type: "web_fetch_20250910", name: "web_fetch", max_uses: 2 },
+      { type: "code_execution_20250825", name: "code_execution" },
+    ]);
+    expect(both).toMatchObject({ urlContext: true, codeExecution: true, googleSearch: false });
+    expect(both.tools).toEqual([]);
+    const none = job([{ type: "web_search_20250305", name: "web_search" }]);
+    expect(none.urlContext).toBeUndefined();
+    expect(none.codeExecution).toBeUndefined();
+  });
+
   it("refuses what the page cannot do, naming the field as Anthropic's 400 does", () => {
     expect(refusal({ max_tokens: undefined, messages: [{ role: "user", content: "x" }] })).toBe(
       "max_tokens: Field required",
@@ -252,8 +273,8 @@ describe("an Anthropic request as a job", () => {
     expect(refusal({ tools: [{ type: "bash_20250124", name: "bash" }] })).toMatch(
       /^tools\[0\]\.type: the built-in tool type 'bash_20250124' is not supported/,
     );
-    expect(refusal({ tools: [{ type: "web_fetch_20250910", name: "web_fetch" }] })).toMatch(
-      /^tools\[0\]\.type: the built-in tool type 'web_fetch_20250910' is not supported/,
+    expect(refusal({ tools: [{ type: "memory_20250818", name: "memory" }] })).toMatch(
+      /^tools\[0\]\.type: the built-in tool type 'memory_20250818' is not supported/,
     );
     expect(refusal({ tools: [{ name: "f" }] })).toBe("tools[0].input_schema: Field required");
     expect(

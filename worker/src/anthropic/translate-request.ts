@@ -254,6 +254,8 @@ export function anthropicToJob(
         ? { type: "json_schema", name: "output", schema: pageSchema(format.schema) }
         : { type: "text" },
     googleSearch: builtIn.has("web_search"),
+    ...(builtIn.has("web_fetch") ? { urlContext: true } : {}),
+    ...(builtIn.has("code_execution") ? { codeExecution: true } : {}),
     stream: req.stream === true,
   };
 }
