@@ -81,14 +81,27 @@ export const FunctionDefinitionSchema = z.object({
   strict: z.boolean().nullish(),
 });
 
-const ToolSchema = z.union([
-  z.object({ type: z.literal("function"), function: FunctionDefinitionSchema }),
-  // Custom tools (free-form input) are accepted but cannot be declared to AI Studio.
-  z.object({
-    type: z.literal("custom"),
-    custom: withinDepth(z.object({ name: z.string() }).loose()),
-  }),
-]);
+/** The built-in tool types a chat request may list among its tools. */
+export const CHAT_BUILT_IN_TOOLS = ["google_search", "url_context", "code_execution"] as const;
+
+const ToolSchema = z.discriminatedUnion(
+  "type",
+  [
+    z.object({ type: z.literal("function"), function: FunctionDefinitionSchema }),
+    // Custom tools (free-form input) are accepted but cannot be declared to AI Studio.
+    z.object({
+      type: z.literal("custom"),
+      custom: withinDepth(z.object({ name: z.string() }).loose()),
+    }),
+    // AI Studio's built-in tools by the Gemini API's names, for OpenAI clients that cannot send
+    // them otherwise (Chat Completions has only `web_search_options`); their options are ignored.
+    z.object({ type: z.enum(CHAT_BUILT_IN_TOOLS) }).loose(),
+  ],
+  {
+    error: () =>
+      `the tool type is not supported: use function, custom or one of AI Studio's built-in tools (${CHAT_BUILT_IN_TOOLS.join(", ")})`,
+  },
+);
 
 /** AI Studio's page has no control that forces a tool call: saying so beats ignoring it. */
 const FORCED_TOOL_CALL =

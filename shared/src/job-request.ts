@@ -285,6 +285,12 @@ export function toJobRequest(
     ...(f.parameters !== undefined ? { parameters: pageSchema(f.parameters) } : {}),
   }));
 
+  const builtIn = new Set<string>(
+    (req.tools ?? []).flatMap((t) =>
+      t.type !== "function" && t.type !== "custom" ? [t.type] : [],
+    ),
+  );
+
   let toolChoice: JobRequest["toolChoice"] = "auto";
   const choice = req.tool_choice;
   if (choice === "none" || choice === "auto" || choice === "required") toolChoice = choice;
@@ -326,7 +332,11 @@ export function toJobRequest(
     tools,
     toolChoice,
     responseFormat,
-    googleSearch: req.web_search_options !== null && req.web_search_options !== undefined,
+    googleSearch:
+      (req.web_search_options !== null && req.web_search_options !== undefined) ||
+      builtIn.has("google_search"),
+    ...(builtIn.has("url_context") ? { urlContext: true } : {}),
+    ...(builtIn.has("code_execution") ? { codeExecution: true } : {}),
     stream: req.stream === true,
   };
 }

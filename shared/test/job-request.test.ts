@@ -61,6 +61,24 @@ describe("toJobRequest", () => {
     ]);
   });
 
+  it("turns on the built-in tools a request lists by the Gemini API's names", () => {
+    const job = parse({
+      tools: [
+        { type: "url_context" },
+        { type: "code_execution", options: { ignored: true } },
+        { type: "function", function: { name: "f" } },
+      ],
+    });
+    expect(job).toMatchObject({ urlContext: true, codeExecution: true, googleSearch: false });
+    expect(job.tools).toEqual([{ name: "f" }]);
+    expect(parse({ tools: [{ type: "google_search" }] }).googleSearch).toBe(true);
+    expect(parse({ web_search_options: {} }).googleSearch).toBe(true);
+    const plain = parse({});
+    expect(plain.urlContext).toBeUndefined();
+    expect(plain.codeExecution).toBeUndefined();
+    expect(() => parse({ tools: [{ type: "file_search" }] })).toThrow();
+  });
+
   it("strips the models/ prefix and ignores unknown fields", () => {
     const job = parse({ model: "models/gemini-2.5-pro", frobnicate: 1 });
     expect(job.model).toBe("gemini-2.5-pro");
