@@ -258,13 +258,20 @@ describe("CORS", () => {
         origin: "https://chat.example",
         "access-control-request-method": "POST",
         "access-control-request-headers":
-          "authorization, content-type, x-stainless-os, x-api-key, x-evil",
+          "authorization, content-type, x-stainless-os, x-api-key, x-evil, anthropic-dangerous-direct-browser-access, x-goog-api-client",
       },
     });
     expect(res.status).toBe(204);
     expect(res.headers.get("access-control-allow-origin")).toBe("*");
     const allowed = res.headers.get("access-control-allow-headers")!.split(", ");
-    expect(allowed).toEqual(["authorization", "content-type", "x-stainless-os", "x-api-key"]);
+    expect(allowed).toEqual([
+      "authorization",
+      "content-type",
+      "x-stainless-os",
+      "x-api-key",
+      "anthropic-dangerous-direct-browser-access",
+      "x-goog-api-client",
+    ]);
   });
 
   it("exposes the rate-limit headers on responses", async () => {
@@ -276,5 +283,7 @@ describe("CORS", () => {
       "x-ratelimit-remaining-requests",
     );
     expect(res.headers.get("access-control-expose-headers")).toContain("retry-after");
+    const exposed = res.headers.get("access-control-expose-headers")!.split(", ");
+    expect(exposed).toEqual(expect.arrayContaining(["request-id", "x-aistudio-token-count"]));
   });
 });

@@ -19,11 +19,18 @@ const ALLOWED_HEADERS = new Set([
   "openai-beta",
   "anthropic-version",
   "anthropic-beta",
+  // Anthropic's SDK sends this from a page (dangerouslyAllowBrowser); Google's sends its client id.
+  "anthropic-dangerous-direct-browser-access",
+  "x-goog-api-client",
 ]);
 const ALLOWED_PREFIX = "x-stainless-";
 const EXPOSED_HEADERS = [
   "x-request-id",
+  // Anthropic's SDKs read the request id from here.
+  "request-id",
   "retry-after",
+  "x-aistudio-dropped-settings",
+  "x-aistudio-token-count",
   "x-ratelimit-limit-requests",
   "x-ratelimit-remaining-requests",
   "x-ratelimit-reset-requests",
