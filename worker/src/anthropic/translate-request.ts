@@ -1,3 +1,4 @@
+import { AttachmentQueue } from "../attachments/attachment-queue.js";
 import {
   normalizeModelId,
   serverToolOf,
@@ -23,20 +24,6 @@ import { blockMedia } from "./media-sources.js";
 
 /** What a validated request carries for the job; `stream` only on /v1/messages. */
 export type AnthropicJobInput = AnthropicCountTokensRequest & { stream?: boolean };
-
-/** Hands out the resolved attachments in the order `anthropicAttachmentSources` listed them. */
-class Attachments {
-  private next = 0;
-  constructor(private readonly all: readonly JobAttachment[]) {}
-
-  take(count: number): JobAttachment[] {
-    const taken = this.all.slice(this.next, this.next + count);
-    if (taken.length < count)
-      throw new Error("anthropicToJob: fewer resolved attachments than the request has");
-    this.next += count;
-    return taken;
-  }
-}
 
 /** The message being built for one turn: its text parts and files. */
 interface Draft {
@@ -104,7 +91,7 @@ function systemText(content: Array<{ text: string }>): string {
 }
 
 /** The messages of the conversation, in order, with the tool names results refer to. */
-function conversation(req: AnthropicJobInput, files: Attachments): JobMessage[] {
+function conversation(req: AnthropicJobInput, files: AttachmentQueue): JobMessage[] {
   const out: JobMessage[] = [];
   const toolNames = new Map<string, string>();
   req.messages.forEach((message, i) => {
@@ -218,7 +205,7 @@ export function anthropicToJob(
   req: AnthropicJobInput,
   attachments: readonly JobAttachment[] = [],
 ): JobRequest {
-  const files = new Attachments(attachments);
+  const files = new AttachmentQueue(attachments, "anthropicToJob");
   const tools = req.tools ?? [];
   const builtIn = new Set(tools.flatMap((t) => (t.type ? [serverToolOf(t.type)] : [])));
   const custom = tools.filter((t) => (t.type ?? "custom") === "custom");

@@ -2,11 +2,6 @@ import type { ErrorEvent } from "@aistudio-edge/shared";
 import { ApiError } from "../errors.js";
 import type { ResolvedAttachment } from "./resolve-attachments.js";
 
-/**
- * The error a non-streamed answer failed with, with `param` set to the request's path to the
- * attachment the page refused (the pool says which by index; only the Worker knows the paths).
- * Anything else is passed through unchanged.
- */
 /** The request's path to the attachment an error event names, or null. */
 export function refusedParam(
   event: ErrorEvent | null,
@@ -16,6 +11,11 @@ export function refusedParam(
   return files[event.attachment]?.param ?? null;
 }
 
+/**
+ * The error a non-streamed answer failed with, with `param` set to the request's path to the
+ * attachment the page refused (the pool says which by index; only the Worker knows the paths).
+ * Anything else is passed through unchanged.
+ */
 export function nameRefusedPart(
   err: unknown,
   event: ErrorEvent | null,

@@ -12,7 +12,7 @@ import { anthropicAttachmentSources } from "../anthropic/media-sources.js";
 import { anthropicMessage } from "../anthropic/message-gather.js";
 import { newMessageId, thinkingView } from "../anthropic/message-parts.js";
 import { anthropicStream } from "../anthropic/message-stream.js";
-import { describeError, nameRefusedFile } from "../anthropic/refused-file.js";
+import { describeError, nameRefusedFile } from "../doors/refused-file.js";
 import { anthropicToJob } from "../anthropic/translate-request.js";
 import { resolveAttachments } from "../attachments/resolve-attachments.js";
 import { door } from "../doors/door.js";

@@ -4,9 +4,10 @@ import type { ResolvedAttachment } from "../attachments/resolve-attachments.js";
 import { ApiError } from "../errors.js";
 
 /*
- * Anthropic's error body has no `param`, so a file the page refused is named in the message
- * itself, by its path in the request (`messages[0].content[1].source.data: AI Studio refused…`),
- * as this door's validation errors are.
+ * For doors whose error body has no `param` (Anthropic's, Google's): a file the page refused is
+ * named in the message itself, by its path in the request (`messages[0].content[1].source.data:
+ * AI Studio refused…`, `contents[0].parts[1].inlineData.data: …`), as those doors' validation
+ * errors are.
  */
 
 /** The message of an error event, led by the refused file's request path when there is one. */
