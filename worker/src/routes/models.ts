@@ -1,10 +1,8 @@
 import { Hono } from "hono";
 import { bareModelId, type Model, type ModelList } from "@aistudio-edge/shared";
 import type { AppEnv } from "../app-types.js";
-import { configOf } from "../env.js";
 import { ApiError } from "../errors.js";
-import { apiKey } from "../middleware/api-key.js";
-import { rateLimit } from "../middleware/rate-limit.js";
+import { keyUnlessPublic } from "../middleware/key-unless-public.js";
 import { findListedModel, listedModels, type ListedModel } from "../models/model-list.js";
 import type { MiddlewareHandler } from "hono";
 import {
@@ -13,14 +11,6 @@ import {
   anthropicModelPage,
 } from "../anthropic/model-list.js";
 import { parseBody } from "../validate.js";
-
-/** Models come from the hosts (their AI Studio model lists); a model is listed while a host serves it. */
-const keyUnlessPublic: MiddlewareHandler<AppEnv> = async (c, next) => {
-  if (configOf(c.env).MODELS_PUBLIC) return next();
-  return apiKey(c, async () => {
-    await rateLimit({ lease: false })(c, next);
-  });
-};
 
 /**
  * Anthropic's clients share this path with OpenAI's and always send `anthropic-version`: with
