@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ThinkingKindSchema } from "@aistudio-edge/shared";
 import type { Env } from "./env.js";
 import { configOf } from "./env.js";
 import { ApiError, retryAfter } from "./errors.js";
@@ -39,6 +40,10 @@ export const PoolModelSchema = z.object({
   displayName: z.string().nullable(),
   /** Whether any host serving it says it answers with images; absent from an older pool. */
   imageOutput: z.boolean().optional(),
+  /** The page's limits where a host reported them (absent from an older pool too). */
+  inputTokenLimit: z.number().int().positive().optional(),
+  outputTokenLimit: z.number().int().positive().optional(),
+  thinking: ThinkingKindSchema.optional(),
 });
 export type PoolModel = z.infer<typeof PoolModelSchema>;
 

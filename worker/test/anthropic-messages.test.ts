@@ -460,6 +460,9 @@ describe("GET /v1/models with anthropic-version", () => {
     expect(list.data[0]).toMatchObject({
       display_name: "Gemini 2.5 Flash",
       created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      // The page's limits as the host reported them; one it did not report is null.
+      max_tokens: 65536,
+      max_input_tokens: null,
     });
     const one = await SELF.fetch(`${BASE}/v1/models/gemini-3-pro-preview`, { headers });
     expect(await one.json<any>()).toMatchObject({ type: "model", id: "gemini-3-pro-preview" });

@@ -514,7 +514,10 @@ describe("GET /v1beta/models", () => {
         version: "aistudio",
         displayName: "Gemini 2.5 Flash",
         description: `An alias of ${MODEL}.`,
+        // The page's limits and thinking, as the host reported them (helpers.ts MODELS).
+        outputTokenLimit: 65536,
         supportedGenerationMethods: ["generateContent", "countTokens"],
+        thinking: true,
       });
 
       // The SDK's pager follows nextPageToken across pages of one.

@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import { SocketBudget, WarningLimiter } from "../src/pool/frame-budget.js";
 import { Host, pickHost } from "../src/pool/host-registry.js";
 import { PoolEventReader, PoolStreamError, encodeEvent } from "../src/pool/pool-events.js";
+import { servedModels } from "../src/pool/served-models.js";
 
 /* The pool's pure parts, without sockets: host ranking, budgets, and the event stream reader. */
 
@@ -185,5 +186,41 @@ describe("the pool event reader", () => {
     await expect(new PoolEventReader(garbage, () => undefined).next()).rejects.toBeInstanceOf(
       PoolStreamError,
     );
+  });
+});
+
+describe("servedModels", () => {
+  it("lists each model once, with the smallest limits its hosts reported", () => {
+    const served = servedModels([
+      {
+        models: [
+          {
+            id: "b",
+            displayName: "B",
+            inputTokenLimit: 1000,
+            outputTokenLimit: 64,
+            thinking: "budget",
+          },
+          { id: "a" },
+        ],
+      },
+      {
+        models: [
+          { id: "b", inputTokenLimit: 800, imageOutput: true },
+          { id: "a", outputTokenLimit: 8 },
+        ],
+      },
+    ]);
+    expect(served).toEqual([
+      { id: "a", displayName: null, imageOutput: false, outputTokenLimit: 8 },
+      {
+        id: "b",
+        displayName: "B",
+        imageOutput: true,
+        inputTokenLimit: 800,
+        outputTokenLimit: 64,
+        thinking: "budget",
+      },
+    ]);
   });
 });

@@ -6,7 +6,8 @@ import type { ListedModel } from "../models/model-list.js";
  * The model list in Anthropic's shape (`GET /v1/models` with an `anthropic-version` header, as
  * Anthropic's SDKs and Claude Code send it): `ModelInfo` objects in pages of `limit`, with
  * `after_id`/`before_id` cursors and `first_id`/`last_id`/`has_more` for the SDK's auto-paging.
- * What the pool's list does not say (capabilities, dates, limits) is null or a fixed value.
+ * What the pool's list does not say (capabilities, dates, and limits a host did not report) is
+ * null or a fixed value.
  */
 
 // AI Studio does not say when a model appeared; the date only has to be a valid RFC 3339 time.
@@ -21,8 +22,8 @@ export interface AnthropicModelInfo {
   deprecated_at: null;
   lifecycle: "active";
   line: null;
-  max_input_tokens: null;
-  max_tokens: null;
+  max_input_tokens: number | null;
+  max_tokens: number | null;
   retires_at: null;
 }
 
@@ -36,9 +37,9 @@ export function anthropicModelInfo(m: ListedModel): AnthropicModelInfo {
     deprecated_at: null,
     lifecycle: "active",
     line: null,
-    // The pool's list carries no token limits.
-    max_input_tokens: null,
-    max_tokens: null,
+    // The page's own limits, from the hosts' ListModels.
+    max_input_tokens: m.inputTokenLimit ?? null,
+    max_tokens: m.outputTokenLimit ?? null,
     retires_at: null,
   };
 }

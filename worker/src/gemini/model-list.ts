@@ -9,8 +9,9 @@ import type { ListedModel } from "../models/model-list.js";
  * The model list in Google's shape (`GET /v1beta/models`, `GET /v1beta/models/{model}`): `Model`
  * resources named `models/<id>`, in pages of `pageSize` with an opaque `nextPageToken`, which
  * @google/genai's pager follows. The token is the last listed id (base64url), so a page starts
- * after it even when the list changed in between. What the pool's list does not say (token
- * limits, sampling defaults, thinking) is left out, as Google leaves out what it does not know.
+ * after it even when the list changed in between. Token limits and whether the model thinks
+ * come from the page's own ListModels, through the hosts; what nobody reported (sampling
+ * defaults, a host's missing limits) is left out, as Google leaves out what it does not know.
  */
 
 export interface GeminiModel {
@@ -19,7 +20,10 @@ export interface GeminiModel {
   version: string;
   displayName: string;
   description?: string;
+  inputTokenLimit?: number;
+  outputTokenLimit?: number;
   supportedGenerationMethods: string[];
+  thinking?: boolean;
 }
 
 /** Google numbers versions; AI Studio's page does not say, and clients only show this. */
@@ -34,7 +38,10 @@ export function geminiModel(m: ListedModel): GeminiModel {
     version: VERSION,
     displayName: m.displayName ?? m.id,
     ...(m.aliasOf !== undefined ? { description: `An alias of ${m.aliasOf}.` } : {}),
+    ...(m.inputTokenLimit !== undefined ? { inputTokenLimit: m.inputTokenLimit } : {}),
+    ...(m.outputTokenLimit !== undefined ? { outputTokenLimit: m.outputTokenLimit } : {}),
     supportedGenerationMethods: METHODS,
+    ...(m.thinking !== undefined ? { thinking: m.thinking !== "none" } : {}),
   };
 }
 

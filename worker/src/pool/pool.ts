@@ -35,6 +35,7 @@ import { AliasOverrideStore, type AliasOverrides } from "./alias-overrides.js";
 import { hostView } from "./operator-views.js";
 import { JobSubmissionSchema } from "./pool-events.js";
 import { SignInRelay } from "./signin-relay.js";
+import { servedModels, type ServedModel } from "./served-models.js";
 import { SnapshotRequests } from "./snapshot-requests.js";
 import type { OverviewView, PoolOperatorApi, SnapshotResult } from "./views.js";
 
@@ -437,24 +438,8 @@ export class Pool extends DurableObject<Env> implements PoolOperatorApi {
   }
 
   /** The served models; `imageOutput` when any host serving one says it answers with images. */
-  models(): Array<{ id: string; displayName: string | null; imageOutput: boolean }> {
-    const seen = new Map<
-      string,
-      { id: string; displayName: string | null; imageOutput: boolean }
-    >();
-    for (const host of this.hosts.all()) {
-      for (const model of host.models) {
-        const known = seen.get(model.id);
-        if (known) known.imageOutput ||= model.imageOutput === true;
-        else
-          seen.set(model.id, {
-            id: model.id,
-            displayName: model.displayName ?? null,
-            imageOutput: model.imageOutput === true,
-          });
-      }
-    }
-    return [...seen.values()].sort((a, b) => a.id.localeCompare(b.id));
+  models(): ServedModel[] {
+    return servedModels(this.hosts.all());
   }
 
   // ── Operator views (console, /admin/*) ──────────────────────────────────────────────────
