@@ -1,6 +1,5 @@
 import { z } from "zod";
-import { toGeminiSchema } from "./gemini-schema.js";
-import { withinDepth } from "./json-depth.js";
+import { convertibleSchema, freeForm } from "./schema-fields.js";
 
 /*
  * Anthropic's Messages request (`POST /v1/messages` and `/v1/messages/count_tokens`) as clients
@@ -11,16 +10,6 @@ import { withinDepth } from "./json-depth.js";
  * id with no file store behind it) is refused with a 400 that names the field. Every free-form
  * object kept is bounded in depth (json-depth.ts).
  */
-
-const freeForm = () => withinDepth(z.record(z.string(), z.unknown()));
-
-/** A JSON Schema that must survive conversion to AI Studio's subset, as chat-request.ts checks it. */
-const convertibleSchema = () =>
-  freeForm().superRefine((schema, ctx) => {
-    const converted = toGeminiSchema(schema);
-    if (!converted.ok)
-      ctx.addIssue({ code: "custom", message: converted.message, path: converted.path });
-  });
 
 /** Anthropic's wording for an unknown block type, with the types this endpoint takes. */
 const unknownType =

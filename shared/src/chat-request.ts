@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { toGeminiSchema } from "./gemini-schema.js";
 import { withinDepth } from "./json-depth.js";
+import { convertibleSchema, freeForm } from "./schema-fields.js";
 
 /*
  * The OpenAI chat-completions request as clients send it. Every documented field is accepted so
@@ -10,15 +10,6 @@ import { withinDepth } from "./json-depth.js";
  * Every free-form object that is kept (`freeForm`, the loose objects) is bounded in depth, so
  * what validation lets through can be serialised and cloned without overflowing the stack.
  */
-
-const freeForm = () => withinDepth(z.record(z.string(), z.unknown()));
-/** A JSON Schema that must survive conversion to AI Studio's subset (gemini-schema.ts). */
-const convertibleSchema = () =>
-  freeForm().superRefine((schema, ctx) => {
-    const converted = toGeminiSchema(schema);
-    if (!converted.ok)
-      ctx.addIssue({ code: "custom", message: converted.message, path: converted.path });
-  });
 
 const TextPartSchema = z.object({ type: z.literal("text"), text: z.string() });
 const ImagePartSchema = z.object({

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { IMAGE_ASPECT_RATIOS } from "./attachments.js";
 import { toGeminiSchema, type GeminiSchema } from "./gemini-schema.js";
-import { withinDepth } from "./json-depth.js";
+import { freeForm } from "./schema-fields.js";
 
 /*
  * Google's Gemini API request (v1beta `generateContent`, `streamGenerateContent`, `countTokens`)
@@ -35,8 +35,6 @@ const message = <T extends z.ZodRawShape>(shape: T) => z.preprocess(camelKeys, z
 /** A Google enum: its value names, upper case, in whatever case the client wrote them. */
 const googleEnum = <const T extends readonly [string, ...string[]]>(values: T) =>
   z.preprocess((v) => (typeof v === "string" ? v.toUpperCase() : v), z.enum(values));
-
-const freeForm = () => withinDepth(z.record(z.string(), z.unknown()));
 
 /**
  * Google's OpenAPI-style `Schema` (upper-case types, `nullable`, `anyOf`, `propertyOrdering`) as
