@@ -1,8 +1,8 @@
 import type { ErrorCode, ErrorEvent, JobEvent } from "@aistudio-edge/shared";
 import { anthropicErrorBody } from "../doors/error-shape.js";
-import { log } from "../log.js";
 import { ContentWriter, imageOutput } from "../openai/completion-parts.js";
 import type { PoolEventReader } from "../pool/pool-events.js";
+import { eventStream, type EventWriter } from "../doors/event-stream.js";
 import {
   anthropicUsage,
   stopReason,
@@ -21,8 +21,6 @@ import {
  * this. A failure after the headers is an `error` event and the end, never a bare close, which
  * a client would take for a complete answer.
  */
-
-const encoder = new TextEncoder();
 
 /** While thoughts are hidden nothing else is sent; a ping this often keeps idle proxies at bay. */
 const HIDDEN_THOUGHT_PING_MS = 5_000;
@@ -45,7 +43,7 @@ export interface MessageStreamOptions {
 }
 
 /** The writer's state: which block is open, how many there were, what was output. */
-class MessageWriter {
+class MessageWriter implements EventWriter {
   private open: OpenBlock = null;
   private blocks = 0;
   private outputCharacters = 0;
@@ -199,48 +197,5 @@ export function anthropicStream(
   events: PoolEventReader,
   options: MessageStreamOptions,
 ): ReadableStream<Uint8Array> {
-  const writer = new MessageWriter(options);
-  let started = false;
-  const failure = (message: string) =>
-    writer.error("internal_error", `${message} (request ${options.requestId})`);
-
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      if (!started) {
-        started = true;
-        controller.enqueue(encoder.encode(writer.start()));
-        return;
-      }
-      try {
-        // A pull must enqueue something: workerd does not pull again after one that did not,
-        // and some events (started, hidden thoughts) write nothing.
-        for (let text = ""; text === "";) {
-          const next = await events.next();
-          if (next === null) {
-            if (!writer.ended)
-              controller.enqueue(
-                encoder.encode(failure("The answer ended before it was complete.")),
-              );
-            controller.close();
-            return;
-          }
-          text = writer.render(next);
-          if (text !== "") controller.enqueue(encoder.encode(text));
-        }
-        if (writer.ended) controller.close();
-      } catch (err) {
-        // The exception's text is ours, not the client's: it goes to the log with the request id.
-        log.error("the answer stream failed", {
-          requestId: options.requestId,
-          error: err instanceof Error ? (err.stack ?? err.message) : String(err),
-        });
-        controller.enqueue(encoder.encode(failure("The answer stream failed.")));
-        controller.close();
-      }
-    },
-    async cancel() {
-      // The client went away: cancelling the pool's stream cancels the job on its host.
-      await events.cancel();
-    },
-  });
+  return eventStream(events, new MessageWriter(options), options.requestId);
 }
