@@ -3,11 +3,14 @@ import { ATTACHMENTS_HARD_CAP_BYTES, ATTACHMENTS_HARD_CAP_COUNT } from "@aistudi
 import type { KeyLimiter } from "./keys/key-limiter.js";
 import { AliasMapSchema } from "./models/model-names.js";
 import type { Pool } from "./pool/pool.js";
+import type { ResponseStore } from "./responses/response-store.js";
 
 /** Bindings from wrangler.toml plus the two secrets. */
 export interface Env {
   POOL: DurableObjectNamespace<Pool>;
   KEY_LIMITER: DurableObjectNamespace<KeyLimiter>;
+  /** Stored Responses-API answers, one object per API key (responses/response-store.ts). */
+  RESPONSES: DurableObjectNamespace<ResponseStore>;
   KEYS: KVNamespace;
   ADMIN_TOKEN?: string;
   HOST_TOKEN?: string;

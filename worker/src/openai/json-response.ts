@@ -70,7 +70,8 @@ export async function jsonAnswer<T>(
     requestId: string;
     keepAliveMs: number;
     commitOn: (event: JobEvent) => boolean;
-    render: (done: CompletionGatherer) => T;
+    /** May be async: a door that stores the answer finishes storing before the client has it. */
+    render: (done: CompletionGatherer) => T | Promise<T>;
     /** The body of a failure after output, in the door's shape (OpenAI's when absent). */
     renderError?: (code: ErrorCode, message: string) => unknown;
   },
@@ -87,7 +88,7 @@ export async function jsonAnswer<T>(
   for (;;) {
     const event = await next();
     gather.add(event);
-    if (gather.done) return { answer: options.render(gather), dropped: gather.dropped };
+    if (gather.done) return { answer: await options.render(gather), dropped: gather.dropped };
     if (options.commitOn(event)) break;
   }
 
@@ -104,7 +105,7 @@ export async function jsonAnswer<T>(
         let tail: string;
         try {
           while (!gather.done) gather.add(await next());
-          tail = JSON.stringify(options.render(gather));
+          tail = JSON.stringify(await options.render(gather));
         } catch (err) {
           tail = JSON.stringify(lateError(err, options.requestId, options.renderError));
         }
