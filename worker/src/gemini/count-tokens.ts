@@ -1,5 +1,4 @@
 import type { GeminiCountTokensRequest, GeminiGenerateContentRequest } from "@aistudio-edge/shared";
-import type { TokenCount } from "../doors/count-tokens.js";
 
 /*
  * `countTokens` takes bare `contents` or a whole `generateContentRequest` (system instruction,
@@ -11,12 +10,4 @@ import type { TokenCount } from "../doors/count-tokens.js";
 export function countedRequest(body: GeminiCountTokensRequest): GeminiGenerateContentRequest {
   // The schema has checked that exactly one of the two is there.
   return body.generateContentRequest ?? { contents: body.contents ?? [] };
-}
-
-/** Google's `CountTokensResponse`, with our flag saying whether the count is an estimate. */
-export function countTokensResponse(count: TokenCount): {
-  totalTokens: number;
-  estimated: boolean;
-} {
-  return { totalTokens: count.totalTokens, estimated: count.estimated };
 }

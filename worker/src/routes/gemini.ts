@@ -13,7 +13,7 @@ import { geminiErrorBody } from "../doors/error-shape.js";
 import { countTokens, tokenCountHeaders } from "../doors/count-tokens.js";
 import { estimateTokens } from "../doors/token-estimate.js";
 import { configOf } from "../env.js";
-import { countTokensResponse, countedRequest } from "../gemini/count-tokens.js";
+import { countedRequest } from "../gemini/count-tokens.js";
 import { geminiResponse } from "../gemini/generate-response.js";
 import {
   GEMINI_JSON_STREAM_HEADERS,
@@ -129,7 +129,8 @@ async function count(c: Context<AppEnv>, model: string): Promise<Response> {
     request,
     files.map((f) => f.bytes),
   );
-  return c.json(countTokensResponse(counted), 200, tokenCountHeaders(counted));
+  // Google's CountTokensResponse is `{totalTokens}`; `estimated` is our flag.
+  return c.json(counted, 200, tokenCountHeaders(counted));
 }
 
 export const gemini = new Hono<AppEnv>()
